@@ -1,0 +1,1 @@
+"""Sounds and sample walls, installed as the device.assets package (see pyproject.toml)."""

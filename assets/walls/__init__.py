@@ -1,0 +1,1 @@
+"""Bundled sample wall photos for the demo and the tests."""

@@ -1,0 +1,1 @@
+"""Sub-commands of `leancoffee`, one module each (see device/cli.py)."""

@@ -1,0 +1,100 @@
+"""`leancoffee tally IMAGE...`: count the dot votes on photos of walls and print the ranking."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+
+HELP = "count the dot votes on photos of post-it walls and print the ranked topics"
+
+log = logging.getLogger("leancoffee.tally")
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("images", nargs="+", metavar="IMAGE", help="photo files (JPEG, PNG, ...)")
+    parser.add_argument("--json", action="store_true", help="one JSON object per image per line (JSON Lines)")
+    parser.add_argument("--annotate", metavar="DIR", type=Path, help="also write each photo with what was found drawn on it")
+    parser.add_argument(
+        "--votes-per-person", type=int, default=3, metavar="N", help="dots each person had, to estimate voters (default 3)"
+    )
+
+
+def read_image(path: Path):
+    """The photo as BGR, or ValueError with a one-line reason."""
+    import cv2
+    import numpy as np
+
+    try:
+        data = np.fromfile(str(path), dtype=np.uint8)
+    except OSError as exc:
+        raise ValueError(exc.strerror or str(exc)) from None
+    if data.size == 0:
+        raise ValueError("empty file")
+    image = cv2.imdecode(data, cv2.IMREAD_COLOR)
+    if image is None:
+        raise ValueError("not an image OpenCV can read")
+    return image
+
+
+def tally_file(path: Path, votes_per_person: int = 3, annotate_dir: Path | None = None) -> dict:
+    """The tally JSON record for one file (DESIGN.md "Tally JSON"); raises ValueError if unreadable."""
+    import cv2
+
+    import vision
+
+    image = read_image(path)
+    start = time.perf_counter()
+    board = vision.tally(image)
+    seconds = time.perf_counter() - start
+    record = {"image": str(path)}
+    record.update(board.to_dict(votes_per_person))
+    record["seconds"] = round(seconds, 3)
+    if annotate_dir is not None:
+        annotate_dir.mkdir(parents=True, exist_ok=True)
+        out = annotate_dir / (path.stem + ".annotated.jpg")
+        cv2.imwrite(str(out), vision.annotate(image, board), [cv2.IMWRITE_JPEG_QUALITY, 90])
+    log.info(
+        "%s: %d notes, %d votes, %d stray dots in %.2f s", path, len(board.notes), board.total_votes, len(board.stray_dots), seconds
+    )
+    return record
+
+
+def format_table(record: dict) -> str:
+    """A readable ranked table for one tallied image."""
+    lines = [
+        f"{record['image']}: {len(record['notes'])} notes, {record['total_votes']} dots, "
+        f"about {record['voters']} voters" + (f", {record['stray_dots']} stray dots on the wall" if record["stray_dots"] else "")
+    ]
+    if record["notes"]:
+        lines.append("  rank  votes  colour   where (x, y)")
+    for n in record["notes"]:
+        rank = f"{n['rank']}{'=' if n['tied'] else ' '}"
+        lines.append(f"  {rank:>5} {n['votes']:>6}  {n['colour']:<8} ({n['center'][0]:.0f}, {n['center'][1]:.0f})")
+    return "\n".join(lines)
+
+
+def run(args) -> int:
+    if args.votes_per_person < 1:
+        print("leancoffee tally: --votes-per-person must be 1 or more", file=sys.stderr)
+        return 2
+    status = 0
+    for name in args.images:
+        path = Path(name)
+        try:
+            record = tally_file(path, args.votes_per_person, args.annotate)
+        except ValueError as exc:
+            status = 1
+            print(f"leancoffee tally: cannot read {path}: {exc}", file=sys.stderr)
+            if args.json:
+                print(json.dumps({"image": str(path), "error": str(exc)}), flush=True)
+            continue
+        if args.json:
+            ordered = {k: record[k] for k in ("image", "width", "height", "seconds")}
+            ordered.update(record)
+            print(json.dumps(ordered), flush=True)
+        else:
+            print(format_table(record), flush=True)
+    return status

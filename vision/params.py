@@ -1,0 +1,29 @@
+"""The vision's own tuning. Every field has a default that works on the walls the benchmark draws."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Params:
+    # Notes are found on a downscaled copy whose long side is this many pixels: the smallest
+    # note (80 px in a 12 MP photo) is still ~18 px there, and the pass costs a few milliseconds.
+    work_size: int = 1024
+    # Smallest note side on the downscaled copy, in pixels.
+    min_note_px: float = 12.0
+    # Edge threshold on the downscaled copy: gradient above max(edge_min, edge_k * median gradient).
+    edge_min: float = 18.0
+    edge_k: float = 4.0
+    # Dots are counted on each note warped to this width (pixels), so every size of note and
+    # photo is counted at the same scale.
+    note_px: int = 160
+    # Dot diameters as a fraction of the note's shorter side: 8-19 mm stickers on 76 mm notes,
+    # with room for perspective and rectangular notes.
+    dot_min: float = 0.09
+    dot_max: float = 0.34
+    # How far a dot must differ from the paper (CIE Lab distance) to be seen as a sticker.
+    dot_delta_e: float = 16.0
+    # Share of a ring around a dot-sized blob that may differ from the paper: more, and it is a
+    # crossing of thick pen strokes, which go on beyond the blob.
+    ink_leak: float = 0.2
