@@ -28,14 +28,25 @@ def sample_walls() -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix.lower() in (".jpg", ".jpeg", ".png"))
 
 
+DEVICE_DATA = Path("/var/lib/leancoffee")
+
+
 def on_device() -> bool:
-    """True under the systemd unit, which sets STATE_DIRECTORY (StateDirectory=)."""
-    return bool(os.environ.get("STATE_DIRECTORY"))
+    """True under the systemd unit (it sets STATE_DIRECTORY), and for the service's own user
+    in a shell (`sudo -u leancoffee leancoffee status`), who owns the device's data folder."""
+    if os.environ.get("STATE_DIRECTORY"):
+        return True
+    try:
+        return DEVICE_DATA.stat().st_uid == os.getuid() and os.getuid() != 0
+    except OSError:
+        return False
 
 
 def default_data_dir() -> Path:
-    if on_device():
+    if os.environ.get("STATE_DIRECTORY"):
         return Path(os.environ["STATE_DIRECTORY"].split(":")[0])
+    if on_device():
+        return DEVICE_DATA
     base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
     return Path(base) / "leancoffee"
 
