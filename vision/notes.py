@@ -1,10 +1,14 @@
 """Finding the notes: uniform patches of paper with four straight sides, on a downscaled copy.
 
-The photo is cut into regions by its colour edges; a region that is the size
-of a note, nearly a quadrilateral, and not the colour of the wall is a note.
-Same-colour notes that touch edge to edge come out as one region when the seam
-between them is too faint: such a region is split into a grid of cells the
-size of the wall's typical note.
+The photo is cut into regions by its colour edges (after a median filter has
+wiped out the handwriting); a region that is the size of a note, nearly a
+quadrilateral, and not the colour of the wall is a note.
+
+Same-colour notes that touch edge to edge come out as one region. Such a
+region, bigger than the wall's typical note, is cut along the straight seams
+found inside it (a faint shadow line or gap between two notes, seen on the
+unfiltered copy); what is left that is still a neat grid of typical notes is
+cut into that grid.
 """
 
 from __future__ import annotations
@@ -25,13 +29,26 @@ class Candidate:
     lab: tuple[float, float, float]  # mean paper colour
 
 
-def edge_map(lab: np.ndarray, params: Params) -> np.ndarray:
-    """Pixels on a colour edge. The threshold follows the image's own noise level."""
+@dataclass(frozen=True)
+class _Region:
+    x: int  # the mask's offset in the image
+    y: int
+    mask: np.ndarray  # uint8 0/1, holes filled
+    quad: np.ndarray  # fitted quad, image coordinates
+    area: float
+    lab: tuple[float, float, float]
+    rectangularity: float  # intersection over union of the region and its quad
+
+
+def gradient(lab: np.ndarray) -> np.ndarray:
     gx = cv2.Sobel(lab, cv2.CV_32F, 1, 0, ksize=3)
     gy = cv2.Sobel(lab, cv2.CV_32F, 0, 1, ksize=3)
-    mag = np.sqrt((gx * gx + gy * gy).sum(axis=2))
-    threshold = max(params.edge_min, params.edge_k * float(np.median(mag)))
-    return mag > threshold
+    return np.sqrt((gx * gx + gy * gy).sum(axis=2))
+
+
+def _threshold(mag: np.ndarray, params: Params) -> float:
+    """Edge threshold that follows the photo's own noise level."""
+    return max(params.edge_min, params.edge_k * float(np.median(mag)))
 
 
 def _fit_quad(contour: np.ndarray) -> np.ndarray:
@@ -44,32 +61,43 @@ def _fit_quad(contour: np.ndarray) -> np.ndarray:
     return order_quad(cv2.boxPoints(cv2.minAreaRect(hull)))
 
 
-def _grow(quad: np.ndarray, pixels: float) -> np.ndarray:
-    """Push each corner outwards, undoing the pixel or two the edge map eats from each side."""
-    centre = quad.mean(axis=0)
-    w, h = quad_sides(quad)
-    scale = np.array([1 + 2 * pixels / max(w, 1.0), 1 + 2 * pixels / max(h, 1.0)])
-    # Scale along the quad's own axes (approximately: its top and left edges).
-    ux = quad[1] - quad[0]
-    ux /= np.linalg.norm(ux) or 1.0
-    uy = np.array([-ux[1], ux[0]])
-    rel = quad - centre
-    u = rel @ ux
-    v = rel @ uy
-    return centre + np.outer(u * scale[0], ux) + np.outer(v * scale[1], uy)
-
-
-@dataclass(frozen=True)
-class _Region:
-    quad: np.ndarray
-    area: float  # filled area in pixels
-    lab: tuple[float, float, float]
-    rectangularity: float  # filled area over the quad's area
+def _region(mask: np.ndarray, x: int, y: int, lab: np.ndarray, min_area: float) -> _Region | None:
+    """Describe one region (mask at offset x, y); None if it is too small."""
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return None
+    contour = max(contours, key=cv2.contourArea)
+    area = cv2.contourArea(contour)
+    if area < min_area:
+        return None
+    # Writing and dots on a note are holes in its region, dots across its edge are notches:
+    # judge the shape by the convex hull, which fills both.
+    filled = np.zeros_like(mask)
+    hull = cv2.convexHull(contour)
+    cv2.fillConvexPoly(filled, hull, 1)
+    quad = _fit_quad(contour)
+    quad_mask = np.zeros_like(mask)
+    cv2.fillConvexPoly(quad_mask, np.round(quad).astype(np.int32), 1)
+    union = np.count_nonzero(quad_mask | filled)
+    overlap = np.count_nonzero(quad_mask & filled)
+    solidity = area / max(cv2.contourArea(hull), 1.0)
+    h, w = mask.shape
+    colour = cv2.mean(lab[y : y + h, x : x + w], mask=mask)[:3]
+    return _Region(
+        x=x,
+        y=y,
+        mask=filled,
+        quad=quad + (x, y),
+        area=area,
+        lab=tuple(float(v) for v in colour),
+        rectangularity=overlap / max(union, 1) if solidity > 0.7 else 0.0,
+    )
 
 
 def _regions(lab: np.ndarray, params: Params) -> tuple[list[_Region], tuple[float, float, float]]:
     h, w = lab.shape[:2]
-    flat = (~edge_map(lab, params)).astype(np.uint8)
+    mag = gradient(lab)
+    flat = (mag <= _threshold(mag, params)).astype(np.uint8)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(flat, connectivity=4)
     areas = stats[1:, cv2.CC_STAT_AREA]
     if len(areas) == 0:
@@ -82,45 +110,60 @@ def _regions(lab: np.ndarray, params: Params) -> tuple[list[_Region], tuple[floa
     for label in np.flatnonzero(areas >= min_area) + 1:
         if label == wall_label and areas[label - 1] > 0.5 * h * w:
             continue
-        x, y, bw, bh = stats[label, :4]
-        if bw < params.min_note_px * 0.7 or bh < params.min_note_px * 0.7:
+        x, y, bw, bh = (int(v) for v in stats[label, :4])
+        if min(bw, bh) < params.min_note_px * 0.7:
             continue
         mask = (labels[y : y + bh, x : x + bw] == label).astype(np.uint8)
-        contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-        contour = max(contours, key=cv2.contourArea)
-        filled = cv2.contourArea(contour)
-        if filled < min_area:
-            continue
-        quad = _fit_quad(contour) + (x, y)
-        quad_area = cv2.contourArea(quad.astype(np.float32))
-        colour = cv2.mean(lab[y : y + bh, x : x + bw], mask=mask)[:3]
-        regions.append(
-            _Region(
-                quad=quad,
-                area=filled,
-                lab=tuple(float(v) for v in colour),
-                rectangularity=filled / max(quad_area, 1.0),
-            )
-        )
+        region = _region(mask, x, y, lab, min_area)
+        if region is not None:
+            regions.append(region)
     return regions, wall_lab
 
 
-def _delta_e(a, b) -> float:
-    return float(np.linalg.norm(np.subtract(a, b)))
+def _cut_seams(region: _Region, raw_mag: np.ndarray, lab: np.ndarray, typical: float, params: Params) -> list[_Region]:
+    """Cut a region along long straight edges inside it: the seams between touching notes."""
+    h, w = region.mask.shape
+    mag = raw_mag[region.y : region.y + h, region.x : region.x + w]
+    inside = cv2.erode(region.mask, np.ones((5, 5), np.uint8))
+    seams = ((mag > 0.5 * _threshold(mag, params)) & (inside > 0)).astype(np.uint8) * 255
+    lines = cv2.HoughLinesP(
+        seams, 1, np.pi / 180, threshold=int(0.45 * typical), minLineLength=0.6 * typical, maxLineGap=3
+    )
+    if lines is None:
+        return [region]
+    cut = region.mask.copy()
+    for x0, y0, x1, y1 in lines.reshape(-1, 4):
+        # Extend each seam a little so that it reaches the region's border and really cuts.
+        d = np.array([x1 - x0, y1 - y0], dtype=np.float64)
+        d *= 0.25 * typical / max(np.linalg.norm(d), 1e-6)
+        a = np.round((x0 - d[0], y0 - d[1])).astype(int)
+        b = np.round((x1 + d[0], y1 + d[1])).astype(int)
+        cv2.line(cut, tuple(int(v) for v in a), tuple(int(v) for v in b), 0, 2)
+    count, labels = cv2.connectedComponents(cut, connectivity=4)
+    pieces = []
+    min_area = params.min_note_px**2 * 0.5
+    for label in range(1, count):
+        piece = (labels == label).astype(np.uint8)
+        # Give back the pixels the cut line took, to the side each is nearest.
+        piece = cv2.dilate(piece, np.ones((3, 3), np.uint8)) & region.mask
+        r = _region(piece, region.x, region.y, lab, min_area)
+        if r is not None:
+            pieces.append(r)
+    return pieces or [region]
 
 
 def _split(quad: np.ndarray, cols: int, rows: int) -> list[np.ndarray]:
     """Cut a quad into cols x rows cells by bilinear interpolation of its corners."""
     tl, tr, br, bl = quad
+
+    def at(u, v):
+        top = tl + (tr - tl) * u
+        bottom = bl + (br - bl) * u
+        return top + (bottom - top) * v
+
     cells = []
     for r in range(rows):
         for c in range(cols):
-
-            def at(u, v):
-                top = tl + (tr - tl) * u
-                bottom = bl + (br - bl) * u
-                return top + (bottom - top) * v
-
             u0, u1 = c / cols, (c + 1) / cols
             v0, v1 = r / rows, (r + 1) / rows
             cells.append(np.array([at(u0, v0), at(u1, v0), at(u1, v1), at(u0, v1)]))
@@ -129,42 +172,79 @@ def _split(quad: np.ndarray, cols: int, rows: int) -> list[np.ndarray]:
 
 def find_notes(bgr: np.ndarray, params: Params) -> list[Candidate]:
     """Every note on a (downscaled) photo, as quads in that photo's pixels."""
-    lab = to_lab(cv2.GaussianBlur(bgr, (0, 0), 1.0))
+    # The median wipes out handwriting (a pixel or two wide here) but keeps the notes' edges,
+    # so a note covered in writing is still one region.
+    lab = to_lab(cv2.medianBlur(bgr, 5))
     regions, wall_lab = _regions(lab, params)
-
-    notes = [
-        r
-        for r in regions
-        if r.rectangularity > 0.72 and _delta_e(r.lab, wall_lab) > 8.0 and min(quad_sides(r.quad)) >= params.min_note_px
-    ]
-    if not notes:
+    regions = [r for r in regions if _delta_e(r.lab, wall_lab) > 8.0]
+    shapely = [r for r in regions if _is_quad(r, params)]
+    if not shapely:
         return []
 
     # The wall's typical note: the area-weighted median of single-looking notes (roughly square
     # to 1:1.8), so a handful of small scraps or corner markers cannot set the scale.
-    singles = [r for r in notes if 0.55 < _aspect(r.quad) < 1.8] or notes
+    singles = [r for r in shapely if 0.55 < _aspect(r.quad) < 1.8] or shapely
     typical_w = _weighted_median([quad_sides(r.quad)[0] for r in singles], [r.area for r in singles])
     typical_h = _weighted_median([quad_sides(r.quad)[1] for r in singles], [r.area for r in singles])
     typical_area = typical_w * typical_h
 
+    raw_mag = None
+    pieces: list[_Region] = []
+    for r in regions:
+        if r.area > 1.4 * typical_area:
+            if raw_mag is None:
+                raw_mag = gradient(to_lab(cv2.GaussianBlur(bgr, (0, 0), 0.7)))
+            pieces.extend(_cut_seams(r, raw_mag, lab, min(typical_w, typical_h), params))
+        else:
+            pieces.append(r)
+
+    notes = [r for r in pieces if _is_quad(r, params) and r.area >= 0.3 * typical_area]
+    # A sheet with notes stuck on it is background, not a giant note.
+    notes = [r for r in notes if not any(o is not r and _contains(r.quad, o.quad) for o in notes)]
+
     found = []
     for r in notes:
-        if r.area < 0.3 * typical_area:
-            continue  # a scrap, a corner marker or a big dot, not a note
         w, h = quad_sides(r.quad)
         cols = max(1, round(w / typical_w))
         rows = max(1, round(h / typical_h))
         if not 0.7 < r.area / (cols * rows * typical_area) < 1.4:
             cols = rows = 1  # not a grid of typical notes: keep it whole
-        quad = _grow(r.quad, 1.0)
+        quad = _grow(r.quad, 1.5)
         cells = _split(quad, cols, rows) if cols * rows > 1 else [quad]
         found.extend(Candidate(quad=order_quad(c), lab=r.lab) for c in cells)
     return found
 
 
+def _is_quad(r: _Region, params: Params) -> bool:
+    return r.rectangularity > 0.85 and min(quad_sides(r.quad)) >= params.min_note_px
+
+
+def _grow(quad: np.ndarray, pixels: float) -> np.ndarray:
+    """Push each side outwards, undoing the pixel or two the edge map eats from each side."""
+    centre = quad.mean(axis=0)
+    w, h = quad_sides(quad)
+    ux = quad[1] - quad[0]
+    ux = ux / (np.linalg.norm(ux) or 1.0)
+    uy = np.array([-ux[1], ux[0]])
+    rel = quad - centre
+    u = (rel @ ux) * (1 + 2 * pixels / max(w, 1.0))
+    v = (rel @ uy) * (1 + 2 * pixels / max(h, 1.0))
+    return centre + np.outer(u, ux) + np.outer(v, uy)
+
+
+def _delta_e(a, b) -> float:
+    return float(np.linalg.norm(np.subtract(a, b)))
+
+
 def _aspect(quad: np.ndarray) -> float:
     w, h = quad_sides(quad)
     return w / max(h, 1e-6)
+
+
+def _contains(outer: np.ndarray, inner: np.ndarray) -> bool:
+    poly = outer.astype(np.float32).reshape(-1, 1, 2)
+    centre = inner.mean(axis=0)
+    return cv2.pointPolygonTest(poly, (float(centre[0]), float(centre[1])), False) > 0
 
 
 def _weighted_median(values, weights) -> float:

@@ -23,7 +23,7 @@ class Params:
     dot_min: float = 0.09
     dot_max: float = 0.34
     # How far a dot must differ from the paper (CIE Lab distance) to be seen as a sticker.
-    dot_delta_e: float = 16.0
-    # Share of a ring around a dot-sized blob that may differ from the paper: more, and it is a
-    # crossing of thick pen strokes, which go on beyond the blob.
-    ink_leak: float = 0.2
+    dot_delta_e: float = 10.0
+    # A disc found in a blob of one colour is a dot when at least this share of a circle just
+    # outside it is not that colour: a dot ends all round, thick writing goes on.
+    dot_outline: float = 0.6

@@ -1,0 +1,303 @@
+"""Seeded synthetic post-it walls with exact ground truth, for tests and the benchmark.
+
+    wall = make_wall(seed, tier="hard")        # wall.image (BGR uint8), wall.truth (a Board)
+    scene = make_scene("border", seed)         # the edge cases: empty, no_dots, one_note, border
+
+Same seed, tier and size: same pixels (on one platform; OpenCV versions may
+differ by a grey level here and there) and the same truth.
+
+Tiers (vision.synth_layout.TIERS):
+- easy: 2-5 MP, flat light walls, notes apart, dots of other hues, no traps;
+- medium: most of issue 3 at moderate strength;
+- hard: every condition of issue 3 at its worst at once: 2-12 MP, every
+  surface (white notes on the dark ones), headings and doodles, columns of
+  notes touching edge to edge (same colour too) and overlapping by up to
+  8 mm, curled bottoms and shadows, 8-19 mm dots with gloss, overlapping,
+  hanging over edges, a dot of its note's own hue on every wall, strays,
+  ink rings and bullets, 10-20 degrees of perspective, uneven light, a
+  8-15% colour cast, noise, blur and JPEG.
+
+The truth follows issue 3: a note's polygon is its four corners in the photo,
+clockwise from the top-left; its centre is where its diagonals cross; a dot
+counts for the note whose outline holds its centre, and a dot on no note is a
+stray. Ids follow reading order, ranks come from vision.board.rank_notes.
+
+A note cut by the image border counts when at least 60% of its area is in
+the frame (its polygon and centre then are those of the whole note, partly
+outside the image); the generator never cuts a note to between 35% and 65%,
+so no truth sits on that line, and a note mostly outside carries no dots.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+import cv2
+import numpy as np
+
+from vision.board import Board, Dot, Note, rank_notes, reading_order
+from vision.synth_dots import stick_dots
+from vision.synth_ink import INKS, doodles, heading, note_ink
+from vision.synth_layout import (
+    NOTE_SHADES,
+    SQUARE,
+    TIERS,
+    NoteSpec,
+    Plan,
+    Tier,
+    camera,
+    layout_notes,
+    local_scale,
+    palette,
+    project,
+    rescale,
+)
+from vision.synth_paint import (
+    DARK_SURFACES,
+    add_glare,
+    camera as camera_faults,
+    draw_dot,
+    draw_note,
+    draw_strokes,
+    paint_surface,
+)
+
+TIER_NAMES = ("easy", "medium", "hard")
+# Fixed seeds per tier for the benchmark; tests and the bench take the first N.
+TIER_SEEDS = {name: tuple(range(1000 * (k + 1), 1000 * (k + 1) + 200)) for k, name in enumerate(TIER_NAMES)}
+SCENES = ("empty", "no_dots", "one_note", "border")
+WRITABLE = ("paint", "paint_dark", "whiteboard", "kraft", "glass")
+# A note cut by the border counts when this share of it is in the frame.
+VISIBLE_TO_COUNT = 0.6
+
+
+@dataclass(frozen=True, eq=False)
+class Wall:
+    image: np.ndarray  # BGR uint8
+    truth: Board
+    tier: str
+    seed: int
+    surface: str
+    people: int  # how many people voted (truth.total_votes is their dots on notes)
+
+
+def make_wall(seed: int, tier: str = "hard", size: tuple[int, int] | None = None) -> Wall:
+    """A wall of 8-25 notes with votes, drawn as a camera would see it. size = (width, height)."""
+    spec = _tier(tier)
+    rng = np.random.default_rng([seed, TIER_NAMES.index(tier)])
+    width, height = size or spec.sizes[int(rng.integers(len(spec.sizes)))]
+    return _render(rng, spec, seed, width, height, _plan(rng, spec, width, height, int(rng.integers(spec.notes[0], spec.notes[1] + 1))))
+
+
+def make_scene(kind: str, seed: int, tier: str = "medium", size: tuple[int, int] | None = None) -> Wall:
+    """An edge case for tests: "empty" (wall only), "no_dots" (notes, no votes),
+    "one_note" (one note filling most of the frame), "border" (notes cut by and
+    touching the image border; see the module docstring for which count)."""
+    if kind not in SCENES:
+        raise ValueError(f"unknown scene {kind!r}; choose from {', '.join(SCENES)}")
+    spec = _tier(tier)
+    rng = np.random.default_rng([seed, 10 + SCENES.index(kind)])
+    width, height = size or spec.sizes[int(rng.integers(len(spec.sizes)))]
+    if kind == "empty":
+        plan = _plan(rng, spec, width, height, 0)
+    elif kind == "no_dots":
+        plan = _plan(rng, spec, width, height, int(rng.integers(spec.notes[0], spec.notes[1] + 1)), votes=False)
+    elif kind == "one_note":
+        plan = _one_note(rng, spec, width, height)
+    else:
+        plan = _border(rng, spec, width, height)
+    return _render(rng, spec, seed, width, height, plan)
+
+
+def _tier(name: str) -> Tier:
+    if name not in TIERS:
+        raise ValueError(f"unknown tier {name!r}; choose from {', '.join(TIER_NAMES)}")
+    return TIERS[name]
+
+
+# -- planning ---------------------------------------------------------------------------------
+
+
+def _surface(rng, spec: Tier) -> str:
+    return str(spec.surfaces[int(rng.integers(len(spec.surfaces)))])
+
+
+def _plan(rng, spec: Tier, width: int, height: int, n: int, votes: bool = True, fit: bool = True) -> Plan:
+    surface = _surface(rng, spec)
+    allow_white = spec.white_notes and surface in DARK_SURFACES
+    colours = palette(rng, allow_white)
+    aspect = width / height
+    lo_px, hi_px = spec.note_px
+    plan = None
+    for attempt in range(40):
+        style = str(spec.styles[int(rng.integers(len(spec.styles)))])
+        # Notes cover 10-30% of the frame, as when the camera is set to take in the whole wall.
+        target = math.sqrt(width * height * rng.uniform(0.1, 0.3) / max(n, 1)) if n else hi_px
+        target = float(np.clip(target, lo_px, hi_px))
+        notes, headings = layout_notes(rng, spec, n, colours, aspect, style) if n else ([], [])
+        box = _content_box(notes, headings)
+        fill = rng.uniform(0.75, 0.95)
+        h = camera(rng, spec, box, width, height, target / SQUARE, fill)
+        plan = Plan(width, height, h, notes, [True] * len(notes), headings, box)
+        if not fit or not notes:
+            break
+        widths = [_note_width(plan, i) for i in range(len(notes))]
+        if max(widths) > hi_px:  # too big: step back
+            plan.homography = rescale(h, hi_px / max(widths) * 0.98, (width / 2, height / 2))
+            widths = [_note_width(plan, i) for i in range(len(notes))]
+        if min(widths) >= lo_px and _inside(plan):
+            break
+        if attempt % 3 == 2 and n > spec.notes[0]:
+            n -= 1
+    plan.surface = surface
+    if votes:
+        stick_dots(rng, spec, plan, None)
+    return plan
+
+
+def _content_box(notes: list[NoteSpec], headings) -> tuple[float, float, float, float]:
+    if not notes:
+        return (0.0, 0.0, 1000.0, 600.0)
+    pts = np.vstack([n.corners() for n in notes])
+    x0, y0 = pts.min(axis=0)
+    x1, y1 = pts.max(axis=0)
+    for hx, hy, size, max_w in headings:
+        x0, y0 = min(x0, hx), min(y0, hy)
+        x1 = max(x1, hx + max_w)
+    return (float(x0), float(y0), float(x1), float(y1))
+
+
+def _note_width(plan: Plan, i: int) -> float:
+    p = plan.polygon(i)
+    return float((np.linalg.norm(p[1] - p[0]) + np.linalg.norm(p[2] - p[3])) / 2)
+
+
+def _inside(plan: Plan) -> bool:
+    for i in range(len(plan.notes)):
+        p = plan.polygon(i)
+        if p.min() < 2 or p[:, 0].max() > plan.width - 3 or p[:, 1].max() > plan.height - 3:
+            return False
+    return True
+
+
+def _visible(plan: Plan, i: int) -> float:
+    """Share of note i's area inside the frame."""
+    p = plan.polygon(i).astype(np.float32)
+    frame = np.float32([[0, 0], [plan.width, 0], [plan.width, plan.height], [0, plan.height]])
+    area = abs(cv2.contourArea(p))
+    inter, _ = cv2.intersectConvexConvex(p, frame)
+    return float(inter / area) if area > 0 else 0.0
+
+
+def _one_note(rng, spec: Tier, width: int, height: int) -> Plan:
+    surface = _surface(rng, spec)
+    colour = str(rng.choice([c for c in NOTE_SHADES if c != "white" or surface in DARK_SURFACES]))
+    bgr = NOTE_SHADES[colour][int(rng.integers(len(NOTE_SHADES[colour])))]
+    note = NoteSpec((0.0, 0.0), (SQUARE, SQUARE), float(rng.uniform(-3, 3)), colour, bgr, float(rng.uniform(0, spec.curl)))
+    fill = rng.uniform(0.7, 0.85)
+    target = fill * min(width, height)
+    box = (-SQUARE / 2, -SQUARE / 2, SQUARE / 2, SQUARE / 2)
+    h = camera(rng, spec, box, width, height, target / SQUARE, 0.98)
+    plan = Plan(width, height, h, [note], [True], [], box)
+    plan.surface = surface
+    stick_dots(rng, spec, plan, int(rng.integers(2, 6)), strays=0)
+    return plan
+
+
+def _border(rng, spec: Tier, width: int, height: int) -> Plan:
+    """A wall framed too tight: notes cut by the border, one touching it."""
+    plan = _plan(rng, spec, width, height, int(rng.integers(12, 21)), votes=False)
+    grow = rng.uniform(1.2, 1.5)
+    plan.homography = rescale(plan.homography, grow, (width / 2, height / 2))
+    # Slide the wall so that one whole note touches the left or top border.
+    whole = [i for i in range(len(plan.notes)) if _visible(plan, i) > 0.999]
+    if whole:
+        left = rng.random() < 0.5
+        i = min(whole, key=lambda k: plan.polygon(k)[:, 0 if left else 1].min())
+        shift = 0.5 - plan.polygon(i)[:, 0 if left else 1].min()
+        t = np.array([[1, 0, shift if left else 0], [0, 1, 0 if left else shift], [0, 0, 1]])
+        plan.homography = t @ plan.homography
+    keep, counted = [], []
+    for i, note in enumerate(plan.notes):
+        v = _visible(plan, i)
+        if 0.35 < v < 0.65:
+            continue  # never a note on the line between counting and not
+        keep.append(note)
+        counted.append(v >= VISIBLE_TO_COUNT)
+    plan.notes, plan.counted = keep, counted
+    stick_dots(rng, spec, plan, None)
+    return plan
+
+
+# -- drawing ----------------------------------------------------------------------------------
+
+
+def _render(rng, spec: Tier, seed: int, width: int, height: int, plan: Plan) -> Wall:
+    h = plan.homography
+    centre = project(np.linalg.inv(h), [(width / 2, height / 2)])[0]
+    scale = local_scale(h, centre)
+    surface = plan.surface
+    img = paint_surface(rng, surface, width, height, scale)
+    if surface == "whiteboard" and spec.glare > 0:
+        add_glare(rng, img, rng.uniform(0.3, 1.0) * spec.glare)
+    a = rng.uniform(0, 2 * math.pi)
+    light = (math.cos(a) * 0.5 + 0.3, abs(math.sin(a)) * 0.5 + 0.5)  # lamps are above: shadows fall down
+    light = tuple(v / math.hypot(*light) for v in light)
+
+    wall_ink = []
+    # Nobody writes on cork, fabric or wood: headings and doodles go on boards, paint, paper and glass.
+    writable = surface in WRITABLE
+    for hx, hy, size, max_w in plan.headings if writable else ():
+        bgr = INKS[str(rng.choice(list(INKS)))]
+        strokes, _ = heading(rng, hx, hy, size, bgr, rng.uniform(2.5, 5.0), max_w)
+        wall_ink += strokes
+    if spec.doodles[1] > 0 and writable:
+        wall_ink += doodles(rng, _frame_region(plan), int(rng.integers(spec.doodles[0], spec.doodles[1] + 1)), spec.ink_traps)
+    draw_strokes(img, h, wall_ink)
+
+    for note in plan.notes:
+        draw_note(img, h, note, light, spec.shadow * rng.uniform(0.5, 1.0), rng)
+        w, nh = note.size
+        draw_strokes(img, h, note_ink(rng, w, nh, spec.ink_traps), note.to_wall)
+    for dot in plan.dots:
+        draw_dot(img, h, dot, light, rng)
+    img = camera_faults(rng, img, spec, light)
+    return Wall(img, _truth(plan), spec.name, seed, surface, plan.people)
+
+
+def _frame_region(plan: Plan):
+    """The wall seen by the camera, in mm (bounding box of the frame's corners)."""
+    inv = np.linalg.inv(plan.homography)
+    c = project(inv, [(0, 0), (plan.width, 0), (plan.width, plan.height), (0, plan.height)])
+    return (*c.min(axis=0), *c.max(axis=0))
+
+
+def _truth(plan: Plan) -> Board:
+    h = plan.homography
+    dots_of: dict[int, list[Dot]] = {}
+    strays = []
+    for d in plan.dots:
+        c = project(h, [d.center])[0]
+        r = float(np.mean(np.linalg.norm(_rim(h, d) - c, axis=1)))
+        dot = Dot((float(c[0]), float(c[1])), r, d.colour)
+        if d.owner is None:
+            strays.append(dot)
+        else:
+            dots_of.setdefault(d.owner, []).append(dot)
+    notes = []
+    for i, spec in enumerate(plan.notes):
+        if not plan.counted[i]:
+            continue
+        poly = tuple((float(x), float(y)) for x, y in plan.polygon(i))
+        c = project(h, [spec.center])[0]
+        notes.append(Note(id=0, polygon=poly, center=(float(c[0]), float(c[1])), colour=spec.colour, dots=tuple(dots_of.get(i, ()))))
+    ordered = reading_order(notes)
+    notes = [replace(n, id=k + 1) for k, n in enumerate(ordered)]
+    return Board(plan.width, plan.height, rank_notes(notes), tuple(strays))
+
+
+def _rim(h, d):
+    t = np.linspace(0, 2 * math.pi, 16, endpoint=False)
+    r = d.diameter / 2
+    return project(h, np.column_stack([d.center[0] + r * np.cos(t), d.center[1] + r * np.sin(t)]))
