@@ -193,6 +193,7 @@ def find_dots(image: np.ndarray, quad: np.ndarray, params: Params) -> list[Found
         same = cv2.morphologyEx(same, cv2.MORPH_CLOSE, close)
         _, labels = cv2.connectedComponents(same, connectivity=8)
         blob = (labels == labels[sy - y0, sx - x0]).astype(np.uint8) if same[sy - y0, sx - x0] else probe[y0:y1, x0:x1]
+        solid = blob.astype(bool)
         blob = _fill_holes(blob)
         # Whatever happens, this blob is dealt with: take it out of the cores.
         cores[y0:y1, x0:x1][cv2.dilate(blob, close).astype(bool)] = 0
@@ -203,7 +204,12 @@ def find_dots(image: np.ndarray, quad: np.ndarray, params: Params) -> list[Found
                 continue  # not the edge of a disc: a crossing of thick strokes, a smear, a shadow
             disc = np.zeros_like(blob)
             cv2.circle(disc, (int(cx), int(cy)), max(1, int(r * 0.7)), 1, -1)
-            name = dot_colour(np.median(window[disc.astype(bool)], axis=0))
+            inside = disc.astype(bool)
+            if diff[y0:y1, x0:x1][inside].mean() < params.dot_delta_e:
+                continue  # paper, e.g. the inside of a letter "O"
+            if solid[inside].mean() < 0.85:
+                continue  # not one colour all through: letters crowded together, with paper between
+            name = dot_colour(np.median(window[inside], axis=0))
             centre = transform([[cx + x0, cy + y0]], patch.to_image)[0] / patch.pre + patch.offset
             found.append(FoundDot(center=(float(centre[0]), float(centre[1])), radius=float(r / patch.scale), colour=name))
     return found

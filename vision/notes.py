@@ -35,7 +35,7 @@ class _Region:
     y: int
     mask: np.ndarray  # uint8 0/1, holes filled
     quad: np.ndarray  # fitted quad, image coordinates
-    area: float
+    area: float  # of the convex hull: dots across the edge are notches, not missing paper
     lab: tuple[float, float, float]
     rectangularity: float  # intersection over union of the region and its quad
 
@@ -52,18 +52,55 @@ def _threshold(mag: np.ndarray, params: Params) -> float:
 
 
 def _fit_quad(contour: np.ndarray) -> np.ndarray:
+    """Four corners for a region's outline: a first guess from its convex hull, then each side
+    re-fitted as a straight line through the outline points near it, so a dot stuck across
+    an edge or a corner (a notch in the outline) does not pull a corner off."""
     hull = cv2.convexHull(contour)
     perimeter = cv2.arcLength(hull, True)
+    quad = None
     for eps in (0.02, 0.035, 0.05, 0.08):
         approx = cv2.approxPolyDP(hull, eps * perimeter, True)
         if len(approx) == 4:
-            return order_quad(approx.reshape(4, 2))
-    return order_quad(cv2.boxPoints(cv2.minAreaRect(hull)))
+            quad = order_quad(approx.reshape(4, 2))
+            break
+    if quad is None:
+        return order_quad(cv2.boxPoints(cv2.minAreaRect(hull)))
+    points = contour.reshape(-1, 2).astype(np.float64)
+    lines = []
+    for i in range(4):
+        a, b = quad[i], quad[(i + 1) % 4]
+        side = b - a
+        length = np.linalg.norm(side)
+        if length < 4:
+            return quad
+        u = side / length
+        rel = points - a
+        t = rel @ u / length
+        dist = np.abs(rel[:, 0] * u[1] - rel[:, 1] * u[0])
+        near = points[(t > 0.12) & (t < 0.88) & (dist < max(1.5, 0.05 * length))]
+        if len(near) < 5:
+            lines.append((a, u))
+            continue
+        vx, vy, x0, y0 = cv2.fitLine(near.astype(np.float32), cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
+        lines.append((np.array([x0, y0], dtype=np.float64), np.array([vx, vy], dtype=np.float64)))
+    corners = []
+    for i in range(4):
+        (p, u), (q, v) = lines[i - 1], lines[i]
+        det = u[0] * -v[1] - u[1] * -v[0]
+        if abs(det) < 1e-6:
+            return quad
+        s = ((q - p)[0] * -v[1] - (q - p)[1] * -v[0]) / det
+        corners.append(p + s * u)
+    refined = np.array(corners)
+    w, h = quad_sides(quad)
+    if np.max(np.linalg.norm(refined - quad, axis=1)) > 0.25 * min(w, h):
+        return quad  # the fit went astray; the hull's corners are safer
+    return order_quad(refined)
 
 
 def _region(mask: np.ndarray, x: int, y: int, lab: np.ndarray, min_area: float) -> _Region | None:
     """Describe one region (mask at offset x, y); None if it is too small."""
-    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
     if not contours:
         return None
     contour = max(contours, key=cv2.contourArea)
@@ -80,7 +117,6 @@ def _region(mask: np.ndarray, x: int, y: int, lab: np.ndarray, min_area: float) 
     cv2.fillConvexPoly(quad_mask, np.round(quad).astype(np.int32), 1)
     union = np.count_nonzero(quad_mask | filled)
     overlap = np.count_nonzero(quad_mask & filled)
-    solidity = area / max(cv2.contourArea(hull), 1.0)
     h, w = mask.shape
     colour = cv2.mean(lab[y : y + h, x : x + w], mask=mask)[:3]
     return _Region(
@@ -88,13 +124,13 @@ def _region(mask: np.ndarray, x: int, y: int, lab: np.ndarray, min_area: float) 
         y=y,
         mask=filled,
         quad=quad + (x, y),
-        area=area,
+        area=float(cv2.contourArea(hull)),
         lab=tuple(float(v) for v in colour),
-        rectangularity=overlap / max(union, 1) if solidity > 0.7 else 0.0,
+        rectangularity=overlap / max(union, 1),
     )
 
 
-def _regions(lab: np.ndarray, params: Params) -> tuple[list[_Region], tuple[float, float, float]]:
+def _regions(lab: np.ndarray, params: Params, min_px: float) -> tuple[list[_Region], tuple[float, float, float]]:
     h, w = lab.shape[:2]
     mag = gradient(lab)
     flat = (mag <= _threshold(mag, params)).astype(np.uint8)
@@ -105,13 +141,13 @@ def _regions(lab: np.ndarray, params: Params) -> tuple[list[_Region], tuple[floa
     wall_label = 1 + int(np.argmax(areas))
     wall_lab = tuple(float(v) for v in cv2.mean(lab, mask=(labels == wall_label).astype(np.uint8))[:3])
 
-    min_area = params.min_note_px**2 * 0.5
+    min_area = min_px**2 * 0.5
     regions = []
     for label in np.flatnonzero(areas >= min_area) + 1:
         if label == wall_label and areas[label - 1] > 0.5 * h * w:
             continue
         x, y, bw, bh = (int(v) for v in stats[label, :4])
-        if min(bw, bh) < params.min_note_px * 0.7:
+        if min(bw, bh) < min_px * 0.7:
             continue
         mask = (labels[y : y + bh, x : x + bw] == label).astype(np.uint8)
         region = _region(mask, x, y, lab, min_area)
@@ -120,7 +156,9 @@ def _regions(lab: np.ndarray, params: Params) -> tuple[list[_Region], tuple[floa
     return regions, wall_lab
 
 
-def _cut_seams(region: _Region, raw_mag: np.ndarray, lab: np.ndarray, typical: float, params: Params) -> list[_Region]:
+def _cut_seams(
+    region: _Region, raw_mag: np.ndarray, lab: np.ndarray, typical: float, params: Params, min_px: float
+) -> list[_Region]:
     """Cut a region along long straight edges inside it: the seams between touching notes."""
     h, w = region.mask.shape
     mag = raw_mag[region.y : region.y + h, region.x : region.x + w]
@@ -141,7 +179,7 @@ def _cut_seams(region: _Region, raw_mag: np.ndarray, lab: np.ndarray, typical: f
         cv2.line(cut, tuple(int(v) for v in a), tuple(int(v) for v in b), 0, 2)
     count, labels = cv2.connectedComponents(cut, connectivity=4)
     pieces = []
-    min_area = params.min_note_px**2 * 0.5
+    min_area = min_px**2 * 0.5
     for label in range(1, count):
         piece = (labels == label).astype(np.uint8)
         # Give back the pixels the cut line took, to the side each is nearest.
@@ -171,21 +209,53 @@ def _split(quad: np.ndarray, cols: int, rows: int) -> list[np.ndarray]:
 
 
 def find_notes(bgr: np.ndarray, params: Params) -> list[Candidate]:
-    """Every note on a (downscaled) photo, as quads in that photo's pixels."""
+    """Every note on a (downscaled) photo, as quads in that photo's pixels.
+
+    Two passes. The first finds the notes whose paper is one clean region and learns the
+    wall's typical note size from them. The second looks again on a copy where everything
+    smaller than a big dot is wiped out (a morphological close then open, sized from the
+    first pass): a note crowded with dots, or with dots all along its edges, is a clean
+    region there. It adds the notes the first pass missed.
+    """
     # The median wipes out handwriting (a pixel or two wide here) but keeps the notes' edges,
     # so a note covered in writing is still one region.
-    lab = to_lab(cv2.medianBlur(bgr, 5))
-    regions, wall_lab = _regions(lab, params)
-    regions = [r for r in regions if _delta_e(r.lab, wall_lab) > 8.0]
-    shapely = [r for r in regions if _is_quad(r, params)]
-    if not shapely:
+    first, typical = _find(bgr, to_lab(cv2.medianBlur(bgr, 5)), params.min_note_px, params, None)
+    if typical is None:
         return []
+    side = min(typical)
+    factor = min(1.0, 48.0 / side)
+    small = bgr if factor == 1.0 else cv2.resize(bgr, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+    k = max(3, int(0.3 * side * factor) | 1)
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
+    clean = cv2.morphologyEx(cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel), cv2.MORPH_OPEN, kernel)
+    second, _ = _find(
+        small, to_lab(clean), params.min_note_px * factor, params, (typical[0] * factor, typical[1] * factor)
+    )
+    found = list(first)
+    for c in second:
+        quad = c.quad / factor
+        if any(_contains(f.quad, quad) or _contains(quad, f.quad) for f in first):
+            continue
+        found.append(Candidate(quad=quad, lab=c.lab))
+    return found
 
-    # The wall's typical note: the area-weighted median of single-looking notes (roughly square
-    # to 1:1.8), so a handful of small scraps or corner markers cannot set the scale.
-    singles = [r for r in shapely if 0.55 < _aspect(r.quad) < 1.8] or shapely
-    typical_w = _weighted_median([quad_sides(r.quad)[0] for r in singles], [r.area for r in singles])
-    typical_h = _weighted_median([quad_sides(r.quad)[1] for r in singles], [r.area for r in singles])
+
+def _find(bgr, lab, min_px, params, typical):
+    """One pass: notes on `lab` (a filtered copy of `bgr`), and the typical note's (w, h)."""
+    regions, wall_lab = _regions(lab, params, min_px)
+    regions = [r for r in regions if _delta_e(r.lab, wall_lab) > 8.0]
+    if typical is None:
+        # The wall's typical note: the area-weighted median of single-looking notes (roughly
+        # square to 1:1.8), so a handful of small scraps or corner markers cannot set the scale.
+        shapely = [r for r in regions if _is_quad(r, min_px)]
+        if not shapely:
+            return [], None
+        singles = [r for r in shapely if 0.55 < _aspect(r.quad) < 1.8] or shapely
+        typical = (
+            _weighted_median([quad_sides(r.quad)[0] for r in singles], [r.area for r in singles]),
+            _weighted_median([quad_sides(r.quad)[1] for r in singles], [r.area for r in singles]),
+        )
+    typical_w, typical_h = typical
     typical_area = typical_w * typical_h
 
     raw_mag = None
@@ -194,11 +264,11 @@ def find_notes(bgr: np.ndarray, params: Params) -> list[Candidate]:
         if r.area > 1.4 * typical_area:
             if raw_mag is None:
                 raw_mag = gradient(to_lab(cv2.GaussianBlur(bgr, (0, 0), 0.7)))
-            pieces.extend(_cut_seams(r, raw_mag, lab, min(typical_w, typical_h), params))
+            pieces.extend(_cut_seams(r, raw_mag, lab, min(typical), params, min_px))
         else:
             pieces.append(r)
 
-    notes = [r for r in pieces if _is_quad(r, params) and r.area >= 0.3 * typical_area]
+    notes = [r for r in pieces if _is_quad(r, min_px) and r.area >= 0.3 * typical_area]
     # A sheet with notes stuck on it is background, not a giant note.
     notes = [r for r in notes if not any(o is not r and _contains(r.quad, o.quad) for o in notes)]
 
@@ -212,11 +282,11 @@ def find_notes(bgr: np.ndarray, params: Params) -> list[Candidate]:
         quad = _grow(r.quad, 1.5)
         cells = _split(quad, cols, rows) if cols * rows > 1 else [quad]
         found.extend(Candidate(quad=order_quad(c), lab=r.lab) for c in cells)
-    return found
+    return found, typical
 
 
-def _is_quad(r: _Region, params: Params) -> bool:
-    return r.rectangularity > 0.85 and min(quad_sides(r.quad)) >= params.min_note_px
+def _is_quad(r: _Region, min_px: float) -> bool:
+    return r.rectangularity > 0.85 and min(quad_sides(r.quad)) >= min_px
 
 
 def _grow(quad: np.ndarray, pixels: float) -> np.ndarray:

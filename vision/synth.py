@@ -127,24 +127,31 @@ def _plan(rng, spec: Tier, width: int, height: int, n: int, votes: bool = True, 
     surface = _surface(rng, spec)
     allow_white = spec.white_notes and surface in DARK_SURFACES
     colours = palette(rng, allow_white)
-    aspect = width / height
     lo_px, hi_px = spec.note_px
     plan = None
     for attempt in range(40):
         style = str(spec.styles[int(rng.integers(len(spec.styles)))])
-        # Notes cover 10-30% of the frame, as when the camera is set to take in the whole wall.
-        target = math.sqrt(width * height * rng.uniform(0.1, 0.3) / max(n, 1)) if n else hi_px
-        target = float(np.clip(target, lo_px, hi_px))
-        notes, headings = layout_notes(rng, spec, n, colours, aspect, style) if n else ([], [])
-        box = _content_box(notes, headings)
+        # Note size in the photo, log-uniform over the tier's range, but never so big that the
+        # notes would cover more than the tier's share of the frame (the camera sees the wall).
+        room = math.sqrt(width * height * spec.density[1] / max(n, 1))
+        target = math.exp(rng.uniform(math.log(lo_px), math.log(max(lo_px, min(hi_px, room)))))
+        notes, headings, box = _spread_layout(rng, spec, n, colours, width, height, target, style, surface in WRITABLE)
         fill = rng.uniform(0.75, 0.95)
         h = camera(rng, spec, box, width, height, target / SQUARE, fill)
         plan = Plan(width, height, h, notes, [True] * len(notes), headings, box)
         if not fit or not notes:
             break
         widths = [_note_width(plan, i) for i in range(len(notes))]
+        corners = project(h, [(box[0], box[1]), (box[2], box[1]), (box[2], box[3]), (box[0], box[3])])
+        span = corners.max(axis=0) - corners.min(axis=0)
+        frac = max(span[0] / width, span[1] / height)
+        if frac < 0.35:  # a tight block of notes that gaps could not spread: zoom in on it
+            k = min(0.35 / frac, hi_px * 0.98 / max(widths))
+            if k > 1:
+                plan.homography = rescale(h, k, corners.mean(axis=0))
+                widths = [_note_width(plan, i) for i in range(len(notes))]
         if max(widths) > hi_px:  # too big: step back
-            plan.homography = rescale(h, hi_px / max(widths) * 0.98, (width / 2, height / 2))
+            plan.homography = rescale(plan.homography, hi_px / max(widths) * 0.98, (width / 2, height / 2))
             widths = [_note_width(plan, i) for i in range(len(notes))]
         if min(widths) >= lo_px and _inside(plan):
             break
@@ -154,6 +161,31 @@ def _plan(rng, spec: Tier, width: int, height: int, n: int, votes: bool = True, 
     if votes:
         stick_dots(rng, spec, plan, None)
     return plan
+
+
+def _spread_layout(rng, spec: Tier, n: int, colours, width: int, height: int, target: float, style: str, writable: bool):
+    """Lay the notes out with gaps widened until they span 50-90% of the frame (as far as gaps
+    can: a stack of touching notes stays a stack)."""
+    if not n:
+        return [], [], _content_box([], [])
+    seed = int(rng.integers(2**32))
+    aspect = width / height
+    frame = np.array([width, height]) / (target / SQUARE)  # the frame in mm at the target scale
+    want = frame * rng.uniform(0.5, 0.9)
+
+    def box_size(f):
+        notes, headings = layout_notes(np.random.default_rng(seed), spec, n, colours, aspect, style, f)
+        headings = headings if writable else []  # no one writes headings on cork or fabric
+        box = _content_box(notes, headings)
+        return notes, headings, box, np.array([box[2] - box[0], box[3] - box[1]])
+
+    _, _, _, one = box_size((1.0, 1.0))
+    _, _, _, two = box_size((2.0, 2.0))
+    # The box grows about linearly with the spread: solve for the wanted size, per axis.
+    slope = np.maximum(two - one, 1e-6)
+    f = np.clip(1 + (want - one) / slope, 1.0, 3.0)
+    notes, headings, box, _ = box_size((float(f[0]), float(f[1])))
+    return notes, headings, box
 
 
 def _content_box(notes: list[NoteSpec], headings) -> tuple[float, float, float, float]:
@@ -248,9 +280,11 @@ def _render(rng, spec: Tier, seed: int, width: int, height: int, plan: Plan) -> 
     wall_ink = []
     # Nobody writes on cork, fabric or wood: headings and doodles go on boards, paint, paper and glass.
     writable = surface in WRITABLE
+    written: set[str] = set()
     for hx, hy, size, max_w in plan.headings if writable else ():
         bgr = INKS[str(rng.choice(list(INKS)))]
-        strokes, _ = heading(rng, hx, hy, size, bgr, rng.uniform(2.5, 5.0), max_w)
+        strokes, text = heading(rng, hx, hy, size, bgr, rng.uniform(2.5, 5.0), max_w, written)
+        written.add(text)
         wall_ink += strokes
     if spec.doodles[1] > 0 and writable:
         wall_ink += doodles(rng, _frame_region(plan), int(rng.integers(spec.doodles[0], spec.doodles[1] + 1)), spec.ink_traps)

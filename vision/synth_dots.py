@@ -108,6 +108,9 @@ def stick_dots(rng, tier: Tier, plan: Plan, people: int | None, *, strays: int |
     for k, i in enumerate(counted):
         note = plan.notes[i]
         for name in wanted[k]:
+            if not tier.same_hue and SAME_HUE.get(note.colour) == name:
+                # An easy wall: this person borrows a dot of another colour.
+                name = next(c for c in (*palette, "red", "blue") if c != SAME_HUE[note.colour])
             shade = pack.get(name) if name in pack and delta_e(pack[name], note.bgr) >= MIN_DOT_DELTA_E else None
             shade = shade or _dot_shade(name, note.bgr, rng)
             if shade is None:  # this person's colour would vanish on this paper: a spare from another pack

@@ -210,9 +210,16 @@ def note_ink(rng, w: float, h: float, traps: bool):
 _HEADINGS = ("TO DISCUSS", "DISCUSSING", "DONE", "TOPICS", "LEAN COFFEE", "IDEAS", "NEXT", "PARKING LOT")
 
 
-def heading(rng, x: float, y: float, size: float, bgr, width_mm: float, max_w: float):
-    """A column heading written on the wall with its top-left at (x, y); returns strokes and width."""
-    text = str(rng.choice(_HEADINGS))
+def heading(rng, x: float, y: float, size: float, bgr, width_mm: float, max_w: float, used=()):
+    """A column heading (not one of `used`) written on the wall with its top-left at (x, y),
+    no wider than max_w; returns its strokes and its text."""
+    def text_width(t):
+        return sum(size * 0.6 if ch == " " else size * (_WIDTH.get(ch, 0.7) + 0.25) for ch in t)
+
+    fits = [t for t in _HEADINGS if text_width(t) <= max_w and t not in used]
+    if not fits:
+        return [], ""
+    text = str(fits[int(rng.integers(len(fits)))])
     strokes = []
     cx = x
     slant = rng.normal(0.03, 0.04)
@@ -227,7 +234,7 @@ def heading(rng, x: float, y: float, size: float, bgr, width_mm: float, max_w: f
         cx += w + size * 0.25
     if rng.random() < 0.5:
         strokes.append(underline(rng, x, cx, y + size * 1.3, width_mm, bgr))
-    return strokes, cx - x
+    return strokes, text
 
 
 def doodles(rng, region, n: int, traps: bool):

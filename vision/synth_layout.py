@@ -89,6 +89,8 @@ class Tier:
     blur: tuple[float, float]  # sigma, pixels
     jpeg: tuple[int, int]
     white_notes: bool
+    density: tuple[float, float] = (0.1, 0.3)  # share of the frame the notes may cover
+    min_gap: float = 4.0  # mm between notes that are not stacked
     styles: tuple[str, ...] = ("columns", "grid", "scatter")
 
 
@@ -99,7 +101,7 @@ TIERS = {
         shadow=0.08, people=(5, 10), dot_mm=(12, 19), dot_overlap=0.0, straddle=0.0, strays=(0, 0),
         same_hue=0.0, gloss=0.2, ink_traps=False, headings=0.0, doodles=(0, 0), tilt=(0, 5),
         roll=1.0, light=0.1, glare=0.0, cast=(0.0, 0.03), noise=(1.0, 2.0), blur=(0.0, 0.3),
-        jpeg=(90, 95), white_notes=False, styles=("columns", "grid"),
+        jpeg=(90, 95), white_notes=False, min_gap=12.0, styles=("columns", "grid"),
     ),
     "medium": Tier(
         name="medium", sizes=SIZES_MID,
@@ -112,12 +114,14 @@ TIERS = {
     ),
     "hard": Tier(
         name="hard", sizes=SIZES_ALL,
-        surfaces=("paint", "paint_dark", "whiteboard", "partition", "cork", "wood", "kraft", "glass"),
+        # Meetings happen mostly on painted walls and whiteboards: they come up twice as often.
+        surfaces=("paint", "paint", "whiteboard", "whiteboard", "paint_dark", "partition", "cork", "wood", "kraft", "glass"),
         notes=(8, 25), note_px=(80, 450), touching=0.65, overlap_mm=8.0, rotation=6.0,
         rect_share=0.3, curl=1.0, shadow=0.35, people=(5, 15), dot_mm=(8, 19), dot_overlap=0.15,
         straddle=0.15, strays=(1, 5), same_hue=1.0, gloss=0.9, ink_traps=True, headings=1.0,
         doodles=(2, 6), tilt=(10, 20), roll=3.0, light=0.45, glare=0.6, cast=(0.08, 0.15),
         noise=(2.5, 5.0), blur=(0.5, 1.1), jpeg=(70, 88), white_notes=True,
+        min_gap=0.0,
     ),
 }
 
@@ -212,8 +216,13 @@ def palette(rng, allow_white: bool) -> list[str]:
     return chosen
 
 
-def layout_notes(rng, tier: Tier, n: int, palette: list[str], aspect: float, style: str):
-    """n notes on the wall plane: (specs, heading anchors). Millimetres, origin anywhere."""
+def layout_notes(rng, tier: Tier, n: int, palette: list[str], aspect: float, style: str, spread=(1.0, 1.0)):
+    """n notes on the wall plane: (specs, heading anchors). Millimetres, origin anywhere.
+
+    spread multiplies the gaps between notes that are not stacked (x, y), so a wall of few
+    or small notes can fill the frame; the same rng state gives the same wall at any spread.
+    """
+    fx, fy = spread
     main = (SQUARE, SQUARE)
     if tier.rect_share > 0 and rng.random() < tier.rect_share:
         main = _note_size(rng, tier, main)
@@ -257,19 +266,19 @@ def layout_notes(rng, tier: Tier, n: int, palette: list[str], aspect: float, sty
                     gap = -rng.uniform(0, tier.overlap_mm) if rng.random() < 0.5 else 0.0
                     dx, limit = rng.uniform(-3, 3), tier.rotation / 2
                 else:
-                    gap, dx, limit = rng.uniform(4, 35), rng.uniform(-8, 8), tier.rotation
+                    gap, dx, limit = rng.uniform(max(4, tier.min_gap), 35) * fy, rng.uniform(-8, 8), tier.rotation
                 c = col_colour if same else colour()
                 add(x + col_w / 2 + dx, y + s[1] / 2, s, c, limit)
                 y += s[1] + gap
-            x += col_w + (0.0 if tier.touching and rng.random() < tier.touching * 0.2 else rng.uniform(25, 110))
+            x += col_w + (0.0 if rng.random() < tier.touching * 0.2 else rng.uniform(max(25, tier.min_gap), 110) * fx)
         # A heading may run over its column's gap but not into the next heading.
         for a, b in zip(headings, headings[1:], strict=False):
             a[3] = min(a[3], b[0] - a[0] - 15)
         headings = [tuple(hd) for hd in headings if hd[3] > 40]
     elif style == "grid":
         cols = max(1, min(n, round(math.sqrt(n * aspect))))
-        gx = 0.0 if rng.random() < tier.touching else rng.uniform(8, 50)
-        gy = 0.0 if rng.random() < tier.touching else rng.uniform(8, 40)
+        gx = 0.0 if rng.random() < tier.touching else rng.uniform(max(8, tier.min_gap), 50) * fx
+        gy = 0.0 if rng.random() < tier.touching else rng.uniform(max(8, tier.min_gap), 40) * fy
         tight = gx == 0 or gy == 0
         limit = tier.rotation / 2 if tight else tier.rotation
         for i in range(n):
@@ -282,8 +291,8 @@ def layout_notes(rng, tier: Tier, n: int, palette: list[str], aspect: float, sty
             headings.append((0.0, -rng.uniform(60, 110), rng.uniform(30, 50), cols * (main[0] + gx)))
     else:  # scatter: stuck wherever there was room, some touching a neighbour
         area = n * SQUARE * SQUARE / 0.3
-        wall_w = math.sqrt(area * aspect)
-        wall_h = area / wall_w
+        wall_w = math.sqrt(area * aspect) * fx
+        wall_h = area / wall_w * fx * fy
         boxes = []
         for _ in range(n):
             s = _note_size(rng, tier, main)

@@ -103,7 +103,8 @@ def paint_surface(rng, kind: str, width: int, height: int, px_per_mm: float) -> 
         for _ in range(int(rng.integers(6, 14))):
             x0, y0 = rng.uniform(0, w), rng.uniform(0, h)
             bw, bh = rng.uniform(0.05, 0.4) * w, rng.uniform(0.1, 0.6) * h
-            colour = rng.uniform(30, 200, 3)
+            grey = rng.uniform(40, 190)
+            colour = grey + rng.uniform(-25, 25, 3)  # offices are mostly greys and muted colours
             cv2.rectangle(img, (int(x0), int(y0)), (int(x0 + bw), int(y0 + bh)), colour.tolist(), -1)
         img = cv2.GaussianBlur(img, (0, 0), max(w, h) / 60)
         for _ in range(int(rng.integers(1, 4))):  # reflections of the room's lights
