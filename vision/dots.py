@@ -27,7 +27,7 @@ import cv2
 import numpy as np
 
 from vision.colours import dot_colour, to_lab
-from vision.geometry import quad_sides, rect_homography, transform
+from vision.geometry import quad_sides, transform, warp_quad
 from vision.params import Params
 
 
@@ -47,9 +47,7 @@ def _disc(diameter: float) -> np.ndarray:
 class _Patch:
     lab: np.ndarray  # the note flattened, with a margin all round
     inner: np.ndarray  # bool: the note itself (not the margin)
-    to_image: np.ndarray  # homography from patch pixels to (pre-scaled) image pixels
-    pre: float  # image pixels were shrunk by this before the warp
-    offset: np.ndarray  # ... after cutting out a region starting here
+    to_image: np.ndarray  # homography from patch pixels to image pixels
     scale: float  # patch pixels per image pixel
 
 
@@ -58,33 +56,10 @@ def _flatten(image: np.ndarray, quad: np.ndarray, params: Params) -> _Patch:
     scale = params.note_px / max(min(w, h), 1.0)
     width, height = max(8, round(w * scale)), max(8, round(h * scale))
     margin = int(params.dot_max * params.note_px / 2) + 3
-
-    src, src_quad, pre, offset = image, np.asarray(quad, dtype=np.float64), 1.0, np.zeros(2)
-    if scale < 0.6:
-        # Shrink a big note first: warpPerspective interpolates but never averages, so it aliases.
-        pad = margin / scale
-        x0, y0 = np.maximum(np.floor(src_quad.min(axis=0) - pad), 0).astype(int)
-        x1, y1 = np.ceil(src_quad.max(axis=0) + pad).astype(int)
-        roi = image[y0 : max(y1, y0 + 1), x0 : max(x1, x0 + 1)]
-        if roi.size:
-            pre = min(1.0, scale * 1.5)
-            src = cv2.resize(roi, None, fx=pre, fy=pre, interpolation=cv2.INTER_AREA)
-            offset = np.array([x0, y0], dtype=np.float64)
-            src_quad = (src_quad - offset) * pre
-
-    homography = rect_homography(src_quad, width, height, margin)
-    size = (width + 2 * margin, height + 2 * margin)
-    patch = cv2.warpPerspective(src, homography, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    patch, to_image = warp_quad(image, quad, width, height, margin)
     inner = np.zeros(patch.shape[:2], dtype=bool)
     inner[margin : margin + height, margin : margin + width] = True
-    return _Patch(
-        lab=to_lab(cv2.GaussianBlur(patch, (0, 0), 0.8)),
-        inner=inner,
-        to_image=np.linalg.inv(homography),
-        pre=pre,
-        offset=offset,
-        scale=scale,
-    )
+    return _Patch(lab=to_lab(cv2.GaussianBlur(patch, (0, 0), 0.8)), inner=inner, to_image=to_image, scale=scale)
 
 
 def _paper_difference(lab: np.ndarray, inner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -210,6 +185,6 @@ def find_dots(image: np.ndarray, quad: np.ndarray, params: Params) -> list[Found
             if solid[inside].mean() < 0.85:
                 continue  # not one colour all through: letters crowded together, with paper between
             name = dot_colour(np.median(window[inside], axis=0))
-            centre = transform([[cx + x0, cy + y0]], patch.to_image)[0] / patch.pre + patch.offset
+            centre = transform([[cx + x0, cy + y0]], patch.to_image)[0]
             found.append(FoundDot(center=(float(centre[0]), float(centre[1])), radius=float(r / patch.scale), colour=name))
     return found

@@ -45,3 +45,33 @@ def rect_homography(quad, width: float, height: float, margin: float = 0.0) -> n
 def transform(points, homography) -> np.ndarray:
     pts = np.asarray(points, dtype=np.float64).reshape(-1, 1, 2)
     return cv2.perspectiveTransform(pts, np.asarray(homography, dtype=np.float64)).reshape(-1, 2)
+
+
+def warp_quad(image: np.ndarray, quad, width: int, height: int, margin: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Cut `quad` out of `image` squared up to width x height (plus `margin` all round).
+
+    Returns the patch and the homography taking patch pixels back to image pixels. A quad
+    much bigger than the patch is shrunk with averaging first: warpPerspective only
+    interpolates, so it would alias.
+    """
+    quad = np.asarray(quad, dtype=np.float64)
+    w, h = quad_sides(quad)
+    shrink = min(width / max(w, 1.0), height / max(h, 1.0))
+    pre, offset = 1.0, np.zeros(2)
+    src, src_quad = image, quad
+    if shrink < 0.6:
+        pad = margin / shrink
+        x0, y0 = np.maximum(np.floor(quad.min(axis=0) - pad), 0).astype(int)
+        x1, y1 = np.ceil(quad.max(axis=0) + pad).astype(int) + 1
+        roi = image[y0:y1, x0:x1]
+        if roi.size:
+            pre = min(1.0, shrink * 1.5)
+            src = cv2.resize(roi, None, fx=pre, fy=pre, interpolation=cv2.INTER_AREA)
+            offset = np.array([x0, y0], dtype=np.float64)
+            src_quad = (quad - offset) * pre
+    to_patch = rect_homography(src_quad, width, height, margin)
+    size = (width + 2 * margin, height + 2 * margin)
+    patch = cv2.warpPerspective(src, to_patch, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    # patch -> shrunk image -> image: undo the warp, then the shrink and the cut.
+    undo = np.array([[1 / pre, 0, offset[0]], [0, 1 / pre, offset[1]], [0, 0, 1]], dtype=np.float64)
+    return patch, undo @ np.linalg.inv(to_patch)

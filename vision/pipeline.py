@@ -10,7 +10,7 @@ import numpy as np
 from vision.board import Board, Dot, Note, rank_notes, reading_order
 from vision.colours import note_colour
 from vision.dots import find_dots
-from vision.geometry import inside, order_quad
+from vision.geometry import inside
 from vision.notes import find_notes
 from vision.params import Params
 
@@ -40,22 +40,6 @@ def as_bgr(image) -> np.ndarray:
     return np.ascontiguousarray(image)
 
 
-def downscale(image: np.ndarray, long_side: int) -> tuple[np.ndarray, float]:
-    """A copy whose long side is at most `long_side`, and the factor applied."""
-    h, w = image.shape[:2]
-    factor = min(1.0, long_side / max(h, w))
-    if factor >= 1.0:
-        return image, 1.0
-    # Nearest-neighbour to 1.5x the target first: averaging all 12 MP costs more than the rest
-    # of the tally, and the second, averaging step still smooths what the first one skipped.
-    step = int(1 / (1.5 * factor))
-    if step >= 2:
-        image = image[::step, ::step]
-    size = (max(1, round(w * factor)), max(1, round(h * factor)))
-    small = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
-    return small, size[0] / w
-
-
 def tally(image, params: Params | None = None) -> Board:
     """Find every note on a BGR photo of a wall, count the dots on each, and rank them."""
     params = params or Params()
@@ -64,10 +48,8 @@ def tally(image, params: Params | None = None) -> Board:
     if min(height, width) < params.min_note_px:
         return Board(width=width, height=height)
 
-    small, factor = downscale(image, params.work_size)
-    candidates = find_notes(small, params)
-
-    quads = [order_quad(c.quad / factor) for c in candidates]
+    candidates = find_notes(image, params)
+    quads = [c.quad for c in candidates]
     dots_by_note: list[list[Dot]] = [[] for _ in quads]
     strays: list[Dot] = []
     for i, quad in enumerate(quads):

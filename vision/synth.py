@@ -56,11 +56,13 @@ from vision.synth_layout import (
 from vision.synth_paint import (
     DARK_SURFACES,
     add_glare,
-    camera as camera_faults,
     draw_dot,
     draw_note,
     draw_strokes,
     paint_surface,
+)
+from vision.synth_paint import (
+    camera as camera_faults,
 )
 
 TIER_NAMES = ("easy", "medium", "hard")
@@ -100,7 +102,7 @@ def make_scene(kind: str, seed: int, tier: str = "medium", size: tuple[int, int]
     rng = np.random.default_rng([seed, 10 + SCENES.index(kind)])
     width, height = size or spec.sizes[int(rng.integers(len(spec.sizes)))]
     if kind == "empty":
-        plan = _plan(rng, spec, width, height, 0)
+        plan = _plan(rng, spec, width, height, 0, votes=False)
     elif kind == "no_dots":
         plan = _plan(rng, spec, width, height, int(rng.integers(spec.notes[0], spec.notes[1] + 1)), votes=False)
     elif kind == "one_note":
@@ -238,26 +240,36 @@ def _one_note(rng, spec: Tier, width: int, height: int) -> Plan:
 
 
 def _border(rng, spec: Tier, width: int, height: int) -> Plan:
-    """A wall framed too tight: notes cut by the border, one touching it."""
-    plan = _plan(rng, spec, width, height, int(rng.integers(12, 21)), votes=False)
-    grow = rng.uniform(1.2, 1.5)
-    plan.homography = rescale(plan.homography, grow, (width / 2, height / 2))
-    # Slide the wall so that one whole note touches the left or top border.
-    whole = [i for i in range(len(plan.notes)) if _visible(plan, i) > 0.999]
-    if whole:
-        left = rng.random() < 0.5
-        i = min(whole, key=lambda k: plan.polygon(k)[:, 0 if left else 1].min())
-        shift = 0.5 - plan.polygon(i)[:, 0 if left else 1].min()
-        t = np.array([[1, 0, shift if left else 0], [0, 1, 0 if left else shift], [0, 0, 1]])
+    """A wall framed too tight: notes cut by the border (some counting, some not), one touching it."""
+    base = _plan(rng, spec, width, height, int(rng.integers(12, 21)), votes=False)
+    for attempt in range(60):
+        plan = Plan(width, height, base.homography, list(base.notes), [True] * len(base.notes), base.headings, base.doodle_region, surface=base.surface)
+        corners = np.vstack([plan.polygon(i) for i in range(len(plan.notes))])
+        span = corners.max(axis=0) - corners.min(axis=0)
+        grow = rng.uniform(1.05, 1.5) / max(span[0] / width, span[1] / height)
+        about = corners.mean(axis=0) + rng.uniform(-0.2, 0.2, 2) * span
+        plan.homography = rescale(plan.homography, grow, about)
+        plan.homography = np.array([[1, 0, width / 2 - about[0]], [0, 1, height / 2 - about[1]], [0, 0, 1]]) @ plan.homography
+        # Slide the wall so that one whole note touches the left or top border.
+        whole = [i for i in range(len(plan.notes)) if _visible(plan, i) > 0.999]
+        if not whole:
+            continue
+        axis = int(rng.integers(2))
+        i = min(whole, key=lambda k: plan.polygon(k)[:, axis].min())
+        shift = 0.5 - plan.polygon(i)[:, axis].min()
+        t = np.eye(3)
+        t[axis, 2] = shift
         plan.homography = t @ plan.homography
-    keep, counted = [], []
-    for i, note in enumerate(plan.notes):
-        v = _visible(plan, i)
-        if 0.35 < v < 0.65:
-            continue  # never a note on the line between counting and not
-        keep.append(note)
-        counted.append(v >= VISIBLE_TO_COUNT)
-    plan.notes, plan.counted = keep, counted
+        seen = [_visible(plan, k) for k in range(len(plan.notes))]
+        keep = [k for k, v in enumerate(seen) if not 0.35 < v < 0.65]  # none on the line
+        cut_counted = any(0.65 <= seen[k] < 0.999 for k in keep)
+        cut_out = any(0.0 < seen[k] <= 0.35 for k in keep)
+        if cut_counted and (cut_out or attempt >= 30) and seen[i] > 0.999:
+            plan.notes = [plan.notes[k] for k in keep]
+            plan.counted = [seen[k] >= VISIBLE_TO_COUNT for k in keep]
+            break
+    else:
+        raise RuntimeError("could not frame a border scene")  # not seen in practice
     stick_dots(rng, spec, plan, None)
     return plan
 

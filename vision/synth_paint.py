@@ -46,7 +46,7 @@ def _texture(rng, h: int, w: int, cell_px: float, amp: float) -> np.ndarray:
     c = max(1.0, cell_px)
     gh, gw = max(2, int(h / c)), max(2, int(w / c))
     g = rng.normal(0, amp, (gh, gw)).astype(np.float32)
-    return cv2.resize(g, (w, h), interpolation=cv2.INTER_LINEAR)
+    return cv2.resize(g, (w, h), interpolation=cv2.INTER_CUBIC)
 
 
 def paint_surface(rng, kind: str, width: int, height: int, px_per_mm: float) -> np.ndarray:
@@ -172,6 +172,17 @@ def _mask(shape, pts, x0, y0) -> np.ndarray:
     return m
 
 
+def _soft_mask(shape, pts, x0, y0, sigma: float) -> np.ndarray:
+    """A polygon mask (float32, 0..255) blurred by sigma; wide blurs are done at a quarter size."""
+    if sigma <= 6:
+        return cv2.GaussianBlur(_mask(shape, pts, x0, y0).astype(np.float32), (0, 0), sigma)
+    k = 4
+    small = (max(1, -(-shape[0] // k)), max(1, -(-shape[1] // k)))
+    m = _mask(small, (pts - (x0, y0)) / k, 0, 0).astype(np.float32)
+    m = cv2.GaussianBlur(m, (0, 0), sigma / k)
+    return cv2.resize(m, (small[1] * k, small[0] * k), interpolation=cv2.INTER_LINEAR)[: shape[0], : shape[1]]
+
+
 def note_outline(note: NoteSpec) -> np.ndarray:
     """The note's outline in note coordinates: a bottom edge bowed a little where it curls."""
     w, h = note.size
@@ -199,13 +210,12 @@ def draw_note(img, homography, note: NoteSpec, light_dir, shadow: float, rng) ->
         w, h = note.size
         v = (note_outline(note)[:, 1] + h / 2) / h
         shadow_pts = outline + off[None, :] * (0.5 + v[:, None])
-        sm = _mask((ph, pw), shadow_pts, x0, y0).astype(np.float32)
-        sm = cv2.GaussianBlur(sm, (0, 0), max(0.8, blur))
-        gain = 1.0 - shadow * (0.6 + 0.4 * note.curl) * sm / 255.0
-        patch[:] = np.clip(patch * gain[..., None], 0, 255).astype(np.uint8)
+        sm = _soft_mask((ph, pw), shadow_pts, x0, y0, max(0.8, blur))
+        _darken(patch, sm * np.float32(shadow * (0.6 + 0.4 * note.curl) / 255.0))
     alpha = _mask((ph, pw), outline, x0, y0).astype(np.float32) / 255.0
     colour = np.float32(note.bgr)
-    shade = np.ones((ph, pw), np.float32)
+    fill = np.empty_like(patch)
+    fill[:] = note.bgr
     if note.curl > 0:
         # Paper turning away from the wall darkens towards the bottom edge.
         inv = np.linalg.inv(homography)
@@ -219,10 +229,15 @@ def draw_note(img, homography, note: NoteSpec, light_dir, shadow: float, rng) ->
         v = vs[0] + gx * np.arange(pw, dtype=np.float32)[None, :] + gy * np.arange(ph, dtype=np.float32)[:, None]
         start = 1 - rng.uniform(0.15, 0.35)
         t = np.clip((v - start) / (1 - start), 0, 1)
-        shade -= np.float32(0.3 * note.curl) * t * t
-    fill = shade[..., None] * colour
-    a = alpha[..., None]
-    patch[:] = np.clip(patch * (1 - a) + fill * a, 0, 255).astype(np.uint8)
+        shade = 1 - np.float32(0.3 * note.curl) * t * t
+        fill = cv2.merge([shade * c for c in colour]).astype(np.uint8)
+    patch[:] = cv2.blendLinear(fill, patch, alpha, 1 - alpha)
+
+
+def _darken(patch: np.ndarray, amount: np.ndarray) -> None:
+    """patch *= 1 - amount, in place (amount: float32 0..1 per pixel)."""
+    black = np.zeros_like(patch)
+    patch[:] = cv2.blendLinear(patch, black, 1 - amount, amount)
 
 
 def _to_note(note: NoteSpec, wall_pt) -> np.ndarray:
@@ -251,7 +266,7 @@ def draw_dot(img, homography, dot: DotSpec, light_dir, rng) -> None:
     # A sticker is thin: a hairline of shadow on the side away from the light.
     off = np.asarray(light_dir) * max(0.5, 0.05 * r_px)
     sm = cv2.GaussianBlur(_mask((ph, pw), rim + off, x0, y0).astype(np.float32), (0, 0), max(0.5, 0.05 * r_px))
-    patch[:] = np.clip(patch * (1 - 0.18 * sm / 255.0)[..., None], 0, 255).astype(np.uint8)
+    _darken(patch, sm * np.float32(0.18 / 255.0))
     alpha = _mask((ph, pw), rim, x0, y0).astype(np.float32) / 255.0
     yy, xx = np.mgrid[0:ph, 0:pw].astype(np.float32)
     # The highlight is the lamp's reflection: a soft patch on the side towards the light.
@@ -259,9 +274,8 @@ def draw_dot(img, homography, dot: DotSpec, light_dir, rng) -> None:
     hr = r_px * rng.uniform(0.25, 0.5)
     spot = np.exp(-((xx - hx) ** 2 + (yy - hy) ** 2) / (2 * hr * hr)) * min(0.85, dot.gloss)
     face = np.float32(dot.bgr) * rng.uniform(0.93, 1.04)
-    fill = face * (1 - spot[..., None]) + np.float32(250) * spot[..., None]
-    a = alpha[..., None]
-    patch[:] = np.clip(patch * (1 - a) + fill * a, 0, 255).astype(np.uint8)
+    fill = np.clip(face * (1 - spot[..., None]) + np.float32(250) * spot[..., None], 0, 255).astype(np.uint8)
+    patch[:] = cv2.blendLinear(fill, patch, alpha, 1 - alpha)
 
 
 def _noise_luts(sigma: float):
