@@ -1,0 +1,121 @@
+"""`leancoffee status`: the current meeting as last saved (for operators over SSH, and for tests)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from device.settings import resolve_data_dir
+from device.store import NoDatabase, Store, StoreError
+
+HELP = "show the current meeting as last saved: screen, topic, time left"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--data-dir", metavar="DIR", type=Path, help="where the meetings are kept")
+    parser.add_argument(
+        "--settings", metavar="FILE", type=Path, help="settings file (for data_dir)"
+    )
+
+
+def status(store: Store) -> dict:
+    """The latest unfinished meeting (else the latest meeting) as last saved."""
+    info = store.unfinished() or store.meeting(None)
+    record = store.state_record(info.id)
+    rules = info.rules
+    topics = record.get("topics", [])
+    current = next((t for t in topics if t["key"] == record.get("current")), None)
+    slot = record.get("slot")
+    meeting_elapsed = record.get("meeting_elapsed")
+    if record.get("duration") is not None:
+        meeting_elapsed = record["duration"]
+    planned_meeting = rules.get("meeting_seconds", 3600)
+    if slot is not None:
+        slot_out = {
+            "kind": slot["kind"],
+            "running": slot["running"],
+            "planned_seconds": slot["planned"],
+            "remaining_seconds": round(max(0.0, slot["planned"] - slot["elapsed"]), 1),
+        }
+    elif record.get("screen") == "time up":
+        slot_out = {"kind": None, "running": False, "planned_seconds": None, "remaining_seconds": 0}
+    else:
+        slot_out = None
+    return {
+        "meeting": {
+            "id": info.id,
+            "started": info.started,
+            "ended": info.ended,
+            "saved": info.updated,
+            "finished": not info.unfinished,
+        },
+        "screen": record.get("screen"),
+        "current": None if current is None else _topic(current),
+        "slot": slot_out,
+        "meeting_elapsed_seconds": None if meeting_elapsed is None else round(meeting_elapsed, 1),
+        "meeting_left_seconds": None
+        if meeting_elapsed is None
+        else round(max(0.0, planned_meeting - meeting_elapsed), 1),
+        "topics": [_topic(t) for t in topics],
+    }
+
+
+def _topic(t: dict) -> dict:
+    note = t["note"]
+    return {
+        "key": t["key"],
+        "rank": note["rank"],
+        "votes": len(note["dots"]),
+        "colour": note["colour"],
+        "status": t["status"],
+        "seconds": round(t["seconds"], 1),
+        "extensions": t["extensions"],
+        "on_wall": t["on_wall"],
+    }
+
+
+def run(args: argparse.Namespace) -> int:
+    data_dir = resolve_data_dir(args.data_dir, args.settings)
+    try:
+        with Store(data_dir, readonly=True) as store:
+            result = status(store)
+    except NoDatabase as exc:
+        if args.json:
+            print(json.dumps({"meeting": None}))
+        else:
+            print(exc)
+        return 0
+    except StoreError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(result))
+        return 0
+    m = result["meeting"]
+    state = "finished" if m["finished"] else "in progress"
+    print(f"Meeting {m['id']} ({state}), started {m['started']}, last saved {m['saved']}")
+    line = f"Screen: {result['screen']}"
+    if result["current"] is not None:
+        c = result["current"]
+        line += f"; topic #{c['rank']} ({c['votes']} votes)"
+    slot = result["slot"]
+    if slot is not None:
+        running = "running" if slot["running"] else "stopped"
+        line += f"; {_clock(slot['remaining_seconds'])} left in the slot ({running})"
+    print(line)
+    if result["meeting_left_seconds"] is not None:
+        print(f"Meeting time left: {_clock(result['meeting_left_seconds'])}")
+    counts = {}
+    for t in result["topics"]:
+        counts[t["status"]] = counts.get(t["status"], 0) + 1
+    detail = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+    print(f"Topics: {len(result['topics'])}" + (f" ({detail})" if detail else ""))
+    return 0
+
+
+def _clock(seconds: float) -> str:
+    seconds = round(seconds)
+    return f"{seconds // 60}:{seconds % 60:02d}"
