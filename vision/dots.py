@@ -46,7 +46,8 @@ def _disc(diameter: float) -> np.ndarray:
 @dataclass(frozen=True)
 class _Patch:
     lab: np.ndarray  # the note flattened, with a margin all round
-    inner: np.ndarray  # bool: the note itself (not the margin)
+    inner: np.ndarray  # bool: the note itself (not the margin), its edges re-found here
+    quad: np.ndarray  # the note's corners in image pixels, re-found here
     to_image: np.ndarray  # homography from patch pixels to image pixels
     scale: float  # patch pixels per image pixel
 
@@ -57,9 +58,38 @@ def _flatten(image: np.ndarray, quad: np.ndarray, params: Params) -> _Patch:
     width, height = max(8, round(w * scale)), max(8, round(h * scale))
     margin = int(params.dot_max * params.note_px / 2) + 3
     patch, to_image = warp_quad(image, quad, width, height, margin)
+    lab = to_lab(cv2.GaussianBlur(patch, (0, 0), 0.8))
+    left, top, right, bottom = _edges(lab, margin, width, height)
     inner = np.zeros(patch.shape[:2], dtype=bool)
-    inner[margin : margin + height, margin : margin + width] = True
-    return _Patch(lab=to_lab(cv2.GaussianBlur(patch, (0, 0), 0.8)), inner=inner, to_image=to_image, scale=scale)
+    inner[top:bottom, left:right] = True
+    corners = transform([[left, top], [right, top], [right, bottom], [left, bottom]], to_image)
+    return _Patch(lab=lab, inner=inner, quad=corners, to_image=to_image, scale=scale)
+
+
+def _edges(lab: np.ndarray, margin: int, width: int, height: int) -> tuple[int, int, int, int]:
+    """The note's four edges in its flattened patch, each re-found within a few pixels of
+    where the coarse pass put it: the row (or column) where the colour changes most, as the
+    median along the edge's middle part, so dots and writing across the edge do not move it."""
+    gx = np.abs(cv2.Sobel(lab, cv2.CV_32F, 1, 0, ksize=3)).sum(axis=2)
+    gy = np.abs(cv2.Sobel(lab, cv2.CV_32F, 0, 1, ksize=3)).sum(axis=2)
+    band = max(3, int(0.07 * min(width, height)))
+    xs = slice(margin + width // 5, margin + width - width // 5)
+    ys = slice(margin + height // 5, margin + height - height // 5)
+
+    def peak(profile: np.ndarray, at: int) -> int:
+        lo = max(1, at - band)
+        window = profile[lo : at + band + 1]
+        best = lo + int(np.argmax(window))
+        # Only move where there is a clear edge; otherwise trust the coarse pass.
+        return best if window.max() > 1.5 * np.median(window) + 1e-6 else at
+
+    top = peak(np.median(gy[:, xs], axis=1), margin)
+    bottom = peak(np.median(gy[:, xs], axis=1), margin + height)
+    left = peak(np.median(gx[ys, :], axis=0), margin)
+    right = peak(np.median(gx[ys, :], axis=0), margin + width)
+    if right - left < width // 2 or bottom - top < height // 2:
+        return margin, margin, margin + width, margin + height
+    return left, top, right, bottom
 
 
 def _paper_difference(lab: np.ndarray, inner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -135,8 +165,30 @@ def _fill_holes(mask: np.ndarray) -> np.ndarray:
     return filled
 
 
-def find_dots(image: np.ndarray, quad: np.ndarray, params: Params) -> list[FoundDot]:
-    """Every dot on or across the edge of the note `quad` (image pixels)."""
+def _colour_blob(window: np.ndarray, seed: tuple[int, int], depth: float, paper: np.ndarray):
+    """The blob of the seed's own colour around it: the dot (or overlapping dots of one colour),
+    without the ink it sits on, and with any part of it beyond the note's edge.
+
+    Returns the blob with small holes filled (a glossy highlight) and the blob as found.
+    """
+    sx, sy = seed
+    probe = np.zeros(window.shape[:2], np.uint8)
+    cv2.circle(probe, (sx, sy), max(1, int(depth * 0.6)), 1, -1)
+    colour = np.median(window[probe.astype(bool)], axis=0)
+    tolerance = float(np.clip(0.3 * np.linalg.norm(colour - paper), 8.0, 18.0))
+    delta = window - colour
+    same = ((delta * delta).sum(axis=2) < tolerance * tolerance).astype(np.uint8)
+    same = cv2.morphologyEx(same, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
+    if not same[sy, sx]:
+        return probe, probe.astype(bool)
+    _, labels = cv2.connectedComponents(same, connectivity=8)
+    blob = (labels == labels[sy, sx]).astype(np.uint8)
+    return _fill_holes(blob), blob.astype(bool)
+
+
+def find_dots(image: np.ndarray, quad: np.ndarray, params: Params) -> tuple[np.ndarray, list[FoundDot]]:
+    """The note's corners re-found at full resolution, and every dot on it or across its edge
+    (image pixels)."""
     patch = _flatten(image, quad, params)
     lab, inner = patch.lab, patch.inner
     d_min = params.dot_min * params.note_px
@@ -146,45 +198,39 @@ def find_dots(image: np.ndarray, quad: np.ndarray, params: Params) -> list[Found
     diff, paper = _paper_difference(lab, inner)
     odd = ((diff > params.dot_delta_e) & inner).astype(np.uint8)
     cores = cv2.morphologyEx(odd, cv2.MORPH_OPEN, _disc(0.8 * d_min))
-    close = np.ones((3, 3), np.uint8)
     h, w = lab.shape[:2]
 
     found: list[FoundDot] = []
-    for _ in range(64):  # each round takes one dot-coloured blob; a note holds far fewer
-        dist = cv2.distanceTransform(cores, cv2.DIST_L2, 5)
-        _, depth, _, (sx, sy) = cv2.minMaxLoc(dist)
-        if depth < r_min * 0.8:
-            break
-        # The dot's own colour, from its middle.
-        probe = np.zeros((h, w), np.uint8)
-        cv2.circle(probe, (sx, sy), max(1, int(depth * 0.6)), 1, -1)
-        colour = np.median(lab[probe.astype(bool)], axis=0)
-        # Follow that colour outwards (also past the note's edge): the blob is the dot(s).
-        pad = int(d_max)
-        x0, y0, x1, y1 = max(0, sx - 2 * pad), max(0, sy - 2 * pad), min(w, sx + 2 * pad), min(h, sy + 2 * pad)
-        window = lab[y0:y1, x0:x1]
-        tolerance = float(np.clip(0.3 * np.linalg.norm(colour - paper), 8.0, 18.0))
-        same = (np.linalg.norm(window - colour, axis=2) < tolerance).astype(np.uint8)
-        same = cv2.morphologyEx(same, cv2.MORPH_CLOSE, close)
-        _, labels = cv2.connectedComponents(same, connectivity=8)
-        blob = (labels == labels[sy - y0, sx - x0]).astype(np.uint8) if same[sy - y0, sx - x0] else probe[y0:y1, x0:x1]
-        solid = blob.astype(bool)
-        blob = _fill_holes(blob)
-        # Whatever happens, this blob is dealt with: take it out of the cores.
-        cores[y0:y1, x0:x1][cv2.dilate(blob, close).astype(bool)] = 0
-        cores[probe.astype(bool)] = 0
-
-        for cx, cy, r in _peel(blob, r_min, r_max):
-            if _outline_support(blob, cx, cy, r) < params.dot_outline:
-                continue  # not the edge of a disc: a crossing of thick strokes, a smear, a shadow
-            disc = np.zeros_like(blob)
-            cv2.circle(disc, (int(cx), int(cy)), max(1, int(r * 0.7)), 1, -1)
-            inside = disc.astype(bool)
-            if diff[y0:y1, x0:x1][inside].mean() < params.dot_delta_e:
-                continue  # paper, e.g. the inside of a letter "O"
-            if solid[inside].mean() < 0.85:
-                continue  # not one colour all through: letters crowded together, with paper between
-            name = dot_colour(np.median(window[inside], axis=0))
-            centre = transform([[cx + x0, cy + y0]], patch.to_image)[0]
-            found.append(FoundDot(center=(float(centre[0]), float(centre[1])), radius=float(r / patch.scale), colour=name))
-    return found
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(cores, connectivity=8)
+    pad = int(1.1 * d_max)
+    for label in range(1, count):
+        bx, by, bw, bh, _ = stats[label]
+        core = (labels[by : by + bh, bx : bx + bw] == label).astype(np.uint8)
+        # One colour at a time: a core can hold touching dots of several colours.
+        for _ in range(16):
+            _, depth, _, (cx, cy) = cv2.minMaxLoc(cv2.distanceTransform(core, cv2.DIST_L2, 3))
+            if depth < r_min * 0.8:
+                break
+            sx, sy = cx + bx, cy + by
+            x0, y0, x1, y1 = max(0, sx - pad), max(0, sy - pad), min(w, sx + pad + 1), min(h, sy + pad + 1)
+            window = lab[y0:y1, x0:x1]
+            blob, solid = _colour_blob(window, (sx - x0, sy - y0), depth, paper)
+            # Whatever it turns out to be, this blob is dealt with: take it out of the core.
+            taken = np.zeros((h, w), np.uint8)
+            taken[y0:y1, x0:x1] = cv2.dilate(blob, np.ones((3, 3), np.uint8))
+            cv2.circle(taken, (sx, sy), max(1, int(depth)), 1, -1)
+            core[taken[by : by + bh, bx : bx + bw].astype(bool)] = 0
+            for px, py, r in _peel(blob, r_min, r_max):
+                disc = np.zeros_like(blob)
+                cv2.circle(disc, (int(px), int(py)), max(1, int(r * 0.7)), 1, -1)
+                inside = disc.astype(bool)
+                if _outline_support(blob, px, py, r) < params.dot_outline:
+                    continue  # not the edge of a disc: a crossing of thick strokes, a shadow band
+                if diff[y0:y1, x0:x1][inside].mean() < params.dot_delta_e:
+                    continue  # paper, e.g. the inside of a letter "O"
+                if solid[inside].mean() < 0.85:
+                    continue  # not one colour all through: crowded letters with paper between
+                name = dot_colour(cv2.mean(window, mask=disc)[:3])
+                centre = transform([[px + x0, py + y0]], patch.to_image)[0]
+                found.append(FoundDot(center=(float(centre[0]), float(centre[1])), radius=float(r / patch.scale), colour=name))
+    return patch.quad, found

@@ -49,11 +49,12 @@ def tally(image, params: Params | None = None) -> Board:
         return Board(width=width, height=height)
 
     candidates = find_notes(image, params)
-    quads = [c.quad for c in candidates]
+    measured = [find_dots(image, c.quad, params) for c in candidates]
+    quads = [quad for quad, _ in measured]
     dots_by_note: list[list[Dot]] = [[] for _ in quads]
     strays: list[Dot] = []
-    for i, quad in enumerate(quads):
-        for d in find_dots(image, quad, params):
+    for i, (quad, found) in enumerate(measured):
+        for d in found:
             dot = Dot(center=d.center, radius=d.radius, colour=d.colour)
             if inside(quad, d.center):
                 dots_by_note[i].append(dot)
