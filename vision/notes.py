@@ -14,6 +14,7 @@ cut into that grid.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 import cv2
 import numpy as np
@@ -217,11 +218,20 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
     second, _ = _find(
         small, to_lab(clean), params.min_note_px * factor, params, (typical[0] * factor, typical[1] * factor)
     )
+    # Where the passes disagree, keep whichever is nearer the typical note's size: a note cut
+    # in two by a band of dots in the first pass is whole in the second.
+    typical_area = typical[0] * typical[1]
+
+    def misfit(c: Candidate) -> float:
+        w, h = quad_sides(c.quad)
+        return abs(np.log(max(w * h, 1.0) / (c.cols * c.rows * typical_area)))
+
     found = list(first)
     for c in second:
-        quad = c.quad / factor
-        if not any(_contains(f.quad, quad) or _contains(quad, f.quad) for f in first):
-            found.append(Candidate(quad=quad, lab=c.lab, cols=c.cols, rows=c.rows))
+        c = Candidate(quad=c.quad / factor, lab=c.lab, cols=c.cols, rows=c.rows)
+        rivals = [f for f in found if _contains(f.quad, c.quad) or _contains(c.quad, f.quad)]
+        if all(misfit(c) < misfit(f) - 0.2 for f in rivals):
+            found = [f for f in found if not any(f is r for r in rivals)] + [c]
 
     notes = []
     for c in found:
@@ -286,8 +296,8 @@ def _cells(quad: np.ndarray, us: list[float], vs: list[float]) -> list[np.ndarra
 
     return [
         np.array([at(u0, v0), at(u1, v0), at(u1, v1), at(u0, v1)])
-        for v0, v1 in zip(vs, vs[1:])
-        for u0, u1 in zip(us, us[1:])
+        for v0, v1 in pairwise(vs)
+        for u0, u1 in pairwise(us)
     ]
 
 
