@@ -213,7 +213,9 @@ def load_label(path: Path, photos: Path = REAL_PHOTOS) -> Label:
     with_ids = [replace(n, id=k + 1) for k, n in enumerate(ordered)]
     flag_of = {n.id: key[id(o)] for n, o in zip(with_ids, ordered, strict=True)}
     ranked = rank_notes(with_ids)
-    strays = tuple(Dot(tuple(d["center"]), float(d["radius"]), d["colour"]) for d in data["stray_dots"])
+    strays = tuple(
+        Dot(tuple(d["center"]), float(d["radius"]), d["colour"]) for d in data["stray_dots"]
+    )
     truth = Board(int(data["width"]), int(data["height"]), ranked, strays)
     uncertain = tuple(k for k, n in enumerate(ranked) if not flag_of[n.id][0])
     unvoted = tuple(k for k, n in enumerate(ranked) if not flag_of[n.id][1])
@@ -290,7 +292,13 @@ def bench_real(labels: Sequence[Label]) -> list[tuple[str, BoardScore]]:
         image = cv2.imread(str(label.path), cv2.IMREAD_COLOR)
         if image is None:
             continue
-        s = score_image(image, label.truth, uncertain=label.uncertain, unvoted=label.unvoted, region=label.region)
+        s = score_image(
+            image,
+            label.truth,
+            uncertain=label.uncertain,
+            unvoted=label.unvoted,
+            region=label.region,
+        )
         out.append((label.path.name, s))
     return out
 
@@ -318,7 +326,12 @@ def speed(repeats: int = 5, size=SPEED_SIZE) -> dict:
             tally(image)  # warm up caches and OpenCV's thread pool
             decode = _median_time(lambda: cv2.imdecode(buf, cv2.IMREAD_COLOR), repeats)
             count = _median_time(lambda: tally(image), repeats)
-            out[label] = {"threads": cv2.getNumThreads(), "decode_s": decode, "tally_s": count, "ratio": count / decode}
+            out[label] = {
+                "threads": cv2.getNumThreads(),
+                "decode_s": decode,
+                "tally_s": count,
+                "ratio": count / decode,
+            }
     finally:
         cv2.setNumThreads(before)
     out["peak_rss_mb"] = peak_rss(wall.image)
@@ -376,12 +389,31 @@ def _table(rows: list[tuple[str, Summary]], width: int = 10) -> str:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m vision.bench", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--tier", choices=(*TIER_NAMES, "all"), default="all", help="which tier of synthetic walls (default: all)")
-    parser.add_argument("--walls", type=int, default=30, metavar="N", help="walls per tier (default 30, at most %d)" % len(TIER_SEEDS["hard"]))
-    parser.add_argument("--quick", action="store_true", help="5 walls per tier and 3 timing repeats")
-    parser.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
-    parser.add_argument("--no-speed", action="store_true", help="skip the speed and memory measurements")
+    parser = argparse.ArgumentParser(
+        prog="python -m vision.bench", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument(
+        "--tier",
+        choices=(*TIER_NAMES, "all"),
+        default="all",
+        help="which tier of synthetic walls (default: all)",
+    )
+    parser.add_argument(
+        "--walls",
+        type=int,
+        default=30,
+        metavar="N",
+        help=f"walls per tier (default 30, at most {len(TIER_SEEDS['hard'])})",
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="5 walls per tier and 3 timing repeats"
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print one JSON object instead of tables"
+    )
+    parser.add_argument(
+        "--no-speed", action="store_true", help="skip the speed and memory measurements"
+    )
     parser.add_argument("--rss-child", metavar="JPEG", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.rss_child:
@@ -393,7 +425,10 @@ def main(argv=None) -> int:
 
     def progress(tier, seed, s):
         if not args.json:
-            print(f"  {tier} {seed}: {s.matched}/{s.true_notes} notes, {s.exact}/{s.voted} counts, top3 {s.top3}", file=sys.stderr)
+            print(
+                f"  {tier} {seed}: {s.matched}/{s.true_notes} notes, {s.exact}/{s.voted} counts, top3 {s.top3}",
+                file=sys.stderr,
+            )
 
     per_tier = {t: bench_tier(t, walls, progress) for t in tiers}
     rows = [(t, summarize(s)) for t, s in per_tier.items()]
@@ -409,6 +444,13 @@ def main(argv=None) -> int:
             json.dumps(
                 {
                     "synthetic": {name: asdict(s) for name, s in rows},
+                    "walls": {
+                        t: [
+                            {"seed": seed, **asdict(s)}
+                            for seed, s in zip(TIER_SEEDS[t], v, strict=False)
+                        ]
+                        for t, v in per_tier.items()
+                    },
                     "real": {name: asdict(s) for name, s in real_rows},
                     "real_errors": {name: s.error for name, s in real if s.error},
                     "speed": sp,
@@ -425,13 +467,19 @@ def main(argv=None) -> int:
         print("\nReal photos: none here (../shared/data/real or tests/labels missing)")
     if sp is None:
         return 0
-    print(f"\nSpeed on a {sp['width']}x{sp['height']} JPEG (quality 90), medians of {sp['repeats']}:")
+    print(
+        f"\nSpeed on a {sp['width']}x{sp['height']} JPEG (quality 90), medians of {sp['repeats']}:"
+    )
     for key in ("one_thread", "all_threads"):
         r = sp[key]
         verdict = "ok" if r["ratio"] <= 1 else "SLOWER than decoding"
-        print(f"  {key.replace('_', ' '):12} ({r['threads']} threads): imdecode {r['decode_s'] * 1000:7.1f} ms, tally {r['tally_s'] * 1000:7.1f} ms, ratio {r['ratio']:.2f}  {verdict}")
+        print(
+            f"  {key.replace('_', ' '):12} ({r['threads']} threads): imdecode {r['decode_s'] * 1000:7.1f} ms, tally {r['tally_s'] * 1000:7.1f} ms, ratio {r['ratio']:.2f}  {verdict}"
+        )
     rss = sp["peak_rss_mb"]
-    print(f"  peak RSS of a 12 MP tally: {'-' if rss is None else f'{rss:.0f} MB'} (target < {RSS_LIMIT_MB} MB)")
+    print(
+        f"  peak RSS of a 12 MP tally: {'-' if rss is None else f'{rss:.0f} MB'} (target < {RSS_LIMIT_MB} MB)"
+    )
     return 0
 
 

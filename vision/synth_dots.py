@@ -40,7 +40,9 @@ class _Board:
 
     def __init__(self, plan: Plan):
         self.plan = plan
-        self.polys = [plan.polygon(i).astype(np.float32).reshape(-1, 1, 2) for i in range(len(plan.notes))]
+        self.polys = [
+            plan.polygon(i).astype(np.float32).reshape(-1, 1, 2) for i in range(len(plan.notes))
+        ]
 
     def owner(self, pt, margin: float):
         """(index of the top note holding pt or None, True when pt is clear of every edge by margin)."""
@@ -57,16 +59,23 @@ class _Board:
         return (inside[0] if inside else None), True
 
     def in_frame(self, pt, r_px: float) -> bool:
-        return r_px + 1 <= pt[0] <= self.plan.width - r_px - 1 and r_px + 1 <= pt[1] <= self.plan.height - r_px - 1
+        return (
+            r_px + 1 <= pt[0] <= self.plan.width - r_px - 1
+            and r_px + 1 <= pt[1] <= self.plan.height - r_px - 1
+        )
 
 
 def _dot_shade(name: str, paper_bgr, rng):
     """A shade of `name` a person can tell from the paper, or None."""
-    shades = [s for s in DOT_SHADES[name] if paper_bgr is None or delta_e(s, paper_bgr) >= MIN_DOT_DELTA_E]
+    shades = [
+        s for s in DOT_SHADES[name] if paper_bgr is None or delta_e(s, paper_bgr) >= MIN_DOT_DELTA_E
+    ]
     return shades[int(rng.integers(len(shades)))] if shades else None
 
 
-def stick_dots(rng, tier: Tier, plan: Plan, people: int | None, *, strays: int | None = None) -> None:
+def stick_dots(
+    rng, tier: Tier, plan: Plan, people: int | None, *, strays: int | None = None
+) -> None:
     """Fill plan.dots and plan.people: votes on the counted notes, then strays on the wall."""
     board = _Board(plan)
     counted = [i for i, c in enumerate(plan.counted) if c]
@@ -83,7 +92,10 @@ def stick_dots(rng, tier: Tier, plan: Plan, people: int | None, *, strays: int |
     gloss = tier.gloss * rng.uniform(0.4, 1.0)
 
     def shine():
-        return gloss * rng.uniform(0.3, 1.0) if rng.random() < 0.4 else gloss * rng.uniform(0.0, 0.15)
+        return (
+            gloss * rng.uniform(0.3, 1.0) if rng.random() < 0.4 else gloss * rng.uniform(0.0, 0.15)
+        )
+
     if people is None:
         people = int(rng.integers(tier.people[0], tier.people[1] + 1))
     plan.people = people
@@ -93,13 +105,19 @@ def stick_dots(rng, tier: Tier, plan: Plan, people: int | None, *, strays: int |
     for i in counted:
         w, h = plan.notes[i].size
         d = max(sizes.values())
-        capacity.append(max(1, min(10, int(0.45 * w * h / (math.pi * d * d / 4)))))
-    votes = allocate_votes(rng, len(counted), people, capacity) if counted and people else [[] for _ in counted]
+        capacity.append(max(1, min(9, int(0.45 * w * h / (math.pi * d * d / 4)))))
+    votes = (
+        allocate_votes(rng, len(counted), people, capacity)
+        if counted and people
+        else [[] for _ in counted]
+    )
     wanted = [[colour_of[p] for p in v] for v in votes]
 
     if tier.same_hue and rng.random() < tier.same_hue:
         # A dot of the note's own hue: yellow on canary, green on lime.
-        options = [k for k, i in enumerate(counted) if wanted[k] and plan.notes[i].colour in SAME_HUE]
+        options = [
+            k for k, i in enumerate(counted) if wanted[k] and plan.notes[i].colour in SAME_HUE
+        ]
         if options:
             k = options[int(rng.integers(len(options)))]
             wanted[k][0] = SAME_HUE[plan.notes[counted[k]].colour]
@@ -111,9 +129,15 @@ def stick_dots(rng, tier: Tier, plan: Plan, people: int | None, *, strays: int |
             if not tier.same_hue and SAME_HUE.get(note.colour) == name:
                 # An easy wall: this person borrows a dot of another colour.
                 name = next(c for c in (*palette, "red", "blue") if c != SAME_HUE[note.colour])
-            shade = pack.get(name) if name in pack and delta_e(pack[name], note.bgr) >= MIN_DOT_DELTA_E else None
+            shade = (
+                pack.get(name)
+                if name in pack and delta_e(pack[name], note.bgr) >= MIN_DOT_DELTA_E
+                else None
+            )
             shade = shade or _dot_shade(name, note.bgr, rng)
-            if shade is None:  # this person's colour would vanish on this paper: a spare from another pack
+            if (
+                shade is None
+            ):  # this person's colour would vanish on this paper: a spare from another pack
                 for other in palette + list(DOT_SHADES):
                     shade = _dot_shade(other, note.bgr, rng)
                     if shade is not None:
@@ -175,7 +199,12 @@ def _place_on_note(rng, tier: Tier, board: _Board, i: int, note: NoteSpec, d: fl
                 inset = rng.uniform(0.25, 0.8) * r
                 side = int(rng.integers(4))
                 along = rng.uniform(-0.45, 0.45)
-                u, v = [(along * w, -h / 2 + inset), (w / 2 - inset, along * h), (along * w, h / 2 - inset), (-w / 2 + inset, along * h)][side]
+                u, v = [
+                    (along * w, -h / 2 + inset),
+                    (w / 2 - inset, along * h),
+                    (along * w, h / 2 - inset),
+                    (-w / 2 + inset, along * h),
+                ][side]
             else:
                 m = min(r * 1.1, w / 2 - 1, h / 2 - 1)
                 u, v = rng.uniform(-w / 2 + m, w / 2 - m), rng.uniform(-h / 2 + m, h / 2 - m)
@@ -198,7 +227,12 @@ def _place_stray(rng, board: _Board, d: float, placed):
             out = rng.uniform(0.25, 0.9) * r
             along = rng.uniform(-0.45, 0.45)
             side = int(rng.integers(4))
-            u, v = [(along * w, -h / 2 - out), (w / 2 + out, along * h), (along * w, h / 2 + out), (-w / 2 - out, along * h)][side]
+            u, v = [
+                (along * w, -h / 2 - out),
+                (w / 2 + out, along * h),
+                (along * w, h / 2 + out),
+                (-w / 2 - out, along * h),
+            ][side]
             c = tuple(note.to_wall([(u, v)])[0])
         else:
             px = (rng.uniform(0, plan.width), rng.uniform(0, plan.height))

@@ -69,7 +69,13 @@ _GLYPHS = {
     "W": [[(0, 0), (0.2, 1), (0.45, 0.35), (0.7, 1), (0.9, 0)]],
     "X": [[(0, 0), (0.65, 1)], [(0.65, 0), (0, 1)]],
     "Y": [[(0, 0), (0.35, 0.5), (0.7, 0)], [(0.35, 0.5), (0.35, 1)]],
-    "?": [[*_arc(0.3, 0.25, 0.28, 0.25, 200, 360, 6), *_arc(0.3, 0.25, 0.28, 0.25, 0, 90, 4), (0.3, 0.7)]],
+    "?": [
+        [
+            *_arc(0.3, 0.25, 0.28, 0.25, 200, 360, 6),
+            *_arc(0.3, 0.25, 0.28, 0.25, 0, 90, 4),
+            (0.3, 0.7),
+        ]
+    ],
     "!": [[(0.15, 0), (0.15, 0.7)]],
 }
 _WIDTH = {"I": 0.3, "M": 0.8, "W": 0.9, "!": 0.3, "?": 0.6}
@@ -96,19 +102,31 @@ def _cursive_word(x0: float, y0: float, size: float, n: int, rng):
         kind = rng.choice(["n", "o", "l", "e", "i", "g"], p=[0.3, 0.2, 0.15, 0.15, 0.1, 0.1])
         w = size * rng.uniform(0.45, 0.7)
         if kind == "n":
-            pts += [(x + w * 0.1, y0 + size * 0.35), (x + w * 0.5, y0 + size * 0.3), (x + w * 0.7, y0 + size)]
+            pts += [
+                (x + w * 0.1, y0 + size * 0.35),
+                (x + w * 0.5, y0 + size * 0.3),
+                (x + w * 0.7, y0 + size),
+            ]
         elif kind == "o":
             pts += _arc(x + w * 0.5, y0 + size * 0.68, w * 0.38, size * 0.32, 180, -180, 12)
             pts.append((x + w * 0.9, y0 + size * 0.5))
         elif kind == "l":
-            pts += [(x + w * 0.4, y0 - size * 0.5), (x + w * 0.25, y0 - size * 0.45), (x + w * 0.3, y0 + size)]
+            pts += [
+                (x + w * 0.4, y0 - size * 0.5),
+                (x + w * 0.25, y0 - size * 0.45),
+                (x + w * 0.3, y0 + size),
+            ]
         elif kind == "e":
             pts += _arc(x + w * 0.45, y0 + size * 0.65, w * 0.35, size * 0.3, 160, -160, 9)
         elif kind == "i":
             pts += [(x + w * 0.3, y0 + size * 0.35), (x + w * 0.4, y0 + size)]
             blobs.append((x + w * 0.35, y0 + size * 0.05))
         else:
-            pts += [(x + w * 0.3, y0 + size * 0.4), (x + w * 0.4, y0 + size * 1.6), (x + w * 0.1, y0 + size * 1.4)]
+            pts += [
+                (x + w * 0.3, y0 + size * 0.4),
+                (x + w * 0.4, y0 + size * 1.6),
+                (x + w * 0.1, y0 + size * 1.4),
+            ]
         x += w
         pts.append((x, y0 + size))
     arr = np.asarray(pts, dtype=np.float64) + rng.normal(0.0, size * 0.03, (len(pts), 2))
@@ -193,26 +211,70 @@ def note_ink(rng, w: float, h: float, traps: bool):
     lines = int(rng.integers(1, max(2, int((h - 2 * m) / (size * 1.5))) + 1))
     strokes = write_text(rng, box, size, width, bgr, lines, caps=rng.uniform(0.3, 0.9))
     if rng.random() < (0.5 if traps else 0.15):
-        strokes.append(underline(rng, box[0], box[0] + rng.uniform(0.4, 0.9) * (box[2] - box[0]), box[1] + size * 1.45, width, bgr))
+        strokes.append(
+            underline(
+                rng,
+                box[0],
+                box[0] + rng.uniform(0.4, 0.9) * (box[2] - box[0]),
+                box[1] + size * 1.45,
+                width,
+                bgr,
+            )
+        )
     if traps:
         # The shapes that look most like a sticker: rings of a dot's size, ticks, bullets.
         if rng.random() < 0.45:
             r = rng.uniform(4.0, 10.0)
-            strokes.append(circle(rng, rng.uniform(-w / 2 + r + 3, w / 2 - r - 3), rng.uniform(-h / 2 + r + 3, h / 2 - r - 3), r, width * rng.uniform(1.0, 1.6), bgr))
+            strokes.append(
+                circle(
+                    rng,
+                    rng.uniform(-w / 2 + r + 3, w / 2 - r - 3),
+                    rng.uniform(-h / 2 + r + 3, h / 2 - r - 3),
+                    r,
+                    width * rng.uniform(1.0, 1.6),
+                    bgr,
+                )
+            )
         if rng.random() < 0.3:
-            strokes.append(tick(rng.uniform(-w / 2 + 4, w / 2 - 16), rng.uniform(-h / 2 + 4, h / 2 - 16), rng.uniform(7, 12), width, bgr))
+            strokes.append(
+                tick(
+                    rng.uniform(-w / 2 + 4, w / 2 - 16),
+                    rng.uniform(-h / 2 + 4, h / 2 - 16),
+                    rng.uniform(7, 12),
+                    width,
+                    bgr,
+                )
+            )
         if rng.random() < 0.3:
             for k in range(int(rng.integers(1, 4))):
-                strokes.append(bullet(rng, -w / 2 + m * 0.7, -h / 2 + m + size * 0.6 + k * size * 1.5, rng.uniform(1.0, 1.8), bgr))
+                strokes.append(
+                    bullet(
+                        rng,
+                        -w / 2 + m * 0.7,
+                        -h / 2 + m + size * 0.6 + k * size * 1.5,
+                        rng.uniform(1.0, 1.8),
+                        bgr,
+                    )
+                )
     return strokes
 
 
-_HEADINGS = ("TO DISCUSS", "DISCUSSING", "DONE", "TOPICS", "LEAN COFFEE", "IDEAS", "NEXT", "PARKING LOT")
+_HEADINGS = (
+    "TO DISCUSS",
+    "DISCUSSING",
+    "DONE",
+    "TOPICS",
+    "LEAN COFFEE",
+    "IDEAS",
+    "NEXT",
+    "PARKING LOT",
+)
 
 
 def heading(rng, x: float, y: float, size: float, bgr, width_mm: float, max_w: float, used=()):
     """A column heading (not one of `used`) written on the wall with its top-left at (x, y),
     no wider than max_w; returns its strokes and its text."""
+
     def text_width(t):
         return sum(size * 0.6 if ch == " " else size * (_WIDTH.get(ch, 0.7) + 0.25) for ch in t)
 
@@ -252,7 +314,15 @@ def doodles(rng, region, n: int, traps: bool):
             ex, ey = x + L * np.cos(a), y + L * np.sin(a)
             out.append(Stroke(np.asarray([(x, y), (ex, ey)]), width, bgr))
             for da in (2.6, -2.6):
-                out.append(Stroke(np.asarray([(ex, ey), (ex + 15 * np.cos(a + da), ey + 15 * np.sin(a + da))]), width, bgr))
+                out.append(
+                    Stroke(
+                        np.asarray(
+                            [(ex, ey), (ex + 15 * np.cos(a + da), ey + 15 * np.sin(a + da))]
+                        ),
+                        width,
+                        bgr,
+                    )
+                )
         elif kind == "line":  # a column divider or a timeline
             if rng.random() < 0.5:
                 pts = [(x, y0), (x + rng.normal(0, 10), y1)]
@@ -271,7 +341,9 @@ def doodles(rng, region, n: int, traps: bool):
         elif kind == "star":
             r = rng.uniform(10, 25)
             ang = np.radians(np.arange(6) * 144 - 90)
-            out.append(Stroke(np.column_stack([x + r * np.cos(ang), y + r * np.sin(ang)]), width, bgr))
+            out.append(
+                Stroke(np.column_stack([x + r * np.cos(ang), y + r * np.sin(ang)]), width, bgr)
+            )
         elif kind == "wave":
             xs = np.linspace(x, x + rng.uniform(60, 200), 20)
             out.append(Stroke(np.column_stack([xs, y + 6 * np.sin(xs / 9.0)]), width, bgr))

@@ -26,7 +26,15 @@ NOTE_SHADES = {
     "white": ((246, 246, 244),),
 }
 # How often each note colour turns up on a wall: yellow pads are everywhere.
-NOTE_WEIGHTS = {"yellow": 4.0, "orange": 1.5, "pink": 1.5, "green": 1.5, "blue": 1.2, "purple": 0.7, "white": 1.0}
+NOTE_WEIGHTS = {
+    "yellow": 4.0,
+    "orange": 1.5,
+    "pink": 1.5,
+    "green": 1.5,
+    "blue": 1.2,
+    "purple": 0.7,
+    "white": 1.0,
+}
 # Dot-sticker shades (BGR) per colour name.
 DOT_SHADES = {
     "red": ((40, 30, 215), (50, 40, 190)),
@@ -38,15 +46,37 @@ DOT_SHADES = {
     "pink": ((160, 70, 240), (180, 110, 250)),
     "black": ((35, 35, 38),),
 }
-DOT_WEIGHTS = {"red": 3.0, "green": 2.5, "blue": 2.5, "yellow": 2.0, "orange": 1.0, "purple": 0.6, "pink": 0.8, "black": 0.4}
+DOT_WEIGHTS = {
+    "red": 3.0,
+    "green": 2.5,
+    "blue": 2.5,
+    "yellow": 2.0,
+    "orange": 1.0,
+    "purple": 0.6,
+    "pink": 0.8,
+    "black": 0.4,
+}
 # The dot colour that shares each note colour's hue (the hard case: yellow on canary).
-SAME_HUE = {"yellow": "yellow", "orange": "orange", "pink": "pink", "green": "green", "blue": "blue", "purple": "purple"}
+SAME_HUE = {
+    "yellow": "yellow",
+    "orange": "orange",
+    "pink": "pink",
+    "green": "green",
+    "blue": "blue",
+    "purple": "purple",
+}
 # A person can still tell a sticker from its note at this CIE Lab distance; closer pairs
 # (an orange dot on a neon-orange note) are not drawn: no one could count them either.
 MIN_DOT_DELTA_E = 15.0
 
 # (width, height) in mm and how common: 76 mm squares, 3x5 in landscape, 4x3 in, 4x4 in, 3x5 portrait.
-NOTE_SIZES = (((76, 76), 8.0), ((127, 76), 1.5), ((102, 76), 1.0), ((102, 102), 1.0), ((76, 127), 0.5))
+NOTE_SIZES = (
+    ((76, 76), 8.0),
+    ((127, 76), 1.5),
+    ((102, 76), 1.0),
+    ((102, 102), 1.0),
+    ((76, 127), 0.5),
+)
 SQUARE = 76.0
 
 # Image sizes (width, height) from 2 to 12 MP: webcams, Pi cameras, phones.
@@ -96,31 +126,114 @@ class Tier:
 
 TIERS = {
     "easy": Tier(
-        name="easy", sizes=SIZES_SMALL, surfaces=("paint", "whiteboard"), notes=(8, 14),
-        note_px=(150, 300), touching=0.0, overlap_mm=0.0, rotation=2.0, rect_share=0.0, curl=0.0,
-        shadow=0.08, people=(5, 10), dot_mm=(12, 19), dot_overlap=0.0, straddle=0.0, strays=(0, 0),
-        same_hue=0.0, gloss=0.2, ink_traps=False, headings=0.0, doodles=(0, 0), tilt=(0, 5),
-        roll=1.0, light=0.1, glare=0.0, cast=(0.0, 0.03), noise=(1.0, 2.0), blur=(0.0, 0.3),
-        jpeg=(90, 95), white_notes=False, min_gap=12.0, styles=("columns", "grid"),
+        name="easy",
+        sizes=SIZES_SMALL,
+        surfaces=("paint", "whiteboard"),
+        notes=(8, 14),
+        note_px=(150, 300),
+        touching=0.0,
+        overlap_mm=0.0,
+        rotation=2.0,
+        rect_share=0.0,
+        curl=0.0,
+        shadow=0.08,
+        people=(5, 10),
+        dot_mm=(12, 19),
+        dot_overlap=0.0,
+        straddle=0.0,
+        strays=(0, 0),
+        same_hue=0.0,
+        gloss=0.2,
+        ink_traps=False,
+        headings=0.0,
+        doodles=(0, 0),
+        tilt=(0, 5),
+        roll=1.0,
+        light=0.1,
+        glare=0.0,
+        cast=(0.0, 0.03),
+        noise=(1.0, 2.0),
+        blur=(0.0, 0.3),
+        jpeg=(90, 95),
+        white_notes=False,
+        min_gap=12.0,
+        styles=("columns", "grid"),
     ),
     "medium": Tier(
-        name="medium", sizes=SIZES_MID,
-        surfaces=("paint", "paint_dark", "whiteboard", "partition", "cork", "wood"), notes=(8, 20),
-        note_px=(100, 380), touching=0.35, overlap_mm=3.0, rotation=4.0, rect_share=0.2, curl=0.5,
-        shadow=0.2, people=(5, 15), dot_mm=(10, 19), dot_overlap=0.08, straddle=0.08, strays=(0, 2),
-        same_hue=0.5, gloss=0.5, ink_traps=True, headings=0.5, doodles=(0, 2), tilt=(0, 12),
-        roll=2.0, light=0.25, glare=0.3, cast=(0.0, 0.08), noise=(1.5, 3.5), blur=(0.3, 0.7),
-        jpeg=(82, 92), white_notes=True,
+        name="medium",
+        sizes=SIZES_MID,
+        surfaces=("paint", "paint_dark", "whiteboard", "partition", "cork", "wood"),
+        notes=(8, 20),
+        note_px=(100, 380),
+        touching=0.35,
+        overlap_mm=3.0,
+        rotation=4.0,
+        rect_share=0.2,
+        curl=0.5,
+        shadow=0.2,
+        people=(5, 15),
+        dot_mm=(10, 19),
+        dot_overlap=0.08,
+        straddle=0.08,
+        strays=(0, 2),
+        same_hue=0.5,
+        gloss=0.5,
+        ink_traps=True,
+        headings=0.5,
+        doodles=(0, 2),
+        tilt=(0, 12),
+        roll=2.0,
+        light=0.25,
+        glare=0.3,
+        cast=(0.0, 0.08),
+        noise=(1.5, 3.5),
+        blur=(0.3, 0.7),
+        jpeg=(82, 92),
+        white_notes=True,
     ),
     "hard": Tier(
-        name="hard", sizes=SIZES_ALL,
+        name="hard",
+        sizes=SIZES_ALL,
         # Meetings happen mostly on painted walls and whiteboards: they come up twice as often.
-        surfaces=("paint", "paint", "whiteboard", "whiteboard", "paint_dark", "partition", "cork", "wood", "kraft", "glass"),
-        notes=(8, 25), note_px=(80, 450), touching=0.65, overlap_mm=8.0, rotation=6.0,
-        rect_share=0.3, curl=1.0, shadow=0.35, people=(5, 15), dot_mm=(8, 19), dot_overlap=0.15,
-        straddle=0.15, strays=(1, 5), same_hue=1.0, gloss=0.9, ink_traps=True, headings=1.0,
-        doodles=(2, 6), tilt=(10, 20), roll=3.0, light=0.45, glare=0.6, cast=(0.08, 0.15),
-        noise=(2.5, 5.0), blur=(0.5, 1.1), jpeg=(70, 88), white_notes=True,
+        surfaces=(
+            "paint",
+            "paint",
+            "whiteboard",
+            "whiteboard",
+            "paint_dark",
+            "partition",
+            "cork",
+            "wood",
+            "kraft",
+            "glass",
+        ),
+        notes=(8, 25),
+        note_px=(80, 450),
+        touching=0.65,
+        overlap_mm=8.0,
+        rotation=6.0,
+        rect_share=0.3,
+        curl=1.0,
+        shadow=0.35,
+        people=(5, 15),
+        dot_mm=(8, 19),
+        dot_overlap=0.15,
+        straddle=0.15,
+        strays=(1, 5),
+        same_hue=1.0,
+        gloss=0.9,
+        ink_traps=True,
+        headings=1.0,
+        doodles=(2, 6),
+        tilt=(10, 20),
+        roll=3.0,
+        light=0.45,
+        glare=0.6,
+        cast=(0.08, 0.15),
+        noise=(2.5, 5.0),
+        blur=(0.5, 1.1),
+        jpeg=(70, 88),
+        white_notes=True,
         min_gap=0.0,
     ),
 }
@@ -167,7 +280,6 @@ class Plan:
     notes: list[NoteSpec]  # in drawing order: a later note covers an earlier one
     counted: list[bool]  # False for a note too far outside the frame to count
     headings: list = field(default_factory=list)  # (x, y, size, max width) in mm
-    doodle_region: tuple = (0.0, 0.0, 0.0, 0.0)
     dots: list[DotSpec] = field(default_factory=list)
     people: int = 0
     surface: str = "paint"
@@ -185,7 +297,8 @@ def local_scale(homography, point) -> float:
     """Pixels per millimetre around a wall point."""
     p = np.asarray(point, dtype=np.float64)
     q = project(homography, [p, p + (1.0, 0.0), p + (0.0, 1.0)])
-    return float(math.sqrt(abs(np.cross(q[1] - q[0], q[2] - q[0]))))
+    a, b = q[1] - q[0], q[2] - q[0]
+    return float(math.sqrt(abs(a[0] * b[1] - a[1] * b[0])))
 
 
 def pick(rng, weights: dict, allowed=None) -> str:
@@ -216,7 +329,9 @@ def palette(rng, allow_white: bool) -> list[str]:
     return chosen
 
 
-def layout_notes(rng, tier: Tier, n: int, palette: list[str], aspect: float, style: str, spread=(1.0, 1.0)):
+def layout_notes(
+    rng, tier: Tier, n: int, palette: list[str], aspect: float, style: str, spread=(1.0, 1.0)
+):
     """n notes on the wall plane: (specs, heading anchors). Millimetres, origin anywhere.
 
     spread multiplies the gaps between notes that are not stacked (x, y), so a wall of few
@@ -266,11 +381,19 @@ def layout_notes(rng, tier: Tier, n: int, palette: list[str], aspect: float, sty
                     gap = -rng.uniform(0, tier.overlap_mm) if rng.random() < 0.5 else 0.0
                     dx, limit = rng.uniform(-3, 3), tier.rotation / 2
                 else:
-                    gap, dx, limit = rng.uniform(max(4, tier.min_gap), 35) * fy, rng.uniform(-8, 8), tier.rotation
+                    gap, dx, limit = (
+                        rng.uniform(max(4, tier.min_gap), 35) * fy,
+                        rng.uniform(-8, 8),
+                        tier.rotation,
+                    )
                 c = col_colour if same else colour()
                 add(x + col_w / 2 + dx, y + s[1] / 2, s, c, limit)
                 y += s[1] + gap
-            x += col_w + (0.0 if rng.random() < tier.touching * 0.2 else rng.uniform(max(25, tier.min_gap), 110) * fx)
+            x += col_w + (
+                0.0
+                if rng.random() < tier.touching * 0.2
+                else rng.uniform(max(25, tier.min_gap), 110) * fx
+            )
         # A heading may run over its column's gap but not into the next heading.
         for a, b in zip(headings, headings[1:], strict=False):
             a[3] = min(a[3], b[0] - a[0] - 15)
@@ -283,12 +406,16 @@ def layout_notes(rng, tier: Tier, n: int, palette: list[str], aspect: float, sty
         limit = tier.rotation / 2 if tight else tier.rotation
         for i in range(n):
             r, c = divmod(i, cols)
-            jx, jy = (rng.uniform(-2, 2), 0.0) if tight else (rng.uniform(-6, 6), rng.uniform(-5, 5))
+            jx, jy = (
+                (rng.uniform(-2, 2), 0.0) if tight else (rng.uniform(-6, 6), rng.uniform(-5, 5))
+            )
             cx = c * (main[0] + gx) + main[0] / 2 + jx
             cy = r * (main[1] + gy) + main[1] / 2 + jy
             add(cx, cy, main, colour(), limit)
         if tier.headings and rng.random() < tier.headings:
-            headings.append((0.0, -rng.uniform(60, 110), rng.uniform(30, 50), cols * (main[0] + gx)))
+            headings.append(
+                (0.0, -rng.uniform(60, 110), rng.uniform(30, 50), cols * (main[0] + gx))
+            )
     else:  # scatter: stuck wherever there was room, some touching a neighbour
         area = n * SQUARE * SQUARE / 0.3
         wall_w = math.sqrt(area * aspect) * fx
@@ -300,15 +427,30 @@ def layout_notes(rng, tier: Tier, n: int, palette: list[str], aspect: float, sty
                 if boxes and rng.random() < tier.touching * 0.5:
                     bx, by, bw, bh = boxes[int(rng.integers(len(boxes)))]
                     side = rng.integers(4)
-                    cx = bx + (bw + s[0]) / 2 * (1 if side == 0 else -1 if side == 1 else 0) + rng.uniform(-10, 10) * (side >= 2)
-                    cy = by + (bh + s[1]) / 2 * (1 if side == 2 else -1 if side == 3 else 0) + rng.uniform(-10, 10) * (side < 2)
+                    cx = (
+                        bx
+                        + (bw + s[0]) / 2 * (1 if side == 0 else -1 if side == 1 else 0)
+                        + rng.uniform(-10, 10) * (side >= 2)
+                    )
+                    cy = (
+                        by
+                        + (bh + s[1]) / 2 * (1 if side == 2 else -1 if side == 3 else 0)
+                        + rng.uniform(-10, 10) * (side < 2)
+                    )
                 else:
                     cx, cy = rng.uniform(0, wall_w), rng.uniform(0, wall_h)
-                ok = all(abs(cx - bx) >= (bw + s[0]) / 2 - 0.01 or abs(cy - by) >= (bh + s[1]) / 2 - 0.01 for bx, by, bw, bh in boxes)
+                ok = all(
+                    abs(cx - bx) >= (bw + s[0]) / 2 - 0.01 or abs(cy - by) >= (bh + s[1]) / 2 - 0.01
+                    for bx, by, bw, bh in boxes
+                )
                 if ok:
                     break
             boxes.append((cx, cy, s[0], s[1]))
-            touching = any(abs(abs(cx - bx) - (bw + s[0]) / 2) < 0.1 or abs(abs(cy - by) - (bh + s[1]) / 2) < 0.1 for bx, by, bw, bh in boxes[:-1])
+            touching = any(
+                abs(abs(cx - bx) - (bw + s[0]) / 2) < 0.1
+                or abs(abs(cy - by) - (bh + s[1]) / 2) < 0.1
+                for bx, by, bw, bh in boxes[:-1]
+            )
             add(cx, cy, s, colour(), tier.rotation / 2 if touching else tier.rotation)
         # Later notes may land on earlier ones when the loop above gave up: real walls do that too.
     return specs, headings
@@ -340,7 +482,9 @@ def camera(rng, tier: Tier, box, width: int, height: int, px_per_mm: float, fill
     corners = project(h0, [(x0, y0), (x1, y0), (x1, y1), (x0, y1)])
     lo, hi = corners.min(axis=0), corners.max(axis=0)
     margin = 0.5 * (1 - fill) * np.array([width, height])
-    scale = min(1.0, (width - 2 * margin[0]) / (hi[0] - lo[0]), (height - 2 * margin[1]) / (hi[1] - lo[1]))
+    scale = min(
+        1.0, (width - 2 * margin[0]) / (hi[0] - lo[0]), (height - 2 * margin[1]) / (hi[1] - lo[1])
+    )
     return _fit(h0, lo, hi, scale, width, height, rng)
 
 
@@ -349,7 +493,9 @@ def _fit(h0, lo, hi, scale, width, height, rng):
     size = (hi - lo) * scale
     slack = np.array([width, height]) - size
     offset = slack / 2 + rng.uniform(-0.3, 0.3, 2) * np.maximum(slack, 0) / 2
-    s = np.array([[scale, 0, -lo[0] * scale + offset[0]], [0, scale, -lo[1] * scale + offset[1]], [0, 0, 1]])
+    s = np.array(
+        [[scale, 0, -lo[0] * scale + offset[0]], [0, scale, -lo[1] * scale + offset[1]], [0, 0, 1]]
+    )
     return s @ h0
 
 

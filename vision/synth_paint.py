@@ -22,7 +22,14 @@ ONE = 1 << SHIFT
 # Surfaces: base colours (BGR). "Dark" ones are where white notes go.
 SURFACE_COLOURS = {
     "paint": ((236, 238, 240), (222, 232, 238), (226, 222, 214), (208, 224, 212), (232, 232, 226)),
-    "paint_dark": ((92, 92, 98), (96, 62, 44), (112, 112, 46), (72, 96, 170), (68, 100, 64), (58, 58, 62)),
+    "paint_dark": (
+        (92, 92, 98),
+        (96, 62, 44),
+        (112, 112, 46),
+        (72, 96, 170),
+        (68, 100, 64),
+        (58, 58, 62),
+    ),
     "whiteboard": ((240, 240, 236), (236, 238, 238)),
     "partition": ((150, 150, 148), (125, 130, 136), (160, 142, 124)),
     "cork": ((88, 136, 184), (78, 120, 170)),
@@ -73,8 +80,14 @@ def paint_surface(rng, kind: str, width: int, height: int, px_per_mm: float) -> 
         tone = rng.uniform(0.82, 1.15, int(across / plank) + 2).astype(np.float32)
         tones = tone[(pos / plank).astype(int)]
         warp = _smooth_field(rng, h, w, 12, 6 * mm)
-        coord = (np.arange(across, dtype=np.float32)[None, :] if vertical else np.arange(across, dtype=np.float32)[:, None]) + warp
-        grain = 0.9 + 0.1 * np.sin(coord / max(0.6 * mm, 0.5) * 2.1) * np.sin(coord / max(2.7 * mm, 0.5))
+        coord = (
+            np.arange(across, dtype=np.float32)[None, :]
+            if vertical
+            else np.arange(across, dtype=np.float32)[:, None]
+        ) + warp
+        grain = 0.9 + 0.1 * np.sin(coord / max(0.6 * mm, 0.5) * 2.1) * np.sin(
+            coord / max(2.7 * mm, 0.5)
+        )
         tone_img = tones[None, :] if vertical else tones[:, None]
         img *= (grain * tone_img)[..., None]
         seams = (pos % plank) < max(0.6, 0.8 * mm)
@@ -92,7 +105,14 @@ def paint_surface(rng, kind: str, width: int, height: int, px_per_mm: float) -> 
             p0 = (p0[0] - L * math.cos(a), p0[1] - L * math.sin(a))
             shade = float(rng.choice([0.85, 1.12]))
             crease = np.zeros((h, w), np.float32)
-            cv2.line(crease, tuple(int(v) for v in p0), tuple(int(v) for v in p1), 1.0, max(1, int(mm)), cv2.LINE_AA)
+            cv2.line(
+                crease,
+                tuple(int(v) for v in p0),
+                tuple(int(v) for v in p1),
+                1.0,
+                max(1, int(mm)),
+                cv2.LINE_AA,
+            )
             crease = cv2.GaussianBlur(crease, (0, 0), max(1.0, 2 * mm))
             img *= (1 + (shade - 1) * crease / max(float(crease.max()), 1e-6))[..., None]
     elif kind == "partition":
@@ -105,20 +125,35 @@ def paint_surface(rng, kind: str, width: int, height: int, px_per_mm: float) -> 
             bw, bh = rng.uniform(0.05, 0.4) * w, rng.uniform(0.1, 0.6) * h
             grey = rng.uniform(40, 190)
             colour = grey + rng.uniform(-25, 25, 3)  # offices are mostly greys and muted colours
-            cv2.rectangle(img, (int(x0), int(y0)), (int(x0 + bw), int(y0 + bh)), colour.tolist(), -1)
+            cv2.rectangle(
+                img, (int(x0), int(y0)), (int(x0 + bw), int(y0 + bh)), colour.tolist(), -1
+            )
         img = cv2.GaussianBlur(img, (0, 0), max(w, h) / 60)
         for _ in range(int(rng.integers(1, 4))):  # reflections of the room's lights
             streak = np.zeros((h, w), np.float32)
             x = rng.uniform(0, w)
-            cv2.line(streak, (int(x), 0), (int(x + rng.uniform(-0.3, 0.3) * w), h), 1.0, int(rng.uniform(0.02, 0.08) * w))
+            cv2.line(
+                streak,
+                (int(x), 0),
+                (int(x + rng.uniform(-0.3, 0.3) * w), h),
+                1.0,
+                int(rng.uniform(0.02, 0.08) * w),
+            )
             img += cv2.GaussianBlur(streak, (0, 0), w / 40)[..., None] * rng.uniform(20, 50)
     elif kind == "whiteboard":
         # Ghosts of old marker, wiped but not quite.
         ghost = np.zeros((h, w), np.float32)
         for _ in range(int(rng.integers(3, 10))):
-            pts = np.cumsum(rng.normal(0, 20 * mm, (8, 2)), axis=0) + (rng.uniform(0, w), rng.uniform(0, h))
-            cv2.polylines(ghost, [pts.astype(np.int32)], False, 1.0, max(1, int(3 * mm)), cv2.LINE_AA)
-        img -= cv2.GaussianBlur(ghost, (0, 0), max(1.0, 2 * mm))[..., None] * np.float32([10, 14, 16])
+            pts = np.cumsum(rng.normal(0, 20 * mm, (8, 2)), axis=0) + (
+                rng.uniform(0, w),
+                rng.uniform(0, h),
+            )
+            cv2.polylines(
+                ghost, [pts.astype(np.int32)], False, 1.0, max(1, int(3 * mm)), cv2.LINE_AA
+            )
+        img -= cv2.GaussianBlur(ghost, (0, 0), max(1.0, 2 * mm))[..., None] * np.float32(
+            [10, 14, 16]
+        )
     else:
         img += _texture(rng, h, w, 0.6 * mm, 1.5)[..., None]
     small = np.clip(img, 0, 255).astype(np.uint8)
@@ -180,7 +215,9 @@ def _soft_mask(shape, pts, x0, y0, sigma: float) -> np.ndarray:
     small = (max(1, -(-shape[0] // k)), max(1, -(-shape[1] // k)))
     m = _mask(small, (pts - (x0, y0)) / k, 0, 0).astype(np.float32)
     m = cv2.GaussianBlur(m, (0, 0), sigma / k)
-    return cv2.resize(m, (small[1] * k, small[0] * k), interpolation=cv2.INTER_LINEAR)[: shape[0], : shape[1]]
+    return cv2.resize(m, (small[1] * k, small[0] * k), interpolation=cv2.INTER_LINEAR)[
+        : shape[0], : shape[1]
+    ]
 
 
 def note_outline(note: NoteSpec) -> np.ndarray:
@@ -226,7 +263,11 @@ def draw_note(img, homography, note: NoteSpec, light_dir, shadow: float, rng) ->
             vs.append(uv[1] / note.size[1] + 0.5)
         gx = (vs[1] - vs[0]) / max(1, pw)
         gy = (vs[2] - vs[0]) / max(1, ph)
-        v = vs[0] + gx * np.arange(pw, dtype=np.float32)[None, :] + gy * np.arange(ph, dtype=np.float32)[:, None]
+        v = (
+            vs[0]
+            + gx * np.arange(pw, dtype=np.float32)[None, :]
+            + gy * np.arange(ph, dtype=np.float32)[:, None]
+        )
         start = 1 - rng.uniform(0.15, 0.35)
         t = np.clip((v - start) / (1 - start), 0, 1)
         shade = 1 - np.float32(0.3 * note.curl) * t * t
@@ -243,7 +284,9 @@ def _darken(patch: np.ndarray, amount: np.ndarray) -> None:
 def _to_note(note: NoteSpec, wall_pt) -> np.ndarray:
     a = math.radians(note.angle)
     d = np.asarray(wall_pt) - np.asarray(note.center)
-    return np.array([d[0] * math.cos(a) + d[1] * math.sin(a), -d[0] * math.sin(a) + d[1] * math.cos(a)])
+    return np.array(
+        [d[0] * math.cos(a) + d[1] * math.sin(a), -d[0] * math.sin(a) + d[1] * math.cos(a)]
+    )
 
 
 def circle_px(homography, center, radius, n=40) -> np.ndarray:
@@ -265,7 +308,9 @@ def draw_dot(img, homography, dot: DotSpec, light_dir, rng) -> None:
     ph, pw = patch.shape[:2]
     # A sticker is thin: a hairline of shadow on the side away from the light.
     off = np.asarray(light_dir) * max(0.5, 0.05 * r_px)
-    sm = cv2.GaussianBlur(_mask((ph, pw), rim + off, x0, y0).astype(np.float32), (0, 0), max(0.5, 0.05 * r_px))
+    sm = cv2.GaussianBlur(
+        _mask((ph, pw), rim + off, x0, y0).astype(np.float32), (0, 0), max(0.5, 0.05 * r_px)
+    )
     _darken(patch, sm * np.float32(0.18 / 255.0))
     alpha = _mask((ph, pw), rim, x0, y0).astype(np.float32) / 255.0
     yy, xx = np.mgrid[0:ph, 0:pw].astype(np.float32)
@@ -274,7 +319,9 @@ def draw_dot(img, homography, dot: DotSpec, light_dir, rng) -> None:
     hr = r_px * rng.uniform(0.25, 0.5)
     spot = np.exp(-((xx - hx) ** 2 + (yy - hy) ** 2) / (2 * hr * hr)) * min(0.85, dot.gloss)
     face = np.float32(dot.bgr) * rng.uniform(0.93, 1.04)
-    fill = np.clip(face * (1 - spot[..., None]) + np.float32(250) * spot[..., None], 0, 255).astype(np.uint8)
+    fill = np.clip(face * (1 - spot[..., None]) + np.float32(250) * spot[..., None], 0, 255).astype(
+        np.uint8
+    )
     patch[:] = cv2.blendLinear(fill, patch, alpha, 1 - alpha)
 
 
