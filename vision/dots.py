@@ -126,7 +126,8 @@ def _paper_difference(lab: np.ndarray, inner: np.ndarray) -> tuple[np.ndarray, n
 
 
 def _peel(blob: np.ndarray, r_min: float, r_max: float) -> list[tuple[float, float, float]]:
-    """Discs (x, y, r) that make up a blob, largest first: overlapping dots come apart here."""
+    """Discs (x, y, r) that make up a blob, largest first, by taking out the biggest disc
+    that fits and looking again."""
     blob = blob.copy()
     circles: list[tuple[float, float, float]] = []
     while len(circles) < 12:
@@ -137,6 +138,47 @@ def _peel(blob: np.ndarray, r_min: float, r_max: float) -> list[tuple[float, flo
         circles.append((float(x), float(y), float(r)))
         cv2.circle(blob, (int(x), int(y)), int(round(r * 1.15)) + 1, 0, -1)
     return circles
+
+
+def _discs(blob: np.ndarray, r_min: float, r_max: float) -> tuple[list[tuple[float, float, float]], bool]:
+    """The dots a blob of one colour is made of: (x, y, r) each, and whether the blob is
+    explained as a cluster of overlapping dots (True) or was peeled disc by disc (False).
+
+    Dots from one sheet are one size, the size of the biggest disc that fits in the blob.
+    A blob bigger than one such disc is fitted with k discs of that size (k-means on its
+    pixels places them) for k = 2, 3, ...: the k whose discs cover the blob best wins. Two
+    dots overlapping by two thirds of a diameter still come apart; a dot with a stroke of
+    the same colour attached fits no such cluster and is peeled instead.
+    """
+    dist = cv2.distanceTransform(blob, cv2.DIST_L2, 5)
+    _, radius, _, (x, y) = cv2.minMaxLoc(dist)
+    if radius < r_min or radius > r_max:
+        return [], False
+    area = float(np.count_nonzero(blob))
+    # One dot, maybe with a glossy highlight bitten out of its rim: it fills most of the
+    # smallest circle round it.
+    contours, _ = cv2.findContours(blob, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    (ex, ey), enclosing = cv2.minEnclosingCircle(max(contours, key=cv2.contourArea))
+    if area >= 0.75 * np.pi * enclosing * enclosing and r_min <= enclosing <= r_max:
+        return [(float(ex), float(ey), float(enclosing))], False
+    one = np.pi * radius * radius
+    if area <= 1.35 * one:
+        return [(float(x), float(y), float(radius))], False
+    points = np.column_stack(np.nonzero(blob)[::-1]).astype(np.float32)
+    best, best_iou = None, 0.0
+    cv2.setRNGSeed(7)  # k-means++ seeding: the same blob always gives the same answer
+    criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 20, 0.5)
+    for k in range(2, min(8, int(area / (0.55 * one)) + 1) + 1):
+        _, _, centres = cv2.kmeans(points, k, None, criteria, 2, cv2.KMEANS_PP_CENTERS)
+        drawn = np.zeros_like(blob)
+        for cx, cy in centres:
+            cv2.circle(drawn, (int(round(cx)), int(round(cy))), int(round(radius)), 1, -1)
+        iou = np.count_nonzero(drawn & blob) / max(np.count_nonzero(drawn | blob), 1)
+        if iou > best_iou + 0.02:
+            best, best_iou = centres, iou
+    if best is not None and best_iou >= 0.78:
+        return [(float(cx), float(cy), float(radius)) for cx, cy in best], True
+    return _peel(blob, r_min, r_max), False
 
 
 def _outline_support(blob: np.ndarray, cx: float, cy: float, r: float) -> float:
@@ -165,7 +207,7 @@ def _fill_holes(mask: np.ndarray) -> np.ndarray:
     return filled
 
 
-def _colour_blob(window: np.ndarray, seed: tuple[int, int], depth: float, paper: np.ndarray):
+def _colour_blob(window: np.ndarray, odd: np.ndarray, seed: tuple[int, int], depth: float, paper: np.ndarray):
     """The blob of the seed's own colour around it: the dot (or overlapping dots of one colour),
     without the ink it sits on, and with any part of it beyond the note's edge.
 
@@ -183,7 +225,11 @@ def _colour_blob(window: np.ndarray, seed: tuple[int, int], depth: float, paper:
         return probe, probe.astype(bool)
     _, labels = cv2.connectedComponents(same, connectivity=8)
     blob = (labels == labels[sy, sx]).astype(np.uint8)
-    return _fill_holes(blob), blob.astype(bool)
+    # A glossy highlight is part of the dot for the "one colour all through" test: brighter
+    # and whiter than the dot, and not paper (`odd` is what differs from the note's paper).
+    chroma = np.hypot(window[..., 1], window[..., 2])
+    shine = (delta[..., 0] > 8) & (chroma < 20) & (odd > 0)
+    return _fill_holes(blob), blob.astype(bool) | shine
 
 
 def find_dots(image: np.ndarray, quad: np.ndarray, params: Params) -> tuple[np.ndarray, list[FoundDot]]:
@@ -214,21 +260,22 @@ def find_dots(image: np.ndarray, quad: np.ndarray, params: Params) -> tuple[np.n
             sx, sy = cx + bx, cy + by
             x0, y0, x1, y1 = max(0, sx - pad), max(0, sy - pad), min(w, sx + pad + 1), min(h, sy + pad + 1)
             window = lab[y0:y1, x0:x1]
-            blob, solid = _colour_blob(window, (sx - x0, sy - y0), depth, paper)
+            blob, solid = _colour_blob(window, odd[y0:y1, x0:x1], (sx - x0, sy - y0), depth, paper)
             # Whatever it turns out to be, this blob is dealt with: take it out of the core.
             taken = np.zeros((h, w), np.uint8)
             taken[y0:y1, x0:x1] = cv2.dilate(blob, np.ones((3, 3), np.uint8))
             cv2.circle(taken, (sx, sy), max(1, int(depth)), 1, -1)
             core[taken[by : by + bh, bx : bx + bw].astype(bool)] = 0
-            for px, py, r in _peel(blob, r_min, r_max):
+            circles, cluster = _discs(blob, r_min, r_max)
+            for px, py, r in circles:
                 disc = np.zeros_like(blob)
                 cv2.circle(disc, (int(px), int(py)), max(1, int(r * 0.7)), 1, -1)
                 inside = disc.astype(bool)
-                if _outline_support(blob, px, py, r) < params.dot_outline:
+                if not cluster and _outline_support(blob, px, py, r) < params.dot_outline:
                     continue  # not the edge of a disc: a crossing of thick strokes, a shadow band
                 if diff[y0:y1, x0:x1][inside].mean() < params.dot_delta_e:
                     continue  # paper, e.g. the inside of a letter "O"
-                if solid[inside].mean() < 0.85:
+                if solid[inside].mean() < 0.78:
                     continue  # not one colour all through: crowded letters with paper between
                 name = dot_colour(cv2.mean(window, mask=disc)[:3])
                 centre = transform([[px + x0, py + y0]], patch.to_image)[0]

@@ -40,7 +40,8 @@ class _Region:
     quad: np.ndarray  # fitted quad, image coordinates
     area: float  # of the convex hull: dots across the edge are notches, not missing paper
     lab: tuple[float, float, float]
-    rectangularity: float  # intersection over union of the region and its quad
+    rectangularity: float  # intersection over union of the region's hull and its quad
+    solidity: float  # the region's own area over its hull's
 
 
 def gradient(lab: np.ndarray) -> np.ndarray:
@@ -130,6 +131,7 @@ def _region(mask: np.ndarray, x: int, y: int, lab: np.ndarray, min_area: float) 
         area=float(cv2.contourArea(hull)),
         lab=tuple(float(v) for v in colour),
         rectangularity=overlap / max(union, 1),
+        solidity=area / max(float(cv2.contourArea(hull)), 1.0),
     )
 
 
@@ -141,13 +143,18 @@ def _regions(lab: np.ndarray, params: Params, min_px: float) -> tuple[list[_Regi
     areas = stats[1:, cv2.CC_STAT_AREA]
     if len(areas) == 0:
         return [], (0.0, 0.0, 0.0)
-    wall_label = 1 + int(np.argmax(areas))
+    # The wall is the region that runs along most of the photo's border (a note filling the
+    # frame can be bigger than the wall that shows around it).
+    border = np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]])
+    counts = np.bincount(border, minlength=count)
+    counts[0] = 0
+    wall_label = int(np.argmax(counts)) if counts.any() else 1 + int(np.argmax(areas))
     wall_lab = tuple(float(v) for v in cv2.mean(lab, mask=(labels == wall_label).astype(np.uint8))[:3])
 
     min_area = min_px**2 * 0.5
     regions = []
     for label in np.flatnonzero(areas >= min_area) + 1:
-        if label == wall_label and areas[label - 1] > 0.5 * h * w:
+        if label == wall_label:
             continue
         x, y, bw, bh = (int(v) for v in stats[label, :4])
         if min(bw, bh) < min_px * 0.7:
@@ -304,7 +311,8 @@ def _cells(quad: np.ndarray, us: list[float], vs: list[float]) -> list[np.ndarra
 def _find(bgr, lab, min_px, params, typical):
     """One pass: notes on `lab` (a filtered copy of `bgr`), and the typical note's (w, h)."""
     regions, wall_lab = _regions(lab, params, min_px)
-    regions = [r for r in regions if _delta_e(r.lab, wall_lab) > 8.0]
+    # Not the wall's colour, and not dark: no sticky note is as dark as marker ink.
+    regions = [r for r in regions if _delta_e(r.lab, wall_lab) > 8.0 and r.lab[0] > params.note_min_lightness]
     if typical is None:
         # The wall's typical note: the area-weighted median of single-looking notes (roughly
         # square to 1:1.8), so a handful of small scraps or corner markers cannot set the scale.
@@ -345,7 +353,25 @@ def _find(bgr, lab, min_px, params, typical):
 
 
 def _is_quad(r: _Region, min_px: float) -> bool:
-    return r.rectangularity > 0.85 and min(quad_sides(r.quad)) >= min_px
+    """Shaped like a note: its hull is a quadrilateral with no corner far from square (a
+    strip of shadow along two sides has a triangle for a hull), and the region fills a fair
+    part of that hull (dots along the edges take bites out of it; a thin frame is all bite)."""
+    return (
+        r.rectangularity > 0.85
+        and r.solidity > 0.3
+        and min(quad_sides(r.quad)) >= min_px
+        and _corners_square(r.quad)
+    )
+
+
+def _corners_square(quad: np.ndarray, tolerance_degrees: float = 40.0) -> bool:
+    for i in range(4):
+        a, b, c = quad[i - 1], quad[i], quad[(i + 1) % 4]
+        u, v = a - b, c - b
+        cos = float(u @ v) / max(float(np.linalg.norm(u) * np.linalg.norm(v)), 1e-9)
+        if abs(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))) - 90.0) > tolerance_degrees:
+            return False
+    return True
 
 
 def _grow(quad: np.ndarray, pixels: float) -> np.ndarray:

@@ -15,6 +15,9 @@ class Params:
     # Edge threshold on the downscaled copy: gradient above max(edge_min, edge_k * median gradient).
     edge_min: float = 18.0
     edge_k: float = 4.0
+    # Lab lightness (0-100) below which a region is ink or shadow, never a note: the darkest
+    # sticky notes (purple, neon pink) are around 45.
+    note_min_lightness: float = 32.0
     # Dots are counted on each note warped to this width (pixels), so every size of note and
     # photo is counted at the same scale.
     note_px: int = 160
