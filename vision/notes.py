@@ -364,7 +364,7 @@ def _is_quad(r: _Region, min_px: float) -> bool:
     )
 
 
-def _corners_square(quad: np.ndarray, tolerance_degrees: float = 40.0) -> bool:
+def _corners_square(quad: np.ndarray, tolerance_degrees: float = 60.0) -> bool:
     for i in range(4):
         a, b, c = quad[i - 1], quad[i], quad[(i + 1) % 4]
         u, v = a - b, c - b
