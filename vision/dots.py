@@ -164,12 +164,15 @@ def _discs(blob: np.ndarray, r_min: float, r_max: float) -> tuple[list[tuple[flo
     one = np.pi * radius * radius
     if area <= 1.35 * one:
         return [(float(x), float(y), float(radius))], False
+    hull_area = cv2.contourArea(cv2.convexHull(max(contours, key=cv2.contourArea)))
+    if area > 6 * one or area < 0.8 * hull_area:
+        return _peel(blob, r_min, r_max), False  # too big or too ragged for a cluster of dots
     points = np.column_stack(np.nonzero(blob)[::-1]).astype(np.float32)
     best, best_iou = None, 0.0
     cv2.setRNGSeed(7)  # k-means++ seeding: the same blob always gives the same answer
     criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 20, 0.5)
-    for k in range(2, min(8, int(area / (0.55 * one)) + 1) + 1):
-        _, _, centres = cv2.kmeans(points, k, None, criteria, 2, cv2.KMEANS_PP_CENTERS)
+    for k in range(2, min(6, int(area / (0.55 * one)) + 1) + 1):
+        _, _, centres = cv2.kmeans(points, k, None, criteria, 1, cv2.KMEANS_PP_CENTERS)
         drawn = np.zeros_like(blob)
         for cx, cy in centres:
             cv2.circle(drawn, (int(round(cx)), int(round(cy))), int(round(radius)), 1, -1)
@@ -227,8 +230,8 @@ def _colour_blob(window: np.ndarray, odd: np.ndarray, seed: tuple[int, int], dep
     blob = (labels == labels[sy, sx]).astype(np.uint8)
     # A glossy highlight is part of the dot for the "one colour all through" test: brighter
     # and whiter than the dot, and not paper (`odd` is what differs from the note's paper).
-    chroma = np.hypot(window[..., 1], window[..., 2])
-    shine = (delta[..., 0] > 8) & (chroma < 20) & (odd > 0)
+    chroma2 = window[..., 1] * window[..., 1] + window[..., 2] * window[..., 2]
+    shine = (delta[..., 0] > 8) & (chroma2 < 400) & (odd > 0)
     return _fill_holes(blob), blob.astype(bool) | shine
 
 

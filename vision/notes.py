@@ -45,9 +45,12 @@ class _Region:
 
 
 def gradient(lab: np.ndarray) -> np.ndarray:
+    """Colour gradient magnitude: the Sobel gradient's length over all three Lab channels."""
     gx = cv2.Sobel(lab, cv2.CV_32F, 1, 0, ksize=3)
     gy = cv2.Sobel(lab, cv2.CV_32F, 0, 1, ksize=3)
-    return np.sqrt((gx * gx + gy * gy).sum(axis=2))
+    # OpenCV's own arithmetic: several times faster than numpy's on a whole photo.
+    squares = cv2.add(cv2.multiply(gx, gx), cv2.multiply(gy, gy))
+    return cv2.sqrt(cv2.transform(squares, np.ones((1, 3), np.float32)))
 
 
 def _threshold(mag: np.ndarray, params: Params) -> float:
@@ -167,13 +170,14 @@ def _regions(lab: np.ndarray, params: Params, min_px: float) -> tuple[list[_Regi
 
 
 def _cut_seams(
-    region: _Region, raw_mag: np.ndarray, lab: np.ndarray, typical: float, params: Params, min_px: float
+    region: _Region, raw_mag: np.ndarray, threshold: float, lab: np.ndarray, typical: float, min_px: float
 ) -> list[_Region]:
-    """Cut a region along long straight edges inside it: the seams between touching notes."""
+    """Cut a region along long straight edges inside it: the seams between touching notes,
+    seen on the unfiltered photo's gradient `raw_mag`."""
     h, w = region.mask.shape
     mag = raw_mag[region.y : region.y + h, region.x : region.x + w]
     inside = cv2.erode(region.mask, np.ones((5, 5), np.uint8))
-    seams = ((mag > 0.5 * _threshold(mag, params)) & (inside > 0)).astype(np.uint8) * 255
+    seams = ((mag > threshold) & (inside > 0)).astype(np.uint8) * 255
     lines = cv2.HoughLinesP(
         seams, 1, np.pi / 180, threshold=int(0.45 * typical), minLineLength=0.6 * typical, maxLineGap=3
     )
@@ -331,9 +335,10 @@ def _find(bgr, lab, min_px, params, typical):
     pieces: list[_Region] = []
     for r in regions:
         if r.area > 1.4 * typical_area:
-            if raw_mag is None:
+            if raw_mag is None:  # the unfiltered photo's edges, where seams still show
                 raw_mag = gradient(to_lab(cv2.GaussianBlur(bgr, (0, 0), 0.7)))
-            pieces.extend(_cut_seams(r, raw_mag, lab, min(typical), params, min_px))
+                seam_threshold = 0.5 * _threshold(raw_mag, params)
+            pieces.extend(_cut_seams(r, raw_mag, seam_threshold, lab, min(typical), min_px))
         else:
             pieces.append(r)
 
