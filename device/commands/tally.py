@@ -56,7 +56,7 @@ def tally_file(path: Path, votes_per_person: int = 3, annotate_dir: Path | None 
         annotate_dir.mkdir(parents=True, exist_ok=True)
         out = annotate_dir / (path.stem + ".annotated.jpg")
         cv2.imwrite(str(out), vision.annotate(image, board), [cv2.IMWRITE_JPEG_QUALITY, 90])
-    log.info(
+    log.debug(
         "%s: %d notes, %d votes, %d stray dots in %.2f s", path, len(board.notes), board.total_votes, len(board.stray_dots), seconds
     )
     return record
