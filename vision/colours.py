@@ -12,9 +12,17 @@ import cv2
 import numpy as np
 
 
+# From OpenCV's 8-bit Lab (L scaled to 0..255, a and b offset by 128) to L 0..100, signed a, b.
+_LAB8 = np.float32([[100 / 255, 0, 0, 0], [0, 1, 0, -128], [0, 0, 1, -128]])
+
+
 def to_lab(bgr: np.ndarray) -> np.ndarray:
-    """BGR uint8 -> float32 Lab with L in 0..100 and signed a, b."""
-    return cv2.cvtColor(bgr.astype(np.float32) * (1.0 / 255.0), cv2.COLOR_BGR2Lab)
+    """BGR uint8 -> float32 Lab with L in 0..100 and signed a, b.
+
+    Through OpenCV's 8-bit conversion (table lookups, about three times faster than the
+    float one); a step of 0.4 in L and 1 in a, b is far finer than anything judged here.
+    """
+    return cv2.transform(cv2.cvtColor(bgr, cv2.COLOR_BGR2Lab).astype(np.float32), _LAB8)
 
 
 def hue_degrees(a: float, b: float) -> float:
