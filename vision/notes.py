@@ -220,6 +220,14 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
     first, typical = _find(bgr, to_lab(cv2.medianBlur(bgr, 5)), params.min_note_px, params, None)
     if typical is None:
         return []
+    if min(typical) < params.small_note_px and scale < 1.0:
+        # Small notes (a big wall from far away): look again at a finer scale, where their
+        # corners are not rounded off by the median and their seams still show.
+        long_side = round(params.work_size * params.small_note_px * 1.3 / min(typical))
+        bgr, scale = downscale(image, long_side)
+        again, typical_again = _find(bgr, to_lab(cv2.medianBlur(bgr, 5)), params.min_note_px, params, None)
+        if typical_again is not None:
+            first, typical = again, typical_again
     side = min(typical)
     factor = min(1.0, 48.0 / side)
     small = bgr if factor == 1.0 else cv2.resize(bgr, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)

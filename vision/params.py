@@ -12,6 +12,8 @@ class Params:
     work_size: int = 1024
     # Smallest note side on the downscaled copy, in pixels.
     min_note_px: float = 12.0
+    # Notes smaller than this on the downscaled copy are looked for again at a finer scale.
+    small_note_px: float = 28.0
     # Edge threshold on the downscaled copy: gradient above max(edge_min, edge_k * median gradient).
     edge_min: float = 18.0
     edge_k: float = 4.0
