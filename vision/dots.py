@@ -70,23 +70,30 @@ def _edges(lab: np.ndarray, margin: int, width: int, height: int) -> tuple[int, 
     """The note's four edges in its flattened patch, each re-found within a few pixels of
     where the coarse pass put it: the row (or column) where the colour changes most, as the
     median along the edge's middle part, so dots and writing across the edge do not move it."""
-    gx = np.abs(cv2.Sobel(lab, cv2.CV_32F, 1, 0, ksize=3)).sum(axis=2)
-    gy = np.abs(cv2.Sobel(lab, cv2.CV_32F, 0, 1, ksize=3)).sum(axis=2)
     band = max(3, int(0.07 * min(width, height)))
     xs = slice(margin + width // 5, margin + width - width // 5)
     ys = slice(margin + height // 5, margin + height - height // 5)
 
-    def peak(profile: np.ndarray, at: int) -> int:
-        lo = max(1, at - band)
-        window = profile[lo : at + band + 1]
-        best = lo + int(np.argmax(window))
+    def peak(profile: np.ndarray, at: int, lo: int) -> int:
+        profile = profile[1:-1]  # the strip's own border has no real gradient
+        best = int(np.argmax(profile))
         # Only move where there is a clear edge; otherwise trust the coarse pass.
-        return best if window.max() > 1.5 * np.median(window) + 1e-6 else at
+        return lo + 1 + best if profile[best] > 1.5 * np.median(profile) + 1e-6 else at
 
-    top = peak(np.median(gy[:, xs], axis=1), margin)
-    bottom = peak(np.median(gy[:, xs], axis=1), margin + height)
-    left = peak(np.median(gx[ys, :], axis=0), margin)
-    right = peak(np.median(gx[ys, :], axis=0), margin + width)
+    def rows(at: int) -> int:  # a top or bottom edge: the gradient down, median across
+        lo = max(0, at - band - 1)
+        strip = lab[lo : at + band + 2, xs]
+        g = np.abs(cv2.Sobel(strip, cv2.CV_32F, 0, 1, ksize=3)).sum(axis=2)
+        return peak(np.median(g, axis=1), at, lo)
+
+    def cols(at: int) -> int:  # a left or right edge: the gradient across, median down
+        lo = max(0, at - band - 1)
+        strip = lab[ys, lo : at + band + 2]
+        g = np.abs(cv2.Sobel(strip, cv2.CV_32F, 1, 0, ksize=3)).sum(axis=2)
+        return peak(np.median(g, axis=0), at, lo)
+
+    top, bottom = rows(margin), rows(margin + height)
+    left, right = cols(margin), cols(margin + width)
     if right - left < width // 2 or bottom - top < height // 2:
         return margin, margin, margin + width, margin + height
     return left, top, right, bottom
@@ -107,6 +114,9 @@ def _paper_difference(lab: np.ndarray, inner: np.ndarray) -> tuple[np.ndarray, n
     paper = np.linalg.norm(px - median, axis=1) < 14.0
     if paper.sum() < 12:
         paper[:] = True
+    if paper.sum() < 12:  # hardly any note left to model: plain distance from its colour
+        diff = np.linalg.norm(lab - median, axis=2) if len(px) else np.zeros(lab.shape[:2], np.float32)
+        return diff, np.asarray(median if len(px) else (0, 0, 0), dtype=np.float32)
     ab = np.median(px[paper, 1:], axis=0)
     h, w = lab.shape[:2]
     xn, yn = xs[paper] / w - 0.5, ys[paper] / h - 0.5
