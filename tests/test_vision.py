@@ -112,7 +112,7 @@ def test_polygons_are_clockwise_from_top_left_and_close_to_the_note():
 
 def test_ties_are_marked_and_kept_in_reading_order():
     s = Scene()
-    a, b, c = s.note(150, 150), s.note(600, 150), s.note(1050, 150)
+    a, _, c = s.note(150, 150), s.note(600, 150), s.note(1050, 150)
     for note, x in ((a, 250), (c, 1150)):
         s.dot(x, 250, note=note)
     board = vision.tally(s.image)
@@ -166,13 +166,13 @@ def test_a_dot_across_the_edge_belongs_to_the_note_holding_its_centre():
 
 def test_handwriting_circles_and_ticks_are_not_votes():
     s = Scene()
-    a = s.note(200, 200, side=260)
+    s.note(200, 200, side=260)
     s.write(215, 260, "o O oo", scale=1.4, thickness=4)
     s.write(215, 320, "LEAN", scale=1.5, colour=(160, 40, 40), thickness=5)
     cv2.circle(s.image, (330, 400), 22, (40, 40, 190), 3, cv2.LINE_AA)  # a drawn ring of a dot's size
     cv2.line(s.image, (215, 435), (440, 435), (40, 120, 40), 4)  # an underline
     cv2.polylines(s.image, [np.int32([[380, 380], [395, 400], [430, 360]])], False, BLACK_INK, 4)  # a tick
-    b = s.note(700, 200, side=260, colour=PINK)
+    s.note(700, 200, side=260, colour=PINK)
     s.write(715, 300, "vote!", scale=1.6, colour=(120, 40, 90), thickness=6)
     board = vision.tally(s.image)
     assert votes_by_note(board, s) == [0, 0]

@@ -11,7 +11,6 @@ import math
 import cv2
 import numpy as np
 
-
 # From OpenCV's 8-bit Lab (L scaled to 0..255, a and b offset by 128) to L 0..100, signed a, b.
 _LAB8 = np.float32([[100 / 255, 0, 0, 0], [0, 1, 0, -128], [0, 0, 1, -128]])
 
