@@ -189,7 +189,7 @@ def _discs(blob: np.ndarray, r_min: float, r_max: float) -> tuple[list[tuple[flo
         iou = np.count_nonzero(drawn & blob) / max(np.count_nonzero(drawn | blob), 1)
         if iou > best_iou + 0.02:
             best, best_iou = centres, iou
-    if best is not None and best_iou >= 0.78:
+    if best is not None and best_iou >= 0.85:
         return [(float(cx), float(cy), float(radius)) for cx, cy in best], True
     return _peel(blob, r_min, r_max), False
 

@@ -10,7 +10,7 @@ import numpy as np
 from vision.board import Board, Dot, Note, rank_notes, reading_order
 from vision.colours import note_colour
 from vision.dots import find_dots
-from vision.geometry import inside
+from vision.geometry import inside, quad_sides
 from vision.notes import find_notes
 from vision.params import Params
 
@@ -49,7 +49,7 @@ def tally(image, params: Params | None = None) -> Board:
         return Board(width=width, height=height)
 
     candidates = find_notes(image, params)
-    measured = [find_dots(image, c.quad, params) for c in candidates]
+    measured = _one_size_of_dot([find_dots(image, c.quad, params) for c in candidates], params)
     quads = [quad for quad, _ in measured]
     dots_by_note: list[list[Dot]] = [[] for _ in quads]
     strays: list[Dot] = []
@@ -77,6 +77,19 @@ def tally(image, params: Params | None = None) -> Board:
     ]
     notes = [replace(n, id=i + 1) for i, n in enumerate(reading_order(notes))]
     return Board(width=width, height=height, notes=rank_notes(notes), stray_dots=tuple(strays))
+
+
+def _one_size_of_dot(measured, params: Params):
+    """Drop "dots" far smaller than the wall's typical dot: dots come off one or two sheets,
+    while the bowl of a thick handwritten letter passes every other test at a smaller size.
+    Sizes are compared relative to each note's size, so perspective does not matter."""
+    relative = [d.radius / max(min(quad_sides(q)), 1.0) for q, found in measured for d in found]
+    if len(relative) < params.dot_size_quorum:
+        return measured
+    floor = params.dot_size_ratio * float(np.median(relative))
+    return [
+        (q, [d for d in found if d.radius / max(min(quad_sides(q)), 1.0) >= floor]) for q, found in measured
+    ]
 
 
 def _dedupe(dots: list[Dot]) -> list[Dot]:
