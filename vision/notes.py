@@ -249,7 +249,7 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
     for c in second:
         c = Candidate(quad=c.quad / factor, lab=c.lab, cols=c.cols, rows=c.rows)
         rivals = [f for f in found if _contains(f.quad, c.quad) or _contains(c.quad, f.quad)]
-        if all(misfit(c) < misfit(f) - 0.2 for f in rivals):
+        if all(misfit(c) < misfit(f) - 0.1 for f in rivals):
             found = [f for f in found if not any(f is r for r in rivals)] + [c]
 
     notes = []
