@@ -45,12 +45,17 @@ class _Region:
 
 
 def gradient(lab: np.ndarray) -> np.ndarray:
-    """Colour gradient magnitude: the Sobel gradient's length over all three Lab channels."""
-    gx = cv2.Sobel(lab, cv2.CV_32F, 1, 0, ksize=3)
-    gy = cv2.Sobel(lab, cv2.CV_32F, 0, 1, ksize=3)
-    # OpenCV's own arithmetic: several times faster than numpy's on a whole photo.
-    squares = cv2.add(cv2.multiply(gx, gx), cv2.multiply(gy, gy))
-    return cv2.sqrt(cv2.transform(squares, np.ones((1, 3), np.float32)))
+    """Colour gradient magnitude: the Sobel gradient's length over all three Lab channels.
+
+    Channel by channel into one accumulator: a few single-channel images at a time, not
+    six three-channel ones (a 12 MP photo's working copy must stay well under 400 MB)."""
+    total = None
+    for channel in cv2.split(lab):
+        gx = cv2.Sobel(channel, cv2.CV_32F, 1, 0, ksize=3)
+        gy = cv2.Sobel(channel, cv2.CV_32F, 0, 1, ksize=3)
+        square = cv2.add(cv2.multiply(gx, gx), cv2.multiply(gy, gy))
+        total = square if total is None else cv2.add(total, square)
+    return cv2.sqrt(total)
 
 
 def _threshold(mag: np.ndarray, params: Params) -> float:
@@ -223,7 +228,7 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
     if min(typical) < params.small_note_px and scale < 1.0:
         # Small notes (a big wall from far away): look again at a finer scale, where their
         # corners are not rounded off by the median and their seams still show.
-        long_side = round(params.work_size * params.small_note_px * 1.3 / min(typical))
+        long_side = min(2 * params.work_size, round(params.work_size * params.small_note_px * 1.3 / min(typical)))
         bgr, scale = downscale(image, long_side)
         again, typical_again = _find(bgr, to_lab(cv2.medianBlur(bgr, 5)), params.min_note_px, params, None)
         if typical_again is not None:
