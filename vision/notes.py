@@ -59,8 +59,9 @@ def gradient(lab: np.ndarray) -> np.ndarray:
 
 
 def _threshold(mag: np.ndarray, params: Params) -> float:
-    """Edge threshold that follows the photo's own noise level."""
-    return max(params.edge_min, params.edge_k * float(np.median(mag)))
+    """Edge threshold that follows the photo's own noise level (the median of a sample of
+    its gradient: every third pixel each way is plenty, and nine times cheaper)."""
+    return max(params.edge_min, params.edge_k * float(np.median(mag[::3, ::3])))
 
 
 def _fit_quad(contour: np.ndarray) -> np.ndarray:
