@@ -59,9 +59,8 @@ def gradient(lab: np.ndarray) -> np.ndarray:
 
 
 def _threshold(mag: np.ndarray, params: Params) -> float:
-    """Edge threshold that follows the photo's own noise level (the median of a sample of
-    its gradient: every third pixel each way is plenty, and nine times cheaper)."""
-    return max(params.edge_min, params.edge_k * float(np.median(mag[::3, ::3])))
+    """Edge threshold that follows the photo's own noise level."""
+    return max(params.edge_min, params.edge_k * float(np.median(mag)))
 
 
 def _fit_quad(contour: np.ndarray) -> np.ndarray:
