@@ -347,7 +347,11 @@ def _find(bgr, lab, min_px, params, typical):
     raw_mag = None
     pieces: list[_Region] = []
     for r in regions:
-        if r.area > 1.4 * typical_area:
+        if r.area > 1.4 * typical_area and not _is_quad(r, min_px):
+            boxed = _boxed(r)
+            if boxed is not None:  # a column or row of notes, not quite aligned: a grid
+                pieces.append(boxed)
+                continue
             if raw_mag is None:  # the unfiltered photo's edges, where seams still show
                 raw_mag = gradient(to_lab(cv2.GaussianBlur(bgr, (0, 0), 0.7)))
                 seam_threshold = 0.5 * _threshold(raw_mag, params)
@@ -368,6 +372,19 @@ def _find(bgr, lab, min_px, params, typical):
             cols = rows = 1  # not a neat grid of a few typical notes: keep it whole
         found.append(Candidate(quad=_grow(r.quad, 1.5), lab=r.lab, cols=cols, rows=rows))
     return found, typical
+
+
+def _boxed(r: _Region) -> _Region | None:
+    """A region as the rectangle round it, when it fills most of that rectangle: a column
+    of touching notes pushed a little left and right is still a column, to be cut along
+    its seams, while its outline is no quadrilateral."""
+    points = cv2.findNonZero(r.mask)
+    rect = cv2.minAreaRect(points)
+    box = order_quad(cv2.boxPoints(rect)) + (r.x, r.y)
+    box_area = rect[1][0] * rect[1][1]
+    if box_area <= 0 or len(points) < 0.75 * box_area or not _corners_square(box):
+        return None
+    return _Region(x=r.x, y=r.y, mask=r.mask, quad=box, area=box_area, lab=r.lab, rectangularity=1.0, solidity=1.0)
 
 
 def _is_quad(r: _Region, min_px: float) -> bool:
