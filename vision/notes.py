@@ -285,8 +285,7 @@ def _seam_split(image: np.ndarray, quad: np.ndarray, cols: int, rows: int) -> li
 
     Squared up, a seam is a straight line across the whole grid: the median over the rows
     of the horizontal gradient peaks there, while writing and dots, which fill only a few
-    rows, do not move the median. Where no seam stands out, the cut falls at the even split;
-    where none stands out at all, it is one big sheet and stays whole.
+    rows, do not move the median. Where no seam stands out, the cut falls at the even split.
     """
     cell = 48
     patch, _ = warp_quad(image, quad, cols * cell, rows * cell)
@@ -294,24 +293,20 @@ def _seam_split(image: np.ndarray, quad: np.ndarray, cols: int, rows: int) -> li
     gx = np.abs(cv2.Sobel(lab, cv2.CV_32F, 1, 0, ksize=3)).sum(axis=2)
     gy = np.abs(cv2.Sobel(lab, cv2.CV_32F, 0, 1, ksize=3)).sum(axis=2)
     trim_y, trim_x = max(1, rows * cell // 10), max(1, cols * cell // 10)
-    us, seen_x = _cuts(np.median(gx[trim_y:-trim_y], axis=0), cols, cell)
-    vs, seen_y = _cuts(np.median(gy[:, trim_x:-trim_x], axis=1), rows, cell)
-    if seen_x + seen_y == 0:
-        return [quad]  # no seam anywhere: one big sheet (a poster, a blank card), not a grid
+    us = _cuts(np.median(gx[trim_y:-trim_y], axis=0), cols, cell)
+    vs = _cuts(np.median(gy[:, trim_x:-trim_x], axis=1), rows, cell)
     return _cells(quad, us, vs)
 
 
-def _cuts(profile: np.ndarray, n: int, cell: int) -> tuple[list[float], int]:
-    """Where to cut a profile of n cells (the strongest seam near each even split), and how
-    many of the cuts found a seam there."""
+def _cuts(profile: np.ndarray, n: int, cell: int) -> list[float]:
+    """Where to cut a profile of n cells: the strongest seam near each even split."""
     floor = 1.5 * float(np.median(profile)) + 1e-6
-    cuts, seen = [0.0], 0
+    cuts = [0.0]
     for k in range(1, n):
         lo, hi = k * cell - cell // 3, k * cell + cell // 3
         at = lo + int(np.argmax(profile[lo:hi]))
-        seen += bool(profile[at] > floor)
         cuts.append((at if profile[at] > floor else k * cell) / (n * cell))
-    return cuts + [1.0], seen
+    return cuts + [1.0]
 
 
 def _cells(quad: np.ndarray, us: list[float], vs: list[float]) -> list[np.ndarray]:
