@@ -188,8 +188,14 @@ def _cut_seams(
     )
     if lines is None:
         return [region]
+    # Notes in a column or a row share its axes: a seam runs along one of them, while a
+    # slanted line is writing or a shadow.
+    axis = np.radians(cv2.minAreaRect(cv2.findNonZero(region.mask))[2])
     cut = region.mask.copy()
     for x0, y0, x1, y1 in lines.reshape(-1, 4):
+        slant = (np.arctan2(y1 - y0, x1 - x0) - axis) % (np.pi / 2)
+        if min(slant, np.pi / 2 - slant) > np.radians(12):
+            continue
         # Extend each seam a little so that it reaches the region's border and really cuts.
         d = np.array([x1 - x0, y1 - y0], dtype=np.float64)
         d *= 0.25 * typical / max(np.linalg.norm(d), 1e-6)
