@@ -14,6 +14,11 @@ time), so a re-scan pairs them by where they are and how they look:
 
 Added dots do not move a note, so late votes keep their topic; a note added
 late pairs with nothing and becomes a new topic.
+
+4. Moved notes: a discussed note is often moved to a "done" column. What is
+   left unpaired is paired by appearance instead: the note's colour and its own
+   pattern of dots (where each dot sits on the note, and its colour), which a
+   move does not change. Late dots may be added; none may be missing.
 """
 
 from __future__ import annotations
@@ -73,6 +78,55 @@ def match(old: Sequence[Note], new: Sequence[Note]) -> dict[int, int]:
             continue
         pairs[i] = j
         taken.add(j)
+    pairs.update(_moved(old, new, pairs, taken))
+    return pairs
+
+
+DOT_NEAR = 0.12  # a dot is the same dot when within this share of the note's size
+
+
+def _dot_pattern(note: Note) -> list[tuple[float, float, str]]:
+    """Where each dot sits on its note, as fractions of the note's width and height."""
+    xs = [p[0] for p in note.polygon]
+    ys = [p[1] for p in note.polygon]
+    w, h = max(max(xs) - min(xs), 1.0), max(max(ys) - min(ys), 1.0)
+    return [((d.center[0] - min(xs)) / w, (d.center[1] - min(ys)) / h, d.colour) for d in note.dots]
+
+
+def _same_look(old: Note, new: Note) -> float | None:
+    """How far apart two notes' dot patterns are (mean distance), or None if they cannot be
+    the same note: another colour, no dots to go by, or one of the old dots missing."""
+    if old.colour != new.colour or not old.dots:
+        return None
+    left = _dot_pattern(new)
+    total = 0.0
+    for u, v, colour in _dot_pattern(old):
+        candidates = [(np.hypot(u - a, v - b), k) for k, (a, b, c) in enumerate(left) if c == colour]
+        if not candidates:
+            return None
+        gap, k = min(candidates)
+        if gap > DOT_NEAR:
+            return None
+        total += gap
+        left.pop(k)
+    return total / len(old.dots)
+
+
+def _moved(old: Sequence[Note], new: Sequence[Note], paired: dict[int, int], taken: set[int]) -> dict[int, int]:
+    """Pairs among the notes left over, by their look alone: each only when unambiguous."""
+    looks = {
+        (i, j): gap
+        for i in range(len(old))
+        if i not in paired
+        for j in range(len(new))
+        if j not in taken and (gap := _same_look(old[i], new[j])) is not None
+    }
+    pairs = {}
+    for (i, j), _gap in sorted(looks.items(), key=lambda item: item[1]):
+        rivals = [k for k in looks if (k[0] == i) != (k[1] == j) and (k[0] == i or k[1] == j)]
+        if i in pairs or j in pairs.values() or rivals:
+            continue  # two notes look alike: better a new topic than the wrong one
+        pairs[i] = j
     return pairs
 
 

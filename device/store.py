@@ -27,7 +27,7 @@ from datetime import datetime
 from pathlib import Path
 
 from device import session, snapshot
-from device.session import NewMeeting, Rules, Save, SaveFailed, SaveRecovered, State
+from device.session import NewMeeting, Rules, Save, SaveFailed, SaveRecovered, Screen, State
 from device.topics import Topic
 
 log = logging.getLogger(__name__)
@@ -676,6 +676,10 @@ class Recorder:
     def _save(self, state: State, now: float):
         if self.meeting_id is None and not state.topics:
             return None  # nothing to record before the first scan
+        if state.screen is Screen.RESUME:
+            # The question "resume or start anew?" holds the saved meeting without its topics:
+            # saving it would write an empty meeting over the one being asked about.
+            return None
         if self.failure is not None:
             if now < self._retry_at:
                 return None

@@ -12,6 +12,7 @@ from device import matching, snapshot
 from device import session as S
 from device.session import Screen
 from device.topics import Status
+from vision.board import Dot
 
 MIN = 60.0
 
@@ -717,3 +718,34 @@ def test_an_unranked_board_is_ranked_by_the_vision_rule():
     d.scan(unranked)
     assert [t.votes for t in d.state.topics] == [5, 3, 3, 2, 1, 0]
     assert [t.rank for t in d.state.topics] == [1, 2, 3, 4, 5, 6]
+
+
+def _with_dots(n, *spots):
+    """A note with dots at given fractions of its width and height, and colours."""
+    (x0, y0), (x1, _), (_, y1) = n.polygon[0], n.polygon[1], n.polygon[2]
+    dots = tuple(Dot((x0 + u * (x1 - x0), y0 + v * (y1 - y0)), 8.0, c) for u, v, c in spots)
+    return replace(n, dots=dots)
+
+
+def test_matching_follows_a_discussed_note_moved_to_the_done_column():
+    spots = [(0.2, 0.3, "red"), (0.7, 0.4, "blue"), (0.5, 0.8, "red")]
+    old = [_with_dots(note(1, 300, 300, 0), *spots), _with_dots(note(2, 500, 300, 0), (0.5, 0.5, "red"))]
+    # Note 1 went to a "done" column far away, with a late dot; note 2 stayed.
+    new = [
+        _with_dots(note(7, 1400, 900, 0), *spots, (0.8, 0.8, "green")),
+        _with_dots(note(8, 500, 300, 0), (0.5, 0.5, "red")),
+    ]
+    assert matching.match(old, new) == {0: 0, 1: 1}
+
+
+def test_matching_by_look_refuses_lookalikes_and_missing_dots():
+    spots = [(0.5, 0.5, "red")]
+    stays = [_with_dots(note(2, 500, 300, 0), (0.2, 0.2, "blue")), _with_dots(note(3, 700, 300, 0))]
+    old = [_with_dots(note(1, 300, 300, 0), *spots), *stays]
+    twins = [_with_dots(note(7, 1400, 900, 0), *spots), _with_dots(note(8, 1400, 1100, 0), *spots)]
+    assert matching.match(old, [*stays, *twins]) == {1: 0, 2: 1}  # which twin? a new topic is safer
+    lost_a_dot = [_with_dots(note(7, 1400, 900, 0))]
+    assert matching.match(old, [*stays, *lost_a_dot]) == {1: 0, 2: 1}
+    other_colour = [_with_dots(note(7, 1400, 900, 0, "pink"), *spots)]
+    assert matching.match(old, [*stays, *other_colour]) == {1: 0, 2: 1}
+    assert matching.match(old, [*stays, twins[0]]) == {1: 0, 2: 1, 0: 2}

@@ -8,7 +8,7 @@ import sqlite3
 from datetime import timedelta
 
 import pytest
-from engine_helpers import WallClock, board, first_wall, note, saved
+from engine_helpers import WallClock, board, first_wall, note, recorded_meeting, saved
 
 from device import session as S
 from device import store as store_module
@@ -384,3 +384,18 @@ def test_an_unreadable_meeting_is_not_offered_again(tmp_path, wall, caplog):
     assert "Starting a new meeting instead" in caplog.text
     assert recorder.store.meeting(1).end_reason == "unreadable"
     assert recorder.resume_prompt(S.Rules(), 1.0) is None
+
+
+def test_a_save_on_the_resume_question_keeps_the_meeting_asked_about(tmp_path):
+    from device import session as S
+    from device.store import Recorder, Store
+
+    recorded_meeting(tmp_path, finish=False)
+    recorder = Recorder.open(tmp_path)
+    prompt = recorder.resume_prompt(S.Rules(), 5.0)
+    assert prompt.screen is S.Screen.RESUME
+    assert recorder.perform((S.SAVE,), prompt, 5.0) == []
+    recorder.close()
+    with Store(tmp_path, readonly=True) as store:
+        meeting = store.meeting(None)
+        assert meeting.unfinished and meeting.topics > 0
