@@ -163,7 +163,8 @@ def to_markdown(
         label = f"rank {t['rank']}, {t['colour']} note"
         cell = label
         if pictures_folder and t["key"] in have:
-            cell = f"![{label}]({pictures_folder}/{picture_name(t)})"
+            # Angle brackets: CommonMark's way to allow spaces in a link target.
+            cell = f"![{label}](<{pictures_folder}/{picture_name(t)}>)"
         votes = f"{t['votes']}{' (tie)' if t['tied'] else ''}"
         out.append(
             f"| {i} | {cell} | {votes} | {_clock(t['seconds'])} | {t['extensions']} | {_outcome(t)} |"
@@ -209,7 +210,7 @@ def to_html(record: dict, pictures: dict[int, bytes]) -> str:
         cards.append(
             f'<article class="card{" muted" if status == "not-reached" else ""}">{image}'
             f'<div class="body"><div class="row"><span class="n">{i}</span>'
-            f"<span>rank {t['rank']} · {t['votes']} votes{tie}</span></div>"
+            f"<span>rank {t['rank']} · {t['votes']} vote{'' if t['votes'] == 1 else 's'}{tie}</span></div>"
             f'<div class="row"><span>{_clock(t["seconds"])}{extensions}</span></div>'
             f'<span class="tag {status}">{html.escape(_outcome(t))}</span></div></article>'
         )

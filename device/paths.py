@@ -43,16 +43,23 @@ def on_device() -> bool:
 
 
 def default_data_dir() -> Path:
+    """Where meetings are kept: the unit's StateDirectory on the device; the user's own
+    XDG state folder on a PC; and for an operator's shell on the device (root, or the
+    `pi` user) with no folder of their own, the device's folder."""
     if os.environ.get("STATE_DIRECTORY"):
         return Path(os.environ["STATE_DIRECTORY"].split(":")[0])
     if on_device():
         return DEVICE_DATA
     base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(base) / "leancoffee"
+    own = Path(base) / "leancoffee"
+    return DEVICE_DATA if not own.exists() and DEVICE_DATA.is_dir() else own
 
 
 def default_settings_path() -> Path:
+    """The settings file: /etc/leancoffee/settings.toml on the device, the user's XDG
+    config file on a PC (on the device too, when that user has one of their own)."""
     if on_device():
         return DEVICE_SETTINGS
     base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "leancoffee" / "settings.toml"
+    own = Path(base) / "leancoffee" / "settings.toml"
+    return DEVICE_SETTINGS if not own.exists() and DEVICE_SETTINGS.is_file() else own

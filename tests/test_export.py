@@ -93,13 +93,14 @@ def test_csv_has_one_row_per_topic(store):
 
 
 def test_markdown_puts_the_pictures_beside_it(store, tmp_path):
-    out = tmp_path / "out" / "breakfast.md"
+    out = tmp_path / "out" / "Tuesday breakfast.md"
     out.parent.mkdir()
     text, pictures = export.render(store, None, "md", out)
     assert len(pictures) == 6 and all(
-        p.parent == out.parent / "breakfast-pictures" for p in pictures
+        p.parent == out.parent / "Tuesday breakfast-pictures" for p in pictures
     )
-    links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
+    # CommonMark takes a link target with spaces only inside angle brackets.
+    links = re.findall(r"!\[[^\]]*\]\(<([^>]+)>\)", text)
     assert len(links) == 6
     for link in links:
         assert (out.parent / link).read_bytes().startswith(b"\x89PNG")

@@ -95,3 +95,20 @@ def test_help_and_version(capsys):
     with pytest.raises(SystemExit):
         main(["--version"])
     assert "leancoffee" in capsys.readouterr().out
+
+
+def test_annotated_copies_do_not_overwrite_each_other_and_write_failures_exit_1(tmp_path, capsys):
+    wall = sample_walls()[0]
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "wall.jpg").write_bytes(wall.read_bytes())
+    out = tmp_path / "out"
+    assert main(["tally", "--annotate", str(out), str(tmp_path / "a" / "wall.jpg"), str(tmp_path / "b" / "wall.jpg")]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["wall.annotated-2.jpg", "wall.annotated.jpg"]
+    capsys.readouterr()
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    assert main(["tally", "--json", "--annotate", str(blocked), str(wall)]) == 1
+    out, err = capsys.readouterr()
+    assert "cannot write the annotated copy" in err and len(err.strip().splitlines()) == 1
+    assert set(json.loads(out)) == {"image", "error"}

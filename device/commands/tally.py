@@ -39,8 +39,13 @@ def read_image(path: Path):
     return image
 
 
-def tally_file(path: Path, votes_per_person: int = 3, annotate_dir: Path | None = None) -> dict:
-    """The tally JSON record for one file (DESIGN.md "Tally JSON"); raises ValueError if unreadable."""
+def tally_file(
+    path: Path, votes_per_person: int = 3, annotate_dir: Path | None = None, written: set[Path] | None = None
+) -> dict:
+    """The tally JSON record for one file (DESIGN.md "Tally JSON"). Raises ValueError if the
+    photo is unreadable, OSError if its annotated copy cannot be written. `written` holds the
+    copies made so far in this run: a/wall.jpg and b/wall.jpg get wall.annotated.jpg and
+    wall.annotated-2.jpg, not one over the other."""
     import cv2
 
     import vision
@@ -53,9 +58,18 @@ def tally_file(path: Path, votes_per_person: int = 3, annotate_dir: Path | None 
     record.update(board.to_dict(votes_per_person))
     record["seconds"] = round(seconds, 3)
     if annotate_dir is not None:
-        annotate_dir.mkdir(parents=True, exist_ok=True)
-        out = annotate_dir / (path.stem + ".annotated.jpg")
-        cv2.imwrite(str(out), vision.annotate(image, board), [cv2.IMWRITE_JPEG_QUALITY, 90])
+        written = set() if written is None else written
+        out, n = annotate_dir / f"{path.stem}.annotated.jpg", 2
+        while out in written:
+            out, n = annotate_dir / f"{path.stem}.annotated-{n}.jpg", n + 1
+        try:
+            annotate_dir.mkdir(parents=True, exist_ok=True)
+            ok = cv2.imwrite(str(out), vision.annotate(image, board), [cv2.IMWRITE_JPEG_QUALITY, 90])
+        except cv2.error as exc:
+            raise OSError(str(exc).strip().splitlines()[-1]) from None
+        if not ok:
+            raise OSError("OpenCV could not write it")
+        written.add(out)
     log.debug(
         "%s: %d notes, %d votes, %d stray dots in %.2f s", path, len(board.notes), board.total_votes, len(board.stray_dots), seconds
     )
@@ -81,15 +95,17 @@ def run(args) -> int:
         print("leancoffee tally: --votes-per-person must be 1 or more", file=sys.stderr)
         return 2
     status = 0
+    written: set[Path] = set()
     for name in args.images:
         path = Path(name)
         try:
-            record = tally_file(path, args.votes_per_person, args.annotate)
-        except ValueError as exc:
+            record = tally_file(path, args.votes_per_person, args.annotate, written)
+        except (ValueError, OSError) as exc:
             status = 1
-            print(f"leancoffee tally: cannot read {path}: {exc}", file=sys.stderr)
+            what = "cannot read" if isinstance(exc, ValueError) else "cannot write the annotated copy of"
+            print(f"leancoffee tally: {what} {path}: {exc}", file=sys.stderr)
             if args.json:
-                print(json.dumps({"image": str(path), "error": str(exc)}), flush=True)
+                print(json.dumps({"image": str(path), "error": f"{what.replace(' of', '')}: {exc}"}), flush=True)
             continue
         if args.json:
             ordered = {k: record[k] for k in ("image", "width", "height", "seconds")}
