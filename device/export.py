@@ -18,7 +18,9 @@ from collections.abc import Collection
 from datetime import datetime
 from pathlib import Path
 
+from device.session import clock_text
 from device.store import Store
+from vision.board import voters
 
 FORMATS = ("json", "md", "html", "csv")
 
@@ -77,7 +79,7 @@ def meeting_record(store: Store, meeting_id: int | None = None) -> dict:
         "extension_minutes": [round(s / 60, 1) for s in rules.get("extension_seconds", [])],
         "scans": info.scans,
         "total_votes": info.total_votes,
-        "voters": -(-info.total_votes // votes_per_person),
+        "voters": voters(info.total_votes, votes_per_person),
         "topics": len(topics),
         "discussed": count["discussed"],
         "skipped": count["skipped"],
@@ -128,10 +130,6 @@ def _when(iso: str | None) -> str:
         return iso
 
 
-def _clock(seconds: int) -> str:
-    return f"{seconds // 60}:{seconds % 60:02d}"
-
-
 def _outcome(t: dict) -> str:
     if t["status"] == "discussed" and t["ended_by"]:
         return f"discussed ({t['ended_by']})"
@@ -167,7 +165,7 @@ def to_markdown(
             cell = f"![{label}](<{pictures_folder}/{picture_name(t)}>)"
         votes = f"{t['votes']}{' (tie)' if t['tied'] else ''}"
         out.append(
-            f"| {i} | {cell} | {votes} | {_clock(t['seconds'])} | {t['extensions']} | {_outcome(t)} |"
+            f"| {i} | {cell} | {votes} | {clock_text(t['seconds'])} | {t['extensions']} | {_outcome(t)} |"
         )
     out += ["", "Made by leancoffee."]
     return "\n".join(out) + "\n"
@@ -211,7 +209,7 @@ def to_html(record: dict, pictures: dict[int, bytes]) -> str:
             f'<article class="card{" muted" if status == "not-reached" else ""}">{image}'
             f'<div class="body"><div class="row"><span class="n">{i}</span>'
             f"<span>rank {t['rank']} · {t['votes']} vote{'' if t['votes'] == 1 else 's'}{tie}</span></div>"
-            f'<div class="row"><span>{_clock(t["seconds"])}{extensions}</span></div>'
+            f'<div class="row"><span>{clock_text(t["seconds"])}{extensions}</span></div>'
             f'<span class="tag {status}">{html.escape(_outcome(t))}</span></div></article>'
         )
     return (

@@ -53,6 +53,7 @@ from device.topics import (
     merge,
 )
 from vision.board import Board, rank_notes
+from vision.board import voters as estimate_voters
 
 
 class Screen(enum.Enum):
@@ -311,7 +312,7 @@ class State:
 
     @property
     def voters(self) -> int:
-        return -(-self.total_votes // max(1, self.rules.votes_per_person))
+        return estimate_voters(self.total_votes, max(1, self.rules.votes_per_person))
 
     @property
     def discussed(self) -> int:
@@ -588,7 +589,7 @@ def _resume(state: State, now: float):
         pending=None,
     )
     left = resumed.slot_remaining_at(now)
-    where = f", {_clock(left)} left in {_topic_name(resumed)}" if left is not None else ""
+    where = f", {clock_text(left)} left in {_topic_name(resumed)}" if left is not None else ""
     return resumed, (Log(f"meeting resumed ({resumed.screen.value}{where})"),)
 
 
@@ -616,7 +617,7 @@ def _next_topic(state: State, now: float):
         meeting_since=since,
         saved_second=0,
     )
-    log = f"slot {slot.number}: topic #{topic.rank} ({_votes(topic.votes)}), {_clock(slot.planned)}"
+    log = f"slot {slot.number}: topic #{topic.rank} ({_votes(topic.votes)}), {clock_text(slot.planned)}"
     return new, (Log(log),)
 
 
@@ -646,7 +647,7 @@ def _tick_slot(state: State, now: float):
     warning = state.rules.warning_seconds
     if not slot.warned and warning > 0 and slot.planned - ran <= warning:
         slot = replace(slot, warned=True)
-        effects = (WARNING_CUE, Log(f"last {_clock(warning)} of {_topic_name(state)}"))
+        effects = (WARNING_CUE, Log(f"last {clock_text(warning)} of {_topic_name(state)}"))
     second = int(ran)
     if slot is state.slot and second == state.saved_second:
         return state, ()
@@ -697,7 +698,7 @@ def _extend(state: State, now: float):
         slot=slot,
         saved_second=0,
     )
-    return new, (Log(f"extension {topic.extensions} for {_topic_name(state)}: {_clock(planned)}"),)
+    return new, (Log(f"extension {topic.extensions} for {_topic_name(state)}: {clock_text(planned)}"),)
 
 
 def _finish_topic(state: State, now: float, ended_by: str):
@@ -731,7 +732,7 @@ def _finish_topic(state: State, now: float, ended_by: str):
         slots=slots,
         saved_second=-1,
     )
-    how = "skipped" if skipped else f"done after {_clock(seconds)} ({ended_by})"
+    how = "skipped" if skipped else f"done after {clock_text(seconds)} ({ended_by})"
     return new, (Log(f"topic #{topic.rank} {how}"),)
 
 
@@ -746,7 +747,7 @@ def _end_meeting(state: State, now: float, effects: tuple):
         duration=duration,
         countdown_until=None,
     )
-    summary = f"meeting over: {ended.discussed} of {len(ended.topics)} topics discussed in {_clock(duration)}"
+    summary = f"meeting over: {ended.discussed} of {len(ended.topics)} topics discussed in {clock_text(duration)}"
     return ended, (*effects, *more, Log(summary))
 
 
@@ -814,7 +815,8 @@ def _votes(n: int) -> str:
     return f"{n} vote" if n == 1 else f"{n} votes"
 
 
-def _clock(seconds: float | None) -> str:
+def clock_text(seconds: float | None) -> str:
+    """Seconds as M:SS, as the screen and the reports show time."""
     seconds = max(0, round(seconds or 0))
     return f"{seconds // 60}:{seconds % 60:02d}"
 

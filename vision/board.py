@@ -76,9 +76,7 @@ class Board:
 
     def voters(self, votes_per_person: int = 3) -> int:
         """About how many people voted: dots on notes over votes per person, rounded up."""
-        if votes_per_person <= 0:
-            raise ValueError("votes_per_person must be positive")
-        return -(-self.total_votes // votes_per_person)
+        return voters(self.total_votes, votes_per_person)
 
     def to_dict(self, votes_per_person: int = 3) -> dict:
         return {
@@ -111,6 +109,13 @@ class Board:
         else:
             strays = tuple(Dot(tuple(d["center"]), d["radius"], d["colour"]) for d in strays)
         return cls(width=data["width"], height=data["height"], notes=notes, stray_dots=strays)
+
+
+def voters(total_votes: int, votes_per_person: int) -> int:
+    """About how many people voted: the dots over the votes each had, rounded up."""
+    if votes_per_person <= 0:
+        raise ValueError("votes_per_person must be positive")
+    return -(-total_votes // votes_per_person)
 
 
 def reading_order(notes) -> list:

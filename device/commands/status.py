@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from device.session import clock_text
 from device.settings import resolve_data_dir
 from device.store import NoDatabase, Store, StoreError
 
@@ -104,10 +105,10 @@ def run(args: argparse.Namespace) -> int:
     slot = result["slot"]
     if slot is not None:
         running = "running" if slot["running"] else "stopped"
-        line += f"; {_clock(slot['remaining_seconds'])} left in the slot ({running})"
+        line += f"; {clock_text(slot['remaining_seconds'])} left in the slot ({running})"
     print(line)
     if result["meeting_left_seconds"] is not None:
-        print(f"Meeting time left: {_clock(result['meeting_left_seconds'])}")
+        print(f"Meeting time left: {clock_text(result['meeting_left_seconds'])}")
     counts = {}
     for t in result["topics"]:
         counts[t["status"]] = counts.get(t["status"], 0) + 1
@@ -116,6 +117,3 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _clock(seconds: float) -> str:
-    seconds = round(seconds)
-    return f"{seconds // 60}:{seconds % 60:02d}"
