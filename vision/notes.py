@@ -64,10 +64,13 @@ def _threshold(mag: np.ndarray, params: Params) -> float:
 
 
 def _fit_quad(contour: np.ndarray) -> np.ndarray:
-    """Four corners for a region's outline: a first guess from its convex hull, then each side
-    re-fitted as a straight line through the outline points near it, so a dot stuck across
-    an edge or a corner (a notch in the outline) does not pull a corner off."""
+    """Four corners for a region's outline. Three guesses, and the one that best covers the
+    region's convex hull wins: the hull simplified to four corners; the same with each side
+    re-fitted as a straight line through the outline points near it (so a dot stuck across
+    an edge, a notch in the outline, does not pull a corner off); and the smallest rectangle
+    round the hull (when dots line a whole side, the other two go astray)."""
     hull = cv2.convexHull(contour)
+    box = order_quad(cv2.boxPoints(cv2.minAreaRect(hull)))
     perimeter = cv2.arcLength(hull, True)
     quad = None
     for eps in (0.02, 0.035, 0.05, 0.08):
@@ -76,15 +79,31 @@ def _fit_quad(contour: np.ndarray) -> np.ndarray:
             quad = order_quad(approx.reshape(4, 2))
             break
     if quad is None:
-        return order_quad(cv2.boxPoints(cv2.minAreaRect(hull)))
-    points = contour.reshape(-1, 2).astype(np.float64)
+        return box
+    guesses = [quad, box]
+    refined = _refit_sides(quad, contour.reshape(-1, 2).astype(np.float64))
+    if refined is not None:
+        guesses.insert(0, refined)
+    hull_points = hull.reshape(-1, 2).astype(np.float32)
+    return max(guesses, key=lambda q: _iou(q.astype(np.float32), hull_points))
+
+
+def _iou(a: np.ndarray, b: np.ndarray) -> float:
+    """Intersection over union of two convex polygons."""
+    inter, _ = cv2.intersectConvexConvex(a, b)
+    union = cv2.contourArea(a) + cv2.contourArea(b) - inter
+    return inter / union if union > 0 else 0.0
+
+
+def _refit_sides(quad: np.ndarray, points: np.ndarray) -> np.ndarray | None:
+    """The quad with each side re-fitted through the outline points near its middle part."""
     lines = []
     for i in range(4):
         a, b = quad[i], quad[(i + 1) % 4]
         side = b - a
         length = np.linalg.norm(side)
         if length < 4:
-            return quad
+            return None
         u = side / length
         rel = points - a
         t = rel @ u / length
@@ -100,13 +119,13 @@ def _fit_quad(contour: np.ndarray) -> np.ndarray:
         (p, u), (q, v) = lines[i - 1], lines[i]
         det = u[0] * -v[1] - u[1] * -v[0]
         if abs(det) < 1e-6:
-            return quad
+            return None
         s = ((q - p)[0] * -v[1] - (q - p)[1] * -v[0]) / det
         corners.append(p + s * u)
     refined = np.array(corners)
     w, h = quad_sides(quad)
     if np.max(np.linalg.norm(refined - quad, axis=1)) > 0.25 * min(w, h):
-        return quad  # the fit went astray; the hull's corners are safer
+        return None  # the fit went astray
     return order_quad(refined)
 
 
