@@ -29,6 +29,12 @@ def inside(polygon, point) -> bool:
     return cv2.pointPolygonTest(poly, (float(point[0]), float(point[1])), False) >= 0
 
 
+def depth_inside(polygon, point) -> float:
+    """How far inside the polygon a point is, in pixels (negative: outside)."""
+    poly = np.asarray(polygon, dtype=np.float32).reshape(-1, 1, 2)
+    return cv2.pointPolygonTest(poly, (float(point[0]), float(point[1])), True)
+
+
 def rect_homography(quad, width: float, height: float, margin: float = 0.0) -> np.ndarray:
     """The homography taking `quad` to the rectangle (margin, margin)-(margin+width, margin+height)."""
     dst = np.float32(

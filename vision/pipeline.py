@@ -10,7 +10,7 @@ import numpy as np
 from vision.board import Board, Dot, Note, rank_notes, reading_order
 from vision.colours import note_colour
 from vision.dots import find_dots
-from vision.geometry import inside, quad_sides
+from vision.geometry import depth_inside, quad_sides
 from vision.notes import find_notes
 from vision.params import Params
 
@@ -51,19 +51,23 @@ def tally(image, params: Params | None = None) -> Board:
     candidates = find_notes(image, params)
     measured = _one_size_of_dot([find_dots(image, c.quad, params) for c in candidates], params)
     quads = [quad for quad, _ in measured]
+    # Each note's patch sees the dots near its edges too, so a dot can turn up twice: keep
+    # one of each, and give it to the note that holds its centre (the deepest inside, where
+    # two notes overlap a little); a dot on no note is a stray.
+    seen: list[Dot] = []
+    for _, found in measured:
+        for d in found:
+            if not any(np.hypot(k.center[0] - d.center[0], k.center[1] - d.center[1]) < 0.6 * max(k.radius, d.radius) for k in seen):
+                seen.append(Dot(center=d.center, radius=d.radius, colour=d.colour))
     dots_by_note: list[list[Dot]] = [[] for _ in quads]
     strays: list[Dot] = []
-    for i, (quad, found) in enumerate(measured):
-        for d in found:
-            dot = Dot(center=d.center, radius=d.radius, colour=d.colour)
-            if inside(quad, d.center):
-                dots_by_note[i].append(dot)
-                continue
-            # Straddling its edge: the dot belongs to the note that holds its centre, else the wall.
-            if any(inside(q, d.center) for q in quads):
-                continue
-            if not any(np.hypot(s.center[0] - d.center[0], s.center[1] - d.center[1]) < d.radius for s in strays):
-                strays.append(dot)
+    for dot in seen:
+        depth = [depth_inside(q, dot.center) for q in quads]
+        best = int(np.argmax(depth)) if depth else -1
+        if best >= 0 and depth[best] >= 0:
+            dots_by_note[best].append(dot)
+        else:
+            strays.append(dot)
 
     notes = [
         Note(
@@ -71,7 +75,7 @@ def tally(image, params: Params | None = None) -> Board:
             polygon=tuple((float(x), float(y)) for x, y in quad),
             center=(float(quad[:, 0].mean()), float(quad[:, 1].mean())),
             colour=note_colour(c.lab),
-            dots=tuple(_dedupe(dots)),
+            dots=tuple(dots),
         )
         for quad, c, dots in zip(quads, candidates, dots_by_note, strict=True)
     ]
@@ -90,12 +94,3 @@ def _one_size_of_dot(measured, params: Params):
     return [
         (q, [d for d in found if d.radius / max(min(quad_sides(q)), 1.0) >= floor]) for q, found in measured
     ]
-
-
-def _dedupe(dots: list[Dot]) -> list[Dot]:
-    """A dot seen twice (from two touching notes' patches) counts once."""
-    kept: list[Dot] = []
-    for d in dots:
-        if not any(np.hypot(k.center[0] - d.center[0], k.center[1] - d.center[1]) < 0.6 * max(k.radius, d.radius) for k in kept):
-            kept.append(d)
-    return kept
