@@ -394,7 +394,9 @@ def next_deadline(state: State) -> float | None:
         if not slot.warned and state.rules.warning_seconds > 0:
             times.append(slot.planned - state.rules.warning_seconds)
         step = min(t for t in times if t > ran) - ran
-        return now + step
+        # Never `now` itself: when the slot has run a hair under a whole second, now + step
+        # rounds back to now, a Tick then changes nothing and a loop would spin.
+        return max(now + step, math.nextafter(now, math.inf))
     if state.meeting_since is not None and not state.over and state.screen is not Screen.RESUME:
         elapsed = now - state.meeting_since
         end = state.rules.meeting_seconds

@@ -749,3 +749,13 @@ def test_matching_by_look_refuses_lookalikes_and_missing_dots():
     other_colour = [_with_dots(note(7, 1400, 900, 0, "pink"), *spots)]
     assert matching.match(old, [*stays, *other_colour]) == {1: 0, 2: 1}
     assert matching.match(old, [*stays, twins[0]]) == {1: 0, 2: 1, 0: 2}
+
+
+def test_the_next_deadline_always_lies_after_now():
+    d = at(Screen.BOARD)
+    d.tap()
+    # A slot that has run a hair under 107 s: now + (107 - ran) rounds back to now in floats.
+    slot = replace(d.state.slot, running_since=1941.0000000000002, elapsed=0.0)
+    state = replace(d.state, slot=slot, now=2048.0)
+    assert state.slot.run_seconds(2048.0) < 107
+    assert S.next_deadline(state) > 2048.0
