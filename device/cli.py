@@ -14,7 +14,7 @@ import sys
 from device import __version__
 
 # Order is the order `leancoffee --help` lists them in.
-COMMANDS = ["tally", "sessions", "export", "status", "settings"]
+COMMANDS = ["demo", "run", "tally", "sessions", "export", "status", "settings", "check", "aim"]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,235 @@
+"""`leancoffee run`: the appliance. Scan the wall, rank the topics, keep time with one button.
+
+Defaults pick the Pi's hardware when it is there (GPIO button, Pi camera, full
+screen) and the PC stand-ins otherwise (space bar and touch, the sample wall,
+a window). A bad settings file is shown on screen and the defaults are used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from device import paths
+from device.app import App, RealClock
+from device.button import KINDS, ButtonError, Inbox, open_button
+from device.camera import CameraError, open_camera
+from device.display import DisplayError, default_mode, open_display
+from device.settings import load
+from device.sound import open_speaker
+from device.store import Recorder, SaveError
+
+HELP = "run the device: scan the wall, rank the topics, keep time with one button"
+
+log = logging.getLogger("leancoffee")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--settings", metavar="FILE", type=Path, help="settings file (TOML)")
+    parser.add_argument("--data-dir", metavar="DIR", type=Path, help="where meetings are kept")
+    parser.add_argument(
+        "--camera",
+        metavar="SRC",
+        help='"pi", a webcam number, a photo file or a folder of photos (default: the setting)',
+    )
+    parser.add_argument(
+        "--button",
+        choices=KINDS,
+        default="auto",
+        help="gpio, keyboard (space bar and touch) or stdin lines tap/hold/long "
+        "(default: GPIO when there is one, else the keyboard; stdin when headless)",
+    )
+    screen = parser.add_mutually_exclusive_group()
+    for mode in ("fullscreen", "windowed", "headless"):
+        screen.add_argument(
+            f"--{mode}", dest="display", action="store_const", const=mode, help=_MODE_HELP[mode]
+        )
+    parser.add_argument(
+        "--speed",
+        type=_speed,
+        default=1.0,
+        metavar="N",
+        help="run meeting time N times faster than real time (for trying it out)",
+    )
+
+
+_MODE_HELP = {
+    "fullscreen": "use the whole screen (the default on the device)",
+    "windowed": "a window (the default on a desktop)",
+    "headless": "no screen at all (tests, SSH); implies --button stdin",
+}
+
+
+def _speed(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--speed must be a number, not {text!r}") from None
+    if not 0 < value <= 10000:
+        raise argparse.ArgumentTypeError(f"--speed must be above 0 and at most 10000, not {text}")
+    return value
+
+
+def notice_of(problems: list[str]) -> str:
+    """The settings problems as one line for the screen (all of them go to the log)."""
+    if not problems:
+        return ""
+    if len(problems) == 1:
+        return problems[0]
+    return f"{problems[0]} ({len(problems) - 1} more problems in the log)"
+
+
+def build(
+    settings,
+    *,
+    display: str,
+    camera: str | None = None,
+    button: str = "auto",
+    data_dir: Path | None = None,
+    speed: float = 1.0,
+    clock=None,
+    notice: str = "",
+    resume: bool = True,
+    on_frame=None,
+    stdin=None,
+    camera_object=None,
+) -> App:
+    """Open every part the settings ask for and put the app together.
+
+    Raises CameraError, ButtonError or DisplayError (one sentence each) for a
+    part the command line asked for that cannot work.
+    """
+    clock = clock or RealClock()
+    wake = threading.Event()
+    shown = open_display(
+        display,
+        (settings.screen_width, settings.screen_height),
+        settings.screen_rotation_degrees,
+    )
+    try:
+        if camera_object is None:
+            camera_object = open_camera(
+                camera or settings.camera,
+                size=(settings.camera_width, settings.camera_height),
+                settle_seconds=settings.camera_settle_seconds,
+                focus=settings.camera_focus,
+                focus_dioptres=settings.camera_focus_dioptres,
+            )
+        inbox = Inbox(clock=clock.now, notify=wake.set)
+        if button == "auto" and shown.mode == "headless":
+            button = "stdin"
+        source = open_button(
+            button,
+            inbox,
+            pin=settings.button_pin,
+            pull_up=settings.button_pull_up,
+            bounce_seconds=settings.button_bounce_seconds,
+            stream=stdin,
+        )
+    except BaseException:
+        shown.close()
+        raise
+    speaker = open_speaker(
+        clock=clock.now,
+        volume=settings.volume_percent / 100,
+        device=settings.audio_device,
+    )
+    recorder = Recorder.open(data_dir if data_dir is not None else settings.data_path())
+    prune_old_meetings(recorder, settings.keep_days)
+    return App(
+        settings,
+        display=shown,
+        camera=camera_object,
+        speaker=speaker,
+        button=source,
+        inbox=inbox,
+        recorder=recorder,
+        clock=clock,
+        wake=wake,
+        speed=speed,
+        notice=notice,
+        resume=resume,
+        on_frame=on_frame,
+    )
+
+
+SYNCHRONISED = Path("/run/systemd/timesync/synchronized")
+
+
+def prune_old_meetings(recorder: Recorder, keep_days: int, synchronised: Path = SYNCHRONISED) -> int:
+    """Delete meetings older than `keep_days` (privacy), but only when the clock is known
+    to be right: a Pi without a network or a real-time clock may think it is any date, and
+    would then delete this week's meetings. systemd-timesyncd makes `synchronised` once
+    it has set the clock."""
+    if keep_days <= 0 or recorder.store is None:
+        return 0
+    if not synchronised.exists():
+        log.info("clock not known to be synchronised: old meetings are kept for now")
+        return 0
+    try:
+        return recorder.store.prune(datetime.now(UTC) - timedelta(days=keep_days))
+    except SaveError as exc:
+        log.warning("%s", exc)
+        return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    settings, problems = load(args.settings)
+    for problem in problems:
+        log.warning("%s", problem)
+    mode = args.display or default_mode(paths.on_device())
+    try:
+        app = build(
+            settings,
+            display=mode,
+            camera=args.camera,
+            button=args.button,
+            data_dir=args.data_dir,
+            speed=args.speed,
+            notice=notice_of(problems),
+        )
+    except (CameraError, ButtonError, DisplayError) as exc:
+        print(f"leancoffee run: {exc}", file=sys.stderr)
+        return 2
+    log.info(
+        "running: %s screen, button %s, camera %s, data in %s%s",
+        app.display.mode,
+        app.button.name,
+        app.camera.name,
+        app.recorder.store.data_dir if app.recorder.store else "(not saving)",
+        f", {args.speed:g}x speed" if args.speed != 1 else "",
+    )
+
+    def stop(signum, _frame):
+        log.info("stopping (%s)", signal.Signals(signum).name)
+        app.stop()
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        app.run()
+    except KeyboardInterrupt:
+        log.info("stopping (interrupted)")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        app.close()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m device.commands.run` (the same as `leancoffee run`)."""
+    parser = argparse.ArgumentParser(prog="leancoffee run", description=HELP)
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
+    return run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
