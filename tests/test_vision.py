@@ -47,8 +47,10 @@ class Scene:
 
     def dot(self, cx, cy, r=16, colour=RED, note=None):
         cv2.circle(self.image, (int(cx), int(cy)), r, colour, -1, cv2.LINE_AA)
-        # A glossy highlight, as vinyl dots have.
-        cv2.circle(self.image, (int(cx - r / 3), int(cy - r / 3)), max(2, r // 5), (250, 250, 250), -1, cv2.LINE_AA)
+        # A glossy highlight, as vinyl dots have: a soft white spot, off the middle.
+        shine = self.image.copy()
+        cv2.circle(shine, (int(cx - r / 3), int(cy - r / 3)), max(2, r // 6), (250, 250, 250), -1, cv2.LINE_AA)
+        cv2.addWeighted(shine, 0.7, self.image, 0.3, 0, dst=self.image)
         if note is not None:
             rect, votes = self.notes[note]
             self.notes[note] = (rect, votes + 1)
