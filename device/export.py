@@ -18,8 +18,8 @@ from collections.abc import Collection
 from datetime import datetime
 from pathlib import Path
 
-from device.session import clock_text
-from device.store import Store
+from device.session import Rules, clock_text
+from device.store import Store, StoreError
 from vision.board import voters
 
 FORMATS = ("json", "md", "html", "csv")
@@ -45,6 +45,10 @@ def meeting_record(store: Store, meeting_id: int | None = None) -> dict:
     topics = []
     for t in store.topic_rows(info.id):
         status = {"waiting": "not reached", "skipped": "skipped"}.get(t["status"], "discussed")
+        slots = slots_by_topic.get(t["key"], [])
+        seconds = round(t["seconds"])
+        if t["status"] == "current":  # an unfinished meeting: add the live slot's time so far
+            seconds += round(_live_slot_seconds(store, info.id, t["key"]))
         topics.append(
             {
                 "rank": t["rank"],
@@ -52,7 +56,7 @@ def meeting_record(store: Store, meeting_id: int | None = None) -> dict:
                 "tied": bool(t["tied"]),
                 "colour": t["colour"],
                 "status": status,
-                "seconds": round(t["seconds"]),
+                "seconds": seconds,
                 "extensions": t["extensions"],
                 "squeaks": t["squeaks"],
                 "ended_by": t["ended_by"],
@@ -60,7 +64,7 @@ def meeting_record(store: Store, meeting_id: int | None = None) -> dict:
                 "key": t["key"],
                 "on_wall": bool(t["on_wall"]),
                 "outline": json.loads(t["outline"]),
-                "slots": slots_by_topic.get(t["key"], []),
+                "slots": slots,
             }
         )
     topics.sort(
@@ -128,6 +132,16 @@ def _when(iso: str | None) -> str:
         return datetime.fromisoformat(iso).strftime("%A %d %B %Y, %H:%M")
     except ValueError:
         return iso
+
+
+def _live_slot_seconds(store: Store, meeting_id: int, key: int) -> float:
+    """How long the running (or paused) slot of topic `key` had run at the last save."""
+    try:
+        state = store.load_state(meeting_id, Rules(), 0.0)
+    except StoreError:
+        return 0.0
+    slot = state.slot
+    return slot.run_seconds(0.0) if slot is not None and slot.topic == key and slot.ended is None else 0.0
 
 
 def _outcome(t: dict) -> str:

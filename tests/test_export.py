@@ -79,6 +79,8 @@ def test_an_unfinished_meeting_exports_as_it_stands(tmp_path):
         assert record["meeting"]["ended"] is None
         current = record["topics"][3]
         assert (current["status"], current["ended_by"]) == ("discussed", None)
+        # Topic 4 had been running for 2 minutes at the last save: the record says so.
+        assert current["seconds"] == pytest.approx(2 * 60, abs=2)
         assert "unfinished" in export.to_markdown(record)
 
 
