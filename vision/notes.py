@@ -310,7 +310,9 @@ def _seam_split(image: np.ndarray, quad: np.ndarray, cols: int, rows: int) -> li
 
     Squared up, a seam is a straight line across the whole grid: the median over the rows
     of the horizontal gradient peaks there, while writing and dots, which fill only a few
-    rows, do not move the median. Where no seam stands out, the cut falls at the even split.
+    rows, do not move the median. Where no seam stands out, the cut falls at the even split
+    (two same-colour notes can touch without one); where none stands out anywhere in a grid
+    of five or more, it is one big sheet (a poster, a blank card) and stays whole.
     """
     cell = 48
     patch, _ = warp_quad(image, quad, cols * cell, rows * cell)
@@ -318,20 +320,24 @@ def _seam_split(image: np.ndarray, quad: np.ndarray, cols: int, rows: int) -> li
     gx = np.abs(cv2.Sobel(lab, cv2.CV_32F, 1, 0, ksize=3)).sum(axis=2)
     gy = np.abs(cv2.Sobel(lab, cv2.CV_32F, 0, 1, ksize=3)).sum(axis=2)
     trim_y, trim_x = max(1, rows * cell // 10), max(1, cols * cell // 10)
-    us = _cuts(np.median(gx[trim_y:-trim_y], axis=0), cols, cell)
-    vs = _cuts(np.median(gy[:, trim_x:-trim_x], axis=1), rows, cell)
+    us, seen_x = _cuts(np.median(gx[trim_y:-trim_y], axis=0), cols, cell)
+    vs, seen_y = _cuts(np.median(gy[:, trim_x:-trim_x], axis=1), rows, cell)
+    if cols * rows > 4 and seen_x + seen_y == 0:
+        return [quad]  # a big blank sheet: a grid of five notes or more shows a seam somewhere
     return _cells(quad, us, vs)
 
 
-def _cuts(profile: np.ndarray, n: int, cell: int) -> list[float]:
-    """Where to cut a profile of n cells: the strongest seam near each even split."""
+def _cuts(profile: np.ndarray, n: int, cell: int) -> tuple[list[float], int]:
+    """Where to cut a profile of n cells (the strongest seam near each even split), and how
+    many of the cuts found a seam there."""
     floor = 1.5 * float(np.median(profile)) + 1e-6
-    cuts = [0.0]
+    cuts, seen = [0.0], 0
     for k in range(1, n):
         lo, hi = k * cell - cell // 3, k * cell + cell // 3
         at = lo + int(np.argmax(profile[lo:hi]))
+        seen += bool(profile[at] > floor)
         cuts.append((at if profile[at] > floor else k * cell) / (n * cell))
-    return cuts + [1.0]
+    return cuts + [1.0], seen
 
 
 def _cells(quad: np.ndarray, us: list[float], vs: list[float]) -> list[np.ndarray]:
@@ -385,15 +391,24 @@ def _find(bgr, lab, min_px, params, typical):
             pieces.append(r)
 
     notes = [r for r in pieces if _is_quad(r, min_px) and r.area >= 0.3 * typical_area]
-    # A sheet with notes stuck on it is background, not a giant note.
-    notes = [r for r in notes if not any(o is not r and _contains(r.quad, o.quad) for o in notes)]
+    # A sheet with notes stuck on it is background, not a giant note: a solid region (the
+    # notes on it are holes in it) holding a note of another colour. A ragged piece of a
+    # grid of touching notes can reach round a note of another colour in that grid too.
+    notes = [
+        r
+        for r in notes
+        if not (
+            r.solidity > 0.8
+            and any(o is not r and _delta_e(o.lab, r.lab) > 15 and _contains(r.quad, o.quad) for o in notes)
+        )
+    ]
 
     found = []
     for r in notes:
         w, h = quad_sides(r.quad)
         cols = max(1, round(w / typical_w))
         rows = max(1, round(h / typical_h))
-        if cols * rows > 12 or not 0.7 < r.area / (cols * rows * typical_area) < 1.4:
+        if cols * rows > 40 or not 0.7 < r.area / (cols * rows * typical_area) < 1.4:
             cols = rows = 1  # not a neat grid of a few typical notes: keep it whole
         found.append(Candidate(quad=_grow(r.quad, 1.5), lab=r.lab, cols=cols, rows=rows))
     return found, typical
