@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 import pygame
 import pytest
+from drawn_wall import wall
 from gpiozero import Device
 
 from device import selfcheck
@@ -25,24 +26,6 @@ from device.sound import SilentSpeaker, open_speaker
 
 Usage = namedtuple("Usage", "total used free")
 MB = 1024 * 1024
-
-
-def wall(blur: float = 0.0) -> np.ndarray:
-    """A grey wall with three 240 px notes carrying 1, 2 and 3 red dots, and some writing."""
-    rng = np.random.default_rng(1)
-    image = np.full((800, 1200, 3), (190, 195, 200), np.uint8)
-    image = np.clip(image + rng.normal(0, 6, image.shape), 0, 255).astype(np.uint8)
-    colours = [(80, 230, 250), (200, 160, 250), (120, 220, 140)]
-    for i, (x, y) in enumerate([(100, 100), (450, 120), (800, 140)]):
-        cv2.rectangle(image, (x, y), (x + 239, y + 239), colours[i], -1)
-        for k in range(3 - i):
-            cv2.circle(image, (x + 50 + k * 60, y + 60), 14, (40, 40, 220), -1)
-        for k in range(4):
-            y_line = y + 130 + k * 22
-            cv2.line(image, (x + 30, y_line), (x + 200, y_line), (60, 40, 30), 2)
-    if blur:
-        image = cv2.GaussianBlur(image, (0, 0), blur)
-    return image
 
 
 @pytest.fixture
