@@ -39,6 +39,7 @@ import cv2
 import numpy as np
 
 from vision.board import Board, Dot, Note, rank_notes, reading_order
+from vision.geometry import inside
 from vision.synth import TIER_NAMES, TIER_SEEDS, make_wall
 
 REPO = Path(__file__).resolve().parents[1]
@@ -78,17 +79,12 @@ class Summary:
     median_seconds: float | None
 
 
-def _inside(polygon, point) -> bool:
-    poly = np.asarray(polygon, dtype=np.float32).reshape(-1, 1, 2)
-    return cv2.pointPolygonTest(poly, (float(point[0]), float(point[1])), False) >= 0
-
-
 def match_notes(found: Sequence[Note], truth: Sequence[Note]) -> list[tuple[int, int]]:
     """One-to-one (found index, true index) pairs: centres inside each other's polygons, nearest first."""
     candidates = []
     for i, f in enumerate(found):
         for j, t in enumerate(truth):
-            if _inside(t.polygon, f.center) and _inside(f.polygon, t.center):
+            if inside(t.polygon, f.center) and inside(f.polygon, t.center):
                 candidates.append((math.dist(f.center, t.center), i, j))
     candidates.sort()
     pairs, used_f, used_t = [], set(), set()
@@ -120,13 +116,13 @@ def score_board(
     outside which found notes are ignored (the labelled part of a photo).
     """
     uncertain, unvoted = set(uncertain), set(unvoted)
-    fnotes = [n for n in _ranked(found.notes) if region is None or _inside(region, n.center)]
+    fnotes = [n for n in _ranked(found.notes) if region is None or inside(region, n.center)]
     tnotes = list(truth.notes)
     pairs = match_notes(fnotes, tnotes)
     drop = {i for i, j in pairs if j in uncertain}
     matched_f = {i for i, _ in pairs}
     for i, f in enumerate(fnotes):
-        if i not in matched_f and any(_inside(tnotes[j].polygon, f.center) for j in uncertain):
+        if i not in matched_f and any(inside(tnotes[j].polygon, f.center) for j in uncertain):
             drop.add(i)
     pairs = [(i, j) for i, j in pairs if j not in uncertain]
     found_of = {j: fnotes[i] for i, j in pairs}
