@@ -312,7 +312,8 @@ def _seam_split(image: np.ndarray, quad: np.ndarray, cols: int, rows: int) -> li
     of the horizontal gradient peaks there, while writing and dots, which fill only a few
     rows, do not move the median. Where no seam stands out, the cut falls at the even split
     (two same-colour notes can touch without one); where none stands out anywhere in a grid
-    of five or more, it is one big sheet (a poster, a blank card) and stays whole.
+    of five or more, or fewer than three in four in a grid of more than twelve, it is one big sheet
+    (a poster, a blank card, a patch of wall) and stays whole.
     """
     cell = 48
     patch, _ = warp_quad(image, quad, cols * cell, rows * cell)
@@ -324,6 +325,8 @@ def _seam_split(image: np.ndarray, quad: np.ndarray, cols: int, rows: int) -> li
     vs, seen_y = _cuts(np.median(gy[:, trim_x:-trim_x], axis=1), rows, cell)
     if cols * rows > 4 and seen_x + seen_y == 0:
         return [quad]  # a big blank sheet: a grid of five notes or more shows a seam somewhere
+    if cols * rows > 12 and seen_x + seen_y < 0.75 * (cols + rows - 2):
+        return [quad]  # a big grid needs most of its seams seen, or it is something else
     return _cells(quad, us, vs)
 
 
