@@ -76,12 +76,17 @@ def tally_file(
     return record
 
 
+def _count(n: int, thing: str) -> str:
+    return f"{n} {thing}" if n == 1 else f"{n} {thing}s"
+
+
 def format_table(record: dict) -> str:
     """A readable ranked table for one tallied image."""
-    lines = [
-        f"{record['image']}: {len(record['notes'])} notes, {record['total_votes']} dots, "
-        f"about {record['voters']} voters" + (f", {record['stray_dots']} stray dots on the wall" if record["stray_dots"] else "")
-    ]
+    counts = [_count(len(record["notes"]), "note"), _count(record["total_votes"], "dot")]
+    counts.append(f"about {_count(record['voters'], 'voter')}")
+    if record["stray_dots"]:
+        counts.append(f"{_count(record['stray_dots'], 'stray dot')} on the wall")
+    lines = [f"{record['image']}: {', '.join(counts)}"]
     if record["notes"]:
         lines.append("  rank  votes  colour   where (x, y)")
     for n in record["notes"]:
