@@ -30,6 +30,12 @@ from vision.colours import dot_colour, to_lab
 from vision.geometry import quad_sides, transform, warp_quad
 from vision.params import Params
 
+# Weights for cv2.transform, which sums an image's channels in one pass: OpenCV's arithmetic
+# on a note's patch costs several times less than numpy's, and runs for every note and blob.
+_SUM3 = np.ones((1, 3), np.float32)  # L² + a² + b²
+_PAPER_WEIGHTS = np.float32([[0.6, 1, 1]])  # 0.6 L² + a² + b²
+_CHROMA2 = np.float32([[0, 1, 1]])  # a² + b²
+
 
 @dataclass(frozen=True)
 class FoundDot:
@@ -123,15 +129,15 @@ def _paper_difference(lab: np.ndarray, inner: np.ndarray) -> tuple[np.ndarray, n
     design = np.stack([np.ones_like(xn), xn, yn, xn * xn, xn * yn, yn * yn], axis=1)
     # cv2.solve: numpy's lstsq goes through LAPACK and costs milliseconds on some BLAS builds.
     _, coef = cv2.solve(design, px[paper, 0].astype(np.float64).reshape(-1, 1), flags=cv2.DECOMP_NORMAL)
-    c = coef.ravel()
+    c = coef.ravel().astype(np.float32)
     gx = (np.arange(w, dtype=np.float32) / w - 0.5)[None, :]
     gy = (np.arange(h, dtype=np.float32) / h - 0.5)[:, None]
-    lightness = c[0] + c[1] * gx + c[2] * gy + c[3] * gx * gx + c[4] * gx * gy + c[5] * gy * gy
-    dl = lab[..., 0] - lightness
-    da = lab[..., 1] - ab[0]
-    db = lab[..., 2] - ab[1]
+    model = np.empty_like(lab)
+    model[..., 0] = c[0] + c[1] * gx + c[2] * gy + c[3] * gx * gx + c[4] * gx * gy + c[5] * gy * gy
+    model[..., 1], model[..., 2] = ab
+    delta = cv2.subtract(lab, model)
     # Lightness counts a little less than hue: light varies across a wall more than colour does.
-    diff = np.sqrt(0.6 * dl * dl + da * da + db * db)
+    diff = cv2.sqrt(cv2.transform(cv2.multiply(delta, delta), _PAPER_WEIGHTS))
     return diff, np.array([median[0], ab[0], ab[1]], dtype=np.float32)
 
 
@@ -220,10 +226,6 @@ def _fill_holes(mask: np.ndarray) -> np.ndarray:
     return filled
 
 
-_SUM3 = np.ones((1, 3), np.float32)  # L² + a² + b²
-_CHROMA2 = np.float32([[0, 1, 1]])  # a² + b²
-
-
 def _colour_blob(window: np.ndarray, odd: np.ndarray, seed: tuple[int, int], depth: float, paper: np.ndarray):
     """The blob of the seed's own colour around it: the dot (or overlapping dots of one colour),
     without the ink it sits on, and with any part of it beyond the note's edge.
@@ -235,7 +237,6 @@ def _colour_blob(window: np.ndarray, odd: np.ndarray, seed: tuple[int, int], dep
     cv2.circle(probe, (sx, sy), max(1, int(depth * 0.6)), 1, -1)
     colour = np.median(window[probe.astype(bool)], axis=0)
     tolerance = float(np.clip(0.3 * np.linalg.norm(colour - paper), 8.0, 18.0))
-    # OpenCV's arithmetic on the window: numpy's costs several times more, for every blob.
     delta = cv2.subtract(window, (float(colour[0]), float(colour[1]), float(colour[2]), 0.0))
     distance2 = cv2.transform(cv2.multiply(delta, delta), _SUM3)
     same = (distance2 < tolerance * tolerance).astype(np.uint8)
