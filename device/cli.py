@@ -28,6 +28,9 @@ def build_parser() -> argparse.ArgumentParser:
     for name in COMMANDS:
         module = importlib.import_module(f"device.commands.{name}")
         p = sub.add_parser(name, help=module.HELP, description=module.HELP)
+        # -v also after the command (`leancoffee tally -v wall.jpg`); SUPPRESS keeps a -v
+        # given before it.
+        p.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
         module.add_arguments(p)
         p.set_defaults(_run=module.run)
     return parser

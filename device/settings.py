@@ -145,6 +145,8 @@ def _describe(value) -> str:
         return "a list"
     if isinstance(value, dict):
         return "a table"
+    if isinstance(value, float):
+        return repr(value)  # 3.0, not 3: the point is what makes it not a whole number
     return _show(value)
 
 
@@ -222,6 +224,14 @@ def from_mapping(data: dict, source: str = "settings") -> tuple[Settings, list[s
         )
         values.pop("hold_seconds", None)
         values.pop("long_hold_seconds", None)
+    slot = values.get("slot_minutes", _BY_NAME["slot_minutes"].default) * 60
+    warning = values.get("warning_seconds", _BY_NAME["warning_seconds"].default)
+    if warning >= slot:
+        problems.append(
+            f"{source}: warning_seconds ({_show(warning)}) must be shorter than a slot "
+            f"(slot_minutes = {_show(slot / 60)}); using the default {_show(_BY_NAME['warning_seconds'].default)}."
+        )
+        values.pop("warning_seconds", None)
     return Settings(**values), problems
 
 

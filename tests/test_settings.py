@@ -146,3 +146,18 @@ def test_the_data_dir_setting_and_its_override(tmp_path, monkeypatch):
     assert S.resolve_data_dir(None, path) == tmp_path / "meetings"
     assert S.resolve_data_dir(tmp_path / "x", path) == tmp_path / "x"
     assert S.resolve_data_dir(None, tmp_path / "none.toml") == tmp_path / "state" / "leancoffee"
+
+
+def test_a_warning_as_long_as_the_slot_is_refused(tmp_path):
+    path = tmp_path / "settings.toml"
+    path.write_text("slot_minutes = 5\nwarning_seconds = 300\n")
+    settings, problems = S.load(path)
+    assert settings.slot_minutes == 5 and settings.warning_seconds == 60
+    assert len(problems) == 1 and "warning_seconds (300) must be shorter than a slot" in problems[0]
+
+
+def test_a_float_where_a_whole_number_is_due_is_shown_as_written(tmp_path):
+    path = tmp_path / "settings.toml"
+    path.write_text("votes_per_person = 3.0\n")
+    _, problems = S.load(path)
+    assert problems and "not 3.0" in problems[0]

@@ -112,3 +112,12 @@ def test_annotated_copies_do_not_overwrite_each_other_and_write_failures_exit_1(
     out, err = capsys.readouterr()
     assert "cannot write the annotated copy" in err and len(err.strip().splitlines()) == 1
     assert set(json.loads(out)) == {"image", "error"}
+
+
+def test_verbose_is_taken_before_or_after_the_command():
+    from device.cli import build_parser
+
+    parser = build_parser()
+    assert parser.parse_args(["-v", "tally", "x.jpg"]).verbose is True
+    assert parser.parse_args(["tally", "-v", "x.jpg"]).verbose is True
+    assert parser.parse_args(["tally", "x.jpg"]).verbose is False

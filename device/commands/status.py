@@ -107,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
         running = "running" if slot["running"] else "stopped"
         line += f"; {clock_text(slot['remaining_seconds'])} left in the slot ({running})"
     print(line)
-    if result["meeting_left_seconds"] is not None:
+    if result["meeting_left_seconds"] is not None and m["ended"] is None:
         print(f"Meeting time left: {clock_text(result['meeting_left_seconds'])}")
     counts = {}
     for t in result["topics"]:
