@@ -32,6 +32,11 @@ die() {
     exit 1
 }
 
+usage_error() {  # a wrong command line: exit 2, as argparse does
+    echo "install.sh: $* (see --help)" >&2
+    exit 2
+}
+
 DRY_RUN=0
 UNINSTALL=0
 ROOT=""
@@ -40,23 +45,20 @@ while (($#)); do
         --dry-run) DRY_RUN=1 ;;
         --uninstall) UNINSTALL=1 ;;
         --root)
-            (($# >= 2)) || die "--root needs a directory"
-            [[ -d "$2" ]] || die "--root $2: no such directory"
+            (($# >= 2)) || usage_error "--root needs a directory"
+            [[ -d "$2" ]] || usage_error "--root $2: no such directory"
             ROOT="$(cd "$2" && pwd -P)"
             shift
             ;;
         --root=*)
-            [[ -d "${1#--root=}" ]] || die "--root ${1#--root=}: no such directory"
+            [[ -d "${1#--root=}" ]] || usage_error "--root ${1#--root=}: no such directory"
             ROOT="$(cd "${1#--root=}" && pwd -P)"
             ;;
         -h | --help)
             usage
             exit 0
             ;;
-        *)
-            echo "install.sh: unknown option $1 (see --help)" >&2
-            exit 2
-            ;;
+        *) usage_error "unknown option $1" ;;
     esac
     shift
 done

@@ -469,7 +469,9 @@ def test_help_and_bad_options(rig: Rig):
     proc = subprocess.run(["bash", str(SCRIPT), "--bogus"], capture_output=True, text=True)
     assert proc.returncode == 2 and "--bogus" in proc.stderr
     proc, calls = rig.run("--root", str(rig.tmp / "no-such-dir"), root=False)
-    assert proc.returncode == 1 and "no such directory" in proc.stderr and calls == []
+    assert proc.returncode == 2 and "no such directory" in proc.stderr and calls == []
+    proc = subprocess.run(["bash", str(SCRIPT), "--root"], capture_output=True, text=True)
+    assert proc.returncode == 2 and "--root needs a directory" in proc.stderr
 
 
 def find_shellcheck() -> str | None:
