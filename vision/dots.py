@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from vision.board import Dot
 from vision.colours import dot_colour, to_lab
 from vision.geometry import quad_sides, transform, warp_quad
 from vision.params import Params
@@ -35,13 +36,6 @@ from vision.params import Params
 _SUM3 = np.ones((1, 3), np.float32)  # L² + a² + b²
 _PAPER_WEIGHTS = np.float32([[0.6, 1, 1]])  # 0.6 L² + a² + b²
 _CHROMA2 = np.float32([[0, 1, 1]])  # a² + b²
-
-
-@dataclass(frozen=True)
-class FoundDot:
-    center: tuple[float, float]  # image pixels
-    radius: float  # image pixels
-    colour: str
 
 
 def _disc(diameter: float) -> np.ndarray:
@@ -252,7 +246,7 @@ def _colour_blob(window: np.ndarray, odd: np.ndarray, seed: tuple[int, int], dep
     return _fill_holes(blob), blob.astype(bool) | shine
 
 
-def find_dots(image: np.ndarray, quad: np.ndarray, params: Params) -> tuple[np.ndarray, list[FoundDot]]:
+def find_dots(image: np.ndarray, quad: np.ndarray, params: Params) -> tuple[np.ndarray, list[Dot]]:
     """The note's corners re-found at full resolution, and every dot on it or across its edge
     (image pixels)."""
     patch = _flatten(image, quad, params)
@@ -266,7 +260,7 @@ def find_dots(image: np.ndarray, quad: np.ndarray, params: Params) -> tuple[np.n
     cores = cv2.morphologyEx(odd, cv2.MORPH_OPEN, _disc(0.8 * d_min))
     h, w = lab.shape[:2]
 
-    found: list[FoundDot] = []
+    found: list[Dot] = []
     count, labels, stats, _ = cv2.connectedComponentsWithStats(cores, connectivity=8)
     pad = int(1.1 * d_max)
     for label in range(1, count):
@@ -299,5 +293,5 @@ def find_dots(image: np.ndarray, quad: np.ndarray, params: Params) -> tuple[np.n
                     continue  # not one colour all through: crowded letters with paper between
                 name = dot_colour(cv2.mean(window, mask=disc)[:3])
                 centre = transform([[px + x0, py + y0]], patch.to_image)[0]
-                found.append(FoundDot(center=(float(centre[0]), float(centre[1])), radius=float(r / patch.scale), colour=name))
+                found.append(Dot(center=(float(centre[0]), float(centre[1])), radius=float(r / patch.scale), colour=name))
     return patch.quad, found

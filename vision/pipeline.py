@@ -58,7 +58,7 @@ def tally(image, params: Params | None = None) -> Board:
     for _, found in measured:
         for d in found:
             if not any(np.hypot(k.center[0] - d.center[0], k.center[1] - d.center[1]) < 0.6 * max(k.radius, d.radius) for k in seen):
-                seen.append(Dot(center=d.center, radius=d.radius, colour=d.colour))
+                seen.append(d)
     dots_by_note: list[list[Dot]] = [[] for _ in quads]
     strays: list[Dot] = []
     for dot in seen:
