@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import logging
 import sys
 
-from device import __version__
+from device import __version__, logs
 
 # Order is the order `leancoffee --help` lists them in.
 COMMANDS = ["demo", "run", "tally", "sessions", "export", "status", "settings", "check", "aim"]
@@ -38,11 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    logs.setup(args.verbose)
     try:
         return args._run(args)
     except KeyboardInterrupt:

@@ -165,8 +165,8 @@ class Appliance:
 
     def _read(self) -> None:
         for line in self.proc.stderr:
-            self.lines.put((time.monotonic(), line.rstrip("\n")))
-        self.lines.put((time.monotonic(), None))
+            self.lines.put((_stamped(line), line.rstrip("\n")))
+        self.lines.put((time.time(), None))
 
     def send(self, word: str) -> None:
         self.proc.stdin.write(word + "\n")
@@ -208,7 +208,7 @@ class Appliance:
     seen = staticmethod(lambda at, line: None)
 
     def kill(self) -> float:
-        at = time.monotonic()
+        at = time.time()
         self.proc.kill()
         self.proc.wait(timeout=10)
         return at
@@ -220,6 +220,18 @@ class Appliance:
         while (item := self.lines.get(timeout=10))[1] is not None:
             self.log.append(item[1])
         return status
+
+
+def _stamped(line: str) -> float:
+    """When the process logged the line (its own HH:MM:SS.mmm stamp, as epoch seconds):
+    the time the line is read here can lag by a loaded machine's scheduling."""
+    now = time.time()
+    m = re.match(r"(\d\d):(\d\d):(\d\d)\.(\d{3}) ", line)
+    if m is None:
+        return now
+    day = time.localtime(now)
+    stamp = time.mktime((*day[:3], int(m[1]), int(m[2]), int(m[3]), 0, 0, -1)) + int(m[4]) / 1000
+    return min((stamp + d for d in (-86400, 0, 86400)), key=lambda t: abs(t - now))
 
 
 def _clock(m: str, s: str) -> float:

@@ -21,7 +21,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from device import paths
+from device import logs, paths
 from device import session as S
 from device.app import App, ManualClock, RealClock
 from device.button import Inbox, KeyboardButton
@@ -320,9 +320,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="leancoffee demo", description=HELP)
     add_arguments(parser)
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
-    )
+    logs.setup()
     return run(args)
 
 

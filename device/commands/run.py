@@ -15,7 +15,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from device import paths
+from device import logs, paths
 from device.app import App, RealClock
 from device.button import KINDS, ButtonError, Inbox, open_button
 from device.camera import CameraError, open_camera
@@ -225,9 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="leancoffee run", description=HELP)
     add_arguments(parser)
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
-    )
+    logs.setup()
     return run(args)
 
 
