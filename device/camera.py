@@ -246,6 +246,21 @@ class PiCamera:
         pass  # each capture closes the camera itself
 
 
+class MissingCamera:
+    """The camera the settings name, when it cannot be opened: the device runs on and every
+    scan ends on the Error screen with the sentence that says what is wrong."""
+
+    def __init__(self, problem: str) -> None:
+        self.problem = problem
+        self.name = "none (" + problem + ")"
+
+    def capture(self) -> np.ndarray:
+        raise CameraError(self.problem)
+
+    def close(self) -> None:
+        pass
+
+
 def _pi_problem(exc: Exception) -> str:
     text = str(exc)
     if "did not complete" in text or "busy" in text.lower():

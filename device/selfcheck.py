@@ -80,13 +80,13 @@ def _size(n: float) -> str:
 def check_settings(path: Path, load=settings_module.load) -> Result:
     """The settings file's problems (each key with one falls back to its default)."""
     path = Path(path)
+    if not path.exists():  # the default file (`check` refuses a named one that is missing)
+        return Result("settings", Status.OK, f"no file at {path}: every setting at its default")
     _settings, problems = load(path)
     if problems:
         more = len(problems) - 1
         tail = f" (and {more} more: see leancoffee settings --check {path})" if more else ""
         return Result("settings", Status.FAIL, problems[0] + tail)
-    if not path.exists():
-        return Result("settings", Status.OK, f"no file at {path}: every setting at its default")
     return Result("settings", Status.OK, f"{path} is valid")
 
 

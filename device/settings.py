@@ -238,8 +238,11 @@ def from_mapping(data: dict, source: str = "settings") -> tuple[Settings, list[s
 def load(path: str | Path | None = None) -> tuple[Settings, list[str]]:
     """Settings from a TOML file (default: device.paths.default_settings_path()).
 
-    Never raises for a bad or missing file: the problems come back as sentences.
+    Never raises for a bad or missing file: the problems come back as sentences. Only the
+    default file may be missing (every key at its default); a file asked for by name that
+    is not there is a problem, as it is most likely a typing mistake.
     """
+    named = path is not None
     if path is None:
         from device.paths import default_settings_path
 
@@ -248,6 +251,8 @@ def load(path: str | Path | None = None) -> tuple[Settings, list[str]]:
     try:
         text = path.read_bytes().decode("utf-8")
     except FileNotFoundError:
+        if named:
+            return Settings(), [f"{path}: no such settings file; using the defaults."]
         return Settings(), []
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)

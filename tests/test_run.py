@@ -81,8 +81,9 @@ def test_a_missing_photo_is_a_one_line_error(tmp_path, capsys):
     args = parse(
         ["--headless", "--camera", str(tmp_path / "nope.jpg"), "--data-dir", str(tmp_path)]
     )
-    args.settings = tmp_path / "absent.toml"
-    assert run_command.run(args) == 2
+    args.settings = tmp_path / "empty.toml"
+    args.settings.write_text("")
+    assert run_command.run(args) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert err == [f"leancoffee run: No photo at {tmp_path / 'nope.jpg'}: check the --camera path"]
 
@@ -132,6 +133,66 @@ def test_the_gpio_button_on_mock_pins_is_picked_by_default(tmp_path, wall_file):
         Device.pin_factory.pin(22).drive_low()
         Device.pin_factory.pin(22).drive_high()
         assert len(app.inbox.drain()) == 2
+    finally:
+        app.close()
+
+
+def test_a_camera_named_in_the_settings_that_cannot_open_is_shown_at_scan(tmp_path):
+    from device.camera import CameraError, MissingCamera
+
+    settings = Settings(camera=str(tmp_path / "usb" / "wall.jpg"))
+    app = run_command.build(settings, display="headless", button="keyboard", data_dir=tmp_path)
+    try:
+        assert isinstance(app.camera, MissingCamera)
+        with pytest.raises(CameraError, match="No photo at"):
+            app.camera.capture()
+    finally:
+        app.close()
+
+
+def test_on_the_device_the_gpio_button_is_used_even_without_a_screen(tmp_path, wall_file):
+    app = run_command.build(
+        Settings(), display="headless", camera=str(wall_file), data_dir=tmp_path, on_device=True
+    )
+    try:
+        assert app.button.name == "GPIO17", "under systemd stdin is /dev/null"
+    finally:
+        app.close()
+
+
+def test_on_the_device_a_dead_button_pin_is_said_on_screen(tmp_path, wall_file):
+    app = run_command.build(
+        Settings(button_pin=99),
+        display="headless",
+        camera=str(wall_file),
+        data_dir=tmp_path,
+        on_device=True,
+    )
+    try:
+        assert app.button.name != "stdin"
+        app.step()
+        assert "GPIO pin 99 does not exist" in app.view.message
+        assert "Touch the screen or press space instead" in app.view.message
+    finally:
+        app.close()
+
+
+def test_on_the_device_a_screen_that_will_not_open_stops_the_app(tmp_path, wall_file, monkeypatch):
+    from device import display
+
+    def no_screen(*args, **kwargs):
+        raise display.DisplayError("Cannot open the screen: no KMSDRM device")
+
+    monkeypatch.setattr(display, "Screen", no_screen)
+    with pytest.raises(display.DisplayError):
+        run_command.build(
+            Settings(), display="fullscreen", camera=str(wall_file), data_dir=tmp_path, on_device=True
+        )
+    app = run_command.build(
+        Settings(), display="fullscreen", camera=str(wall_file), data_dir=tmp_path
+    )
+    try:
+        assert app.display.mode == "headless", "on a PC: the app runs on without a screen"
     finally:
         app.close()
 

@@ -252,12 +252,19 @@ def test_camera_busy_says_how_to_free_it(monkeypatch, tmp_path, capsys):
     fake_picamera2(
         monkeypatch, init_error=RuntimeError("Camera __init__ sequence did not complete.")
     )
+    (tmp_path / "s").write_text("")
     status = run_check(["--only", "camera", "--camera", "pi", "--settings", str(tmp_path / "s")])
     assert status == 1
     assert capsys.readouterr().out == (
         "FAIL camera: camera busy: another program holds it; "
         "stop it with: sudo systemctl stop leancoffee\n"
     )
+
+
+def test_a_named_settings_file_that_is_missing_is_a_usage_error(tmp_path, capsys):
+    assert run_check(["--only", "storage", "--settings", str(tmp_path / "typo.toml")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"leancoffee check: {tmp_path / 'typo.toml'}: no such settings file"]
 
 
 def test_no_pi_camera_attached(monkeypatch, tmp_path, capsys):

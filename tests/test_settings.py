@@ -17,9 +17,16 @@ def write(tmp_path, text: str):
     return path
 
 
-def test_a_missing_file_is_not_an_error(tmp_path):
-    settings, problems = S.load(tmp_path / "absent.toml")
+def test_a_missing_default_file_is_not_an_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    settings, problems = S.load()
     assert settings == S.Settings() and problems == []
+
+
+def test_a_named_file_that_is_missing_is_a_problem_and_the_defaults_run(tmp_path):
+    settings, problems = S.load(tmp_path / "absent.toml")
+    assert settings == S.Settings()
+    assert problems == [f"{tmp_path / 'absent.toml'}: no such settings file; using the defaults."]
 
 
 def test_the_meeting_defaults_are_lean_coffee_practice():

@@ -103,6 +103,9 @@ def run(args) -> int:
     if not args.timeout > 0:
         print("leancoffee check: --timeout must be more than 0 seconds", file=sys.stderr)
         return 2
+    if args.settings is not None and not args.settings.is_file():
+        print(f"leancoffee check: {args.settings}: no such settings file", file=sys.stderr)
+        return 2
     settings_path = args.settings or paths.default_settings_path()
     config, _problems = settings.load(settings_path)  # reported by the settings part
     kit = build_kit(args, config, settings_path)

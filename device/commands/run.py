@@ -18,7 +18,7 @@ from pathlib import Path
 from device import logs, paths
 from device.app import App, RealClock
 from device.button import KINDS, ButtonError, Inbox, open_button
-from device.camera import CameraError, open_camera
+from device.camera import CameraError, MissingCamera, open_camera
 from device.display import DisplayError, default_mode, open_display
 from device.settings import load
 from device.sound import open_speaker
@@ -98,6 +98,7 @@ def build(
     on_frame=None,
     stdin=None,
     camera_object=None,
+    on_device: bool = False,
 ) -> App:
     """Open every part the settings ask for and put the app together.
 
@@ -106,24 +107,35 @@ def build(
     """
     clock = clock or RealClock()
     wake = threading.Event()
+    # On the device a screen that will not open is a failure (systemd starts the app again
+    # a few seconds later, e.g. once /dev/dri is ready), never a device running blind.
     shown = open_display(
         display,
         (settings.screen_width, settings.screen_height),
         settings.screen_rotation_degrees,
+        fallback=not on_device,
     )
     try:
         if camera_object is None:
-            camera_object = open_camera(
-                camera or settings.camera,
-                size=(settings.camera_width, settings.camera_height),
-                settle_seconds=settings.camera_settle_seconds,
-                focus=settings.camera_focus,
-                focus_dioptres=settings.camera_focus_dioptres,
-            )
+            try:
+                camera_object = open_camera(
+                    camera or settings.camera,
+                    size=(settings.camera_width, settings.camera_height),
+                    settle_seconds=settings.camera_settle_seconds,
+                    focus=settings.camera_focus,
+                    focus_dioptres=settings.camera_focus_dioptres,
+                )
+            except CameraError as exc:
+                if camera:  # asked for on the command line: say so and stop
+                    raise
+                log.error("%s", exc)  # named in the settings: a scan shows it on screen
+                camera_object = MissingCamera(str(exc))
         inbox = Inbox(clock=clock.now, notify=wake.set)
+        if button == "auto" and on_device:
+            button, notice = _device_button(inbox, settings, notice)
         if button == "auto" and shown.mode == "headless":
             button = "stdin"
-        source = open_button(
+        source = button if not isinstance(button, str) else open_button(
             button,
             inbox,
             pin=settings.button_pin,
@@ -161,6 +173,23 @@ def build(
 SYNCHRONISED = Path("/run/systemd/timesync/synchronized")
 
 
+def _device_button(inbox: Inbox, settings, notice: str):
+    """On the device the button is the GPIO one; when its pin cannot be used, the space bar
+    and the touchscreen stand in and the Ready screen says why the button is dead."""
+    try:
+        return open_button(
+            "gpio",
+            inbox,
+            pin=settings.button_pin,
+            pull_up=settings.button_pull_up,
+            bounce_seconds=settings.button_bounce_seconds,
+        ), notice
+    except ButtonError as exc:
+        log.error("%s", exc)
+        problem = f"{exc} Touch the screen or press space instead."
+        return "keyboard", f"{problem} {notice}".strip()
+
+
 def prune_old_meetings(recorder: Recorder, keep_days: int, synchronised: Path = SYNCHRONISED) -> int:
     """Delete meetings older than `keep_days` (privacy), but only when the clock is known
     to be right: a Pi without a network or a real-time clock may think it is any date, and
@@ -182,7 +211,8 @@ def run(args: argparse.Namespace) -> int:
     settings, problems = load(args.settings)
     for problem in problems:
         log.warning("%s", problem)
-    mode = args.display or default_mode(paths.on_device())
+    on_device = paths.on_device()
+    mode = args.display or default_mode(on_device)
     try:
         app = build(
             settings,
@@ -192,10 +222,11 @@ def run(args: argparse.Namespace) -> int:
             data_dir=args.data_dir,
             speed=args.speed,
             notice=notice_of(problems),
+            on_device=on_device,
         )
     except (CameraError, ButtonError, DisplayError) as exc:
         print(f"leancoffee run: {exc}", file=sys.stderr)
-        return 2
+        return 1
     log.info(
         "running: %s screen, button %s, camera %s, data in %s%s",
         app.display.mode,

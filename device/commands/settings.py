@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"{args.check}: ok")
         return 0
     path = args.settings or _default_path()
-    current, problems = settings_module.load(path)
+    current, problems = settings_module.load(args.settings)
     print(f"# settings in effect (from {path}{'' if path.is_file() else ', which does not exist'})")
     sys.stdout.write(settings_module.to_toml(current))
     for problem in problems:
