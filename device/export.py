@@ -18,6 +18,7 @@ from collections.abc import Collection
 from datetime import datetime
 from pathlib import Path
 
+from device.files import write_atomic
 from device.session import Rules, clock_text
 from device.store import Store, StoreError
 from vision.board import voters
@@ -265,6 +266,6 @@ def render(
         if picture is not None:
             folder.mkdir(parents=True, exist_ok=True)
             path = folder / picture_name(t)
-            path.write_bytes(picture)
+            write_atomic(path, picture)
             written.append(path)
     return to_markdown(record, folder.name, have=pictures.keys()), written

@@ -84,6 +84,27 @@ def test_an_unreadable_wall_is_a_one_line_error(tmp_path, capsys):
     )
 
 
+def test_a_wall_with_no_notes_ends_the_demo_with_the_error(tmp_path, capsys):
+    import cv2
+    import numpy as np
+
+    blank = tmp_path / "blank.png"
+    cv2.imwrite(str(blank), np.full((600, 800, 3), 255, np.uint8))
+    assert demo.run(parse(["--headless", "--out", str(tmp_path / "o"), "--wall", str(blank)])) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("leancoffee demo: No notes found")
+
+
+def test_a_full_disk_ends_the_demo_with_one_line(tmp_path, capsys, monkeypatch):
+    def disk_full(surface, path):
+        raise pygame.error("Error writing the PNG file")
+
+    monkeypatch.setattr(pygame.image, "save", disk_full)
+    assert demo.run(parse(["--headless", "--out", str(tmp_path / "o")])) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"leancoffee demo: cannot write {tmp_path / 'o' / 'frames' / '001-ready.png'}: Error writing the PNG file"]
+
+
 @pytest.mark.parametrize("speed", ["0", "x"])
 def test_speed_must_be_sensible(speed):
     with pytest.raises(SystemExit):

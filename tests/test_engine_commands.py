@@ -160,6 +160,21 @@ def test_export_to_an_unwritable_place_exits_1(meeting_dir, tmp_path, capsys):
     assert "Cannot write" in capsys.readouterr().err
 
 
+def test_a_failed_export_leaves_the_old_file_whole(meeting_dir, tmp_path, capsys, monkeypatch):
+    out = tmp_path / "meeting.csv"
+    assert run("export", "--out", str(out), "--data-dir", str(meeting_dir)) == 0
+    before = out.read_bytes()
+
+    def disk_full(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("os.fsync", disk_full)
+    assert run("export", "--format", "html", "--out", str(out), "--data-dir", str(meeting_dir)) == 1
+    assert "No space left on device" in capsys.readouterr().err
+    assert out.read_bytes() == before
+    assert not list(tmp_path.glob(".meeting*")), "no half-written file"
+
+
 # --- status ---
 
 

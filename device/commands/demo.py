@@ -28,6 +28,7 @@ from device.button import Inbox, KeyboardButton
 from device.camera import CameraError, FileCamera
 from device.display import DisplayError, has_display, open_display
 from device.export import meeting_record, to_json
+from device.files import write_atomic
 from device.settings import Settings
 from device.sound import open_speaker
 from device.store import Recorder, StoreError
@@ -237,12 +238,18 @@ def run(args: argparse.Namespace) -> int:
     inbox = Inbox(clock=clock.now, notify=wake.set)
     speaker = LoggedSpeaker() if headless else open_speaker(clock=clock.now)
     saved: list[Path] = []
+    failures: list[str] = []
 
     def save_frame(surface, view) -> None:
         import pygame
 
         path = frames / f"{len(saved) + 1:03d}-{view.screen.value.replace(' ', '-')}.png"
-        pygame.image.save(surface, str(path))
+        try:
+            pygame.image.save(surface, str(path))
+        except (pygame.error, OSError) as exc:  # a full disk: stop, and say so
+            failures.append(f"cannot write {path}: {exc}")
+            app.stop()
+            return
         saved.append(path)
 
     app = App(
@@ -261,14 +268,20 @@ def run(args: argparse.Namespace) -> int:
     )
     facilitator = Facilitator(app)
     try:
-        _play(app, facilitator, clock, headless)
-        record = _record(app)
+        stuck = _play(app, facilitator, clock, headless)
+        record = None if stuck or failures else _record(app)
     finally:
         app.close()
-    if record is None:
+    for problem in failures + ([stuck] if stuck else []):
+        print(f"leancoffee demo: {problem}", file=sys.stderr)
+    if record is None or failures or stuck:
         return 1
     summary = out / "summary.json"
-    summary.write_text(to_json(record))
+    try:
+        write_atomic(summary, to_json(record))
+    except OSError as exc:
+        print(f"leancoffee demo: cannot write {summary}: {exc}", file=sys.stderr)
+        return 1
     topics = record["topics"]
     discussed = sum(1 for t in topics if t["status"] == "discussed")
     print(f"Meeting: {discussed} of {len(topics)} topics discussed, wall photo {wall}")
@@ -279,10 +292,13 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _play(app: App, facilitator: Facilitator, clock, headless: bool) -> None:
+def _play(app: App, facilitator: Facilitator, clock, headless: bool) -> str | None:
+    """Run the scripted meeting; what went wrong when it cannot go on (None: it ended)."""
     end = None  # real time the window closes: the summary stays up a moment to be read
     while not app.stopped:
         until = app.step()
+        if app.state.screen is S.Screen.ERROR:  # e.g. no notes on a photo given with --wall
+            return app.state.error
         wanted = facilitator.poll()
         if facilitator.done:
             if headless:
@@ -297,8 +313,9 @@ def _play(app: App, facilitator: Facilitator, clock, headless: bool) -> None:
             app.worker.join()  # the scan takes real time; the meeting clock waits for it
             continue
         if until is None:
-            raise RuntimeError(f"the demo is stuck on the {app.state.screen.value} screen")
+            return f"the demo is stuck on the {app.state.screen.value} screen"
         clock.wait(until, app.wake)
+    return None
 
 
 def _record(app: App) -> dict | None:

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from device import export
+from device.files import write_atomic
 from device.settings import resolve_data_dir
 from device.store import Store, StoreError
 
@@ -82,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
         return 0
     try:
-        args.out.write_text(text, encoding="utf-8")
+        write_atomic(args.out, text)
     except OSError as exc:
         print(f"Cannot write {args.out}: {exc.strerror or exc}.", file=sys.stderr)
         return 1
