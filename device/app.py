@@ -213,11 +213,13 @@ class App:
             self._scan_started = None
             log.error("no photo after %.0f s: giving up this scan", SCAN_TIMEOUT)
             self._handle(S.ScanFailed(CAMERA_SILENT), now)
+        # Deadlines first: a tap that lands just after time is up meets the Time-up screen
+        # (and the squeak), not a slot that would pause at 0:00.
+        self._tick(real, now)
         for gesture in self.inbox.gestures(self.detector, real):
             self._gesture_at = real
             self.notice = ""
             self._handle(GESTURE_EVENTS[gesture], now)
-        self._tick(real, now)
         self._draw(real, now)
         return self._next_wake(real)
 

@@ -241,6 +241,26 @@ def test_the_squeak_and_the_cue_play_when_they_are_due(rig):
     assert squeak_at - warn_at == pytest.approx(30.0)
 
 
+def test_a_tap_that_lands_just_after_time_is_up_meets_the_time_up_screen(rig):
+    r = rig()
+    r.tap()
+    r.finish_scan()
+    r.tap()
+    first = r.state.current
+    end = r.clock.t + r.state.slot.remaining(r.app.meeting_now(r.clock.t))  # speed 1
+    r.advance(end - r.clock.t - 0.1)
+    assert r.screen is Screen.WARNING
+    # The button goes down before the end and comes up 5 ms after it, before the loop woke.
+    r.pin.drive_low()
+    r.step()
+    r.clock.t = end + 0.005
+    r.pin.drive_high()
+    r.step()
+    assert [p[0] for p in r.played()] == ["warning", "squeak"]
+    # Time up changed what the button does under the press, so its release does nothing.
+    assert r.screen is Screen.TIME_UP and r.state.current == first
+
+
 def test_redraws_only_when_something_visible_changes(rig):
     r = rig()
     shown = r.app.display.frames
