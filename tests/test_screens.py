@@ -246,6 +246,14 @@ def test_error_screen_says_what_is_wrong_and_what_to_do(gallery):
     assert "No camera found" in shown and "leancoffee check" in shown
 
 
+def test_time_up_asks_for_thumbs_only_while_an_extension_is_left(gallery):
+    views = dict(gallery)
+    ask = " ".join(texts(render(pygame.Surface((800, 480)), views["time-up"])))
+    assert "Thumbs up" in ask
+    last = " ".join(texts(render(pygame.Surface((800, 480)), views["time-up-no-extension-left"])))
+    assert "Thumbs up" not in last and "No extension left" in last
+
+
 def test_saving_stopped_is_on_screen(gallery):
     view = dict(gallery)["paused-saving-stopped"]
     shown = " ".join(texts(render(pygame.Surface((800, 480)), view)))

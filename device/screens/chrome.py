@@ -30,7 +30,8 @@ class Frame:
     footer: pygame.Rect
 
     @classmethod
-    def of(cls, size: tuple[int, int], banner: bool) -> Frame:
+    def of(cls, size: tuple[int, int], banner: int) -> Frame:
+        """`banner`: how many lines of notice (0: none; a long one gets two, not tiny text)."""
         w, h = size
         unit = max(1, round(min(h, 0.75 * w)))
         margin = max(4, round(unit * 0.025))
@@ -43,7 +44,10 @@ class Frame:
         top = header.bottom + gap
         banner_rect = None
         if banner:
-            banner_rect = pygame.Rect(inner.x, top, inner.w, max(18, round(unit * 0.09)))
+            lines = min(int(banner), 2)
+            banner_rect = pygame.Rect(
+                inner.x, top, inner.w, max(18 * lines, round(unit * (0.04 + 0.05 * lines)))
+            )
             top = banner_rect.bottom + gap
         body = pygame.Rect(inner.x, top, inner.w, max(1, footer.top - gap - top))
         return cls(unit, margin, gap, header, banner_rect, body, footer)
@@ -61,8 +65,19 @@ def banner_text(view: View) -> str:
     return "  ".join(parts)
 
 
-def frame_for(canvas: Canvas, view: View) -> Frame:
-    return Frame.of(canvas.size, bool(banner_text(view)))
+def frame_for(canvas: Canvas, view: View, max_lines: int = 2) -> Frame:
+    """The frame for this view; a notice that does not fit one line gets two, up to
+    `max_lines` (the slot keeps one: its countdown needs the height)."""
+    text = banner_text(view)
+    if not text:
+        return Frame.of(canvas.size, 0)
+    one = Frame.of(canvas.size, 1)
+    # The text as large as one line's banner allows; if it does not fit so, two lines.
+    room = one.banner.width - one.banner.height * 2
+    full = T.size_for_height(round(one.banner.height * 0.75))
+    if T.width(text, full) <= room or max_lines < 2:
+        return one
+    return Frame.of(canvas.size, 2)
 
 
 def header(

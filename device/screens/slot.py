@@ -29,7 +29,7 @@ def palette_of(screen: Screen):
 
 def slot(canvas, view: View, pictures) -> None:
     palette, icon, state_word = _LOOK[view.screen]
-    frame = chrome.frame_for(canvas, view)
+    frame = chrome.frame_for(canvas, view, max_lines=1)
     canvas.fill(palette.bg)
     topic = view.current
     title = "Topic"
@@ -88,7 +88,8 @@ def slot(canvas, view: View, pictures) -> None:
     if view.screen is Screen.TIME_UP:
         # The group decides: the question, and what each answer makes the facilitator do.
         ask = pygame.Rect(big.x, big.y, big.width, round(big.height * 0.64))
-        canvas.paragraph("Thumbs up\nto go on?", ask, palette.fg, align="center")
+        question = "Time's up!\nWrap it up" if view.no_extension_left else "Thumbs up\nto go on?"
+        canvas.paragraph(question, ask, palette.fg, align="center")
         answers = f"Up: hold, {view.hold}\nDown: tap, {view.tap}"
         if view.no_extension_left:
             answers = f"No extension left\nTap: {view.tap}"
