@@ -68,7 +68,7 @@ KEYS: tuple[Key, ...] = (
     Key("camera_settle_seconds", float, 1.5, "Time for exposure to settle after the camera starts.", _CAMERA, 0, 10),
     Key("data_dir", str, "", "Where meetings are kept (empty: /var/lib/leancoffee on the device, ~/.local/state/leancoffee on a PC).", _DATA),
     Key("keep_photos", bool, False, "Keep full wall photos (they may show faces); note pictures are always kept.", _DATA),
-    Key("keep_days", int, 90, "Delete meetings older than this, once the clock is known to be right (0: keep forever).", _DATA, 0, 36500),
+    Key("keep_days", int, 90, "Delete meetings (and kept photos) older than this, once the clock is known to be right (0: keep forever).", _DATA, 0, 36500),
 )
 # fmt: on
 

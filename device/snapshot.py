@@ -11,7 +11,6 @@ Note pictures are not in the record (the store keeps them once, with the topic).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 
 from device.session import Rules, Screen, Slot, State
 from device.topics import Status, Topic
@@ -191,8 +190,3 @@ def from_record(
         raise RecordError(f"the current topic {state.current} is not among the topics")
     return state
 
-
-def with_pictures(state: State, pictures: Mapping[int, bytes]) -> State:
-    """The state with note pictures put back on its topics (by topic key)."""
-    topics = tuple(replace(t, picture=pictures.get(t.key, t.picture)) for t in state.topics)
-    return replace(state, topics=topics)

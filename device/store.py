@@ -529,7 +529,7 @@ class Store:
                       m.total_votes, m.screen, m.rules,
                       (SELECT count(*) FROM topics t WHERE t.meeting_id = m.id) AS topics,
                       (SELECT count(*) FROM topics t WHERE t.meeting_id = m.id
-                           AND t.status = 'discussed') AS discussed
+                           AND t.status IN ('discussed', 'current')) AS discussed
                FROM meetings m"""
 
     @staticmethod
@@ -654,10 +654,6 @@ class Recorder:
             return None
         self.meeting_id = info.id
         return session.resume_prompt(saved, now)
-
-    def adopt(self, meeting_id: int) -> None:
-        """Continue saving into an existing (resumed) meeting."""
-        self.meeting_id = meeting_id
 
     def perform(self, effects: Iterable, state: State, now: float) -> list:
         events = []

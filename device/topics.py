@@ -61,14 +61,6 @@ class Topic:
     def done(self) -> bool:
         return self.status in (Status.DISCUSSED, Status.SKIPPED)
 
-    @property
-    def record_status(self) -> str:
-        """The meeting record's status: discussed, skipped or not reached."""
-        if self.status is Status.WAITING:
-            return "not reached"
-        if self.status is Status.SKIPPED:
-            return "skipped"
-        return "discussed"
 
 
 @dataclass(frozen=True)

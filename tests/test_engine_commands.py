@@ -98,6 +98,11 @@ def test_sessions_lists_date_topics_and_duration(meeting_dir, capsys):
     assert run("sessions", "--json", "--data-dir", str(meeting_dir)) == 0
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [(r["id"], r["topics"], r["finished"]) for r in rows] == [(1, 6, True), (2, 6, False)]
+    # The topic under discussion counts as discussed, as in the exported record.
+    assert run("export", "2", "--format", "json", "--data-dir", str(meeting_dir)) == 0
+    record = json.loads(capsys.readouterr().out)
+    exported = sum(t["status"] == "discussed" for t in record["topics"])
+    assert rows[1]["discussed"] == exported >= 1
 
 
 def test_sessions_uses_the_data_dir_from_the_settings(meeting_dir, tmp_path, capsys):
@@ -207,6 +212,7 @@ def test_status_of_a_finished_meeting(meeting_dir, capsys):
     status = json.loads(capsys.readouterr().out)
     assert status["meeting"]["finished"] and status["screen"] == "summary"
     assert status["current"] is None and status["slot"] is None
+    assert status["meeting_left_seconds"] == 0.0, "as the text says: no time left"
 
 
 def test_status_without_a_meeting(tmp_path, capsys):

@@ -473,12 +473,22 @@ def test_old_meetings_are_pruned_only_once_the_clock_is_known_to_be_right(tmp_pa
     clock.now = datetime.now(UTC) - timedelta(days=100, hours=2)
     recorded_meeting(tmp_path / "data", wall=clock).recorder.close()
     recorder = Recorder.open(tmp_path / "data")
+    photos = tmp_path / "data" / "photos"
+    photos.mkdir()
+    old, new = photos / "wall-old.jpg", photos / "wall-new.jpg"
+    for photo in (old, new):
+        photo.write_bytes(b"jpeg")
+    hundred_days_ago = clock.now.timestamp()
+    os.utime(old, (hundred_days_ago, hundred_days_ago))
     flag = tmp_path / "synchronized"
     assert prune_old_meetings(recorder, 90, flag) == 0  # clock not known to be synchronised
     assert prune_old_meetings(recorder, 0, flag) == 0
+    assert old.exists()
     flag.touch()
     assert prune_old_meetings(recorder, 120, flag) == 0  # not that old
+    assert old.exists()
     assert prune_old_meetings(recorder, 90, flag) == 1
+    assert not old.exists() and new.exists(), "kept photos go with their meetings"
     recorder.close()
     with Store(tmp_path / "data", readonly=True) as store:
         assert store.meetings() == []

@@ -117,7 +117,7 @@ def test_after_a_crash_the_meeting_resumes_paused_with_its_time_as_of_the_last_s
     assert all(t.picture for t in state.topics)
     # Resumed, it saves into the same meeting.
     recorder = Recorder(lambda: store)
-    recorder.adopt(info.id)
+    recorder.meeting_id = info.id
     d2 = saved(recorder, now=4.0, state=S.resume_prompt(state, 4.0))
     d2.tap(2.0)
     d2.tap(1.0)
@@ -132,7 +132,7 @@ def test_a_new_meeting_instead_of_resuming_leaves_the_old_one_ended(tmp_path, wa
     store = d.recorder.store
     state = store.load_state(1, S.Rules(), now=1.0)
     recorder = Recorder(lambda: store)
-    recorder.adopt(1)
+    recorder.meeting_id = 1
     d2 = saved(recorder, now=1.0, state=S.resume_prompt(state, 1.0))
     d2.hold()
     assert d2.state.screen is Screen.READY
@@ -289,7 +289,7 @@ def test_a_read_only_disk_stops_saving_but_not_the_meeting(tmp_path, wall):
     store = Store(tmp_path, wall=wall, connect=read_only)
     state = store.load_state(1, S.Rules(), now=1.0)
     recorder = Recorder(lambda: store)
-    recorder.adopt(1)
+    recorder.meeting_id = 1
     d2 = saved(recorder, now=1.0, state=S.resume_prompt(state, 1.0))
     d2.tap()
     assert d2.events == [S.SaveFailed("Saving has stopped: the disk is read-only.")]

@@ -200,11 +200,24 @@ def prune_old_meetings(recorder: Recorder, keep_days: int, synchronised: Path = 
     if not synchronised.exists():
         log.info("clock not known to be synchronised: old meetings are kept for now")
         return 0
+    cutoff = datetime.now(UTC) - timedelta(days=keep_days)
+    _prune_photos(Path(recorder.store.data_dir) / "photos", cutoff.timestamp())
     try:
-        return recorder.store.prune(datetime.now(UTC) - timedelta(days=keep_days))
+        return recorder.store.prune(cutoff)
     except SaveError as exc:
         log.warning("%s", exc)
         return 0
+
+
+def _prune_photos(folder: Path, cutoff: float) -> None:
+    """Wall photos kept with keep_photos (they may show faces) go after keep_days too."""
+    for photo in folder.glob("wall-*.jpg"):
+        try:
+            if photo.stat().st_mtime < cutoff:
+                photo.unlink()
+                log.info("deleted the old photo %s", photo.name)
+        except OSError as exc:
+            log.warning("cannot delete the old photo %s: %s", photo, exc)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -59,6 +59,8 @@ def status(store: Store) -> dict:
         "meeting_elapsed_seconds": None if meeting_elapsed is None else round(meeting_elapsed, 1),
         "meeting_left_seconds": None
         if meeting_elapsed is None
+        else 0.0
+        if not info.unfinished
         else round(max(0.0, planned_meeting - meeting_elapsed), 1),
         "topics": [_topic(t) for t in topics],
     }
