@@ -33,7 +33,9 @@ def main(argv=None) -> int:
         cv2.imwrite(str(args.out / f"{name}.jpg"), wall.image, [cv2.IMWRITE_JPEG_QUALITY, 88])
         truth = {"image": f"{name}.jpg", "tier": tier, "seed": seed, **wall.truth.to_dict()}
         (args.out / f"{name}.json").write_text(json.dumps(truth, indent=1) + "\n")
-        print(f"{args.out / name}.jpg: {len(wall.truth.notes)} notes, {wall.truth.total_votes} dots")
+        print(
+            f"{args.out / name}.jpg: {len(wall.truth.notes)} notes, {wall.truth.total_votes} dots"
+        )
     return 0
 
 

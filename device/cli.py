@@ -22,14 +22,22 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run Lean Coffee meetings: count dot votes on a post-it wall, then keep time with one button.",
     )
     parser.add_argument("--version", action="version", version=f"leancoffee {__version__}")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log debugging detail to stderr")
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="log debugging detail to stderr"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMANDS:
         module = importlib.import_module(f"device.commands.{name}")
         p = sub.add_parser(name, help=module.HELP, description=module.HELP)
         # -v also after the command (`leancoffee tally -v wall.jpg`); SUPPRESS keeps a -v
         # given before it.
-        p.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+        p.add_argument(
+            "-v",
+            "--verbose",
+            action="store_true",
+            default=argparse.SUPPRESS,
+            help=argparse.SUPPRESS,
+        )
         module.add_arguments(p)
         p.set_defaults(_run=module.run)
     return parser

@@ -142,7 +142,11 @@ def _live_slot_seconds(store: Store, meeting_id: int, key: int) -> float:
     except StoreError:
         return 0.0
     slot = state.slot
-    return slot.run_seconds(0.0) if slot is not None and slot.topic == key and slot.ended is None else 0.0
+    return (
+        slot.run_seconds(0.0)
+        if slot is not None and slot.topic == key and slot.ended is None
+        else 0.0
+    )
 
 
 def _outcome(t: dict) -> str:

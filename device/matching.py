@@ -101,7 +101,9 @@ def _same_look(old: Note, new: Note) -> float | None:
     left = _dot_pattern(new)
     total = 0.0
     for u, v, colour in _dot_pattern(old):
-        candidates = [(np.hypot(u - a, v - b), k) for k, (a, b, c) in enumerate(left) if c == colour]
+        candidates = [
+            (np.hypot(u - a, v - b), k) for k, (a, b, c) in enumerate(left) if c == colour
+        ]
         if not candidates:
             return None
         gap, k = min(candidates)
@@ -112,7 +114,9 @@ def _same_look(old: Note, new: Note) -> float | None:
     return total / len(old.dots)
 
 
-def _moved(old: Sequence[Note], new: Sequence[Note], paired: dict[int, int], taken: set[int]) -> dict[int, int]:
+def _moved(
+    old: Sequence[Note], new: Sequence[Note], paired: dict[int, int], taken: set[int]
+) -> dict[int, int]:
     """Pairs among the notes left over, by their look alone: each only when unambiguous."""
     looks = {
         (i, j): gap

@@ -700,7 +700,9 @@ def _extend(state: State, now: float):
         slot=slot,
         saved_second=0,
     )
-    return new, (Log(f"extension {topic.extensions} for {_topic_name(state)}: {clock_text(planned)}"),)
+    return new, (
+        Log(f"extension {topic.extensions} for {_topic_name(state)}: {clock_text(planned)}"),
+    )
 
 
 def _finish_topic(state: State, now: float, ended_by: str):

@@ -189,4 +189,3 @@ def from_record(
     if state.current is not None and state.current_topic is None:
         raise RecordError(f"the current topic {state.current} is not among the topics")
     return state
-

@@ -62,7 +62,6 @@ class Topic:
         return self.status in (Status.DISCUSSED, Status.SKIPPED)
 
 
-
 @dataclass(frozen=True)
 class Merge:
     """What a re-scan changed, for the log and the board's message."""

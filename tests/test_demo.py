@@ -102,7 +102,9 @@ def test_a_full_disk_ends_the_demo_with_one_line(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(pygame.image, "save", disk_full)
     assert demo.run(parse(["--headless", "--out", str(tmp_path / "o")])) == 1
     err = capsys.readouterr().err.strip().splitlines()
-    assert err == [f"leancoffee demo: cannot write {tmp_path / 'o' / 'frames' / '001-ready.png'}: Error writing the PNG file"]
+    assert err == [
+        f"leancoffee demo: cannot write {tmp_path / 'o' / 'frames' / '001-ready.png'}: Error writing the PNG file"
+    ]
 
 
 @pytest.mark.parametrize("speed", ["0", "x"])

@@ -186,7 +186,11 @@ def test_on_the_device_a_screen_that_will_not_open_stops_the_app(tmp_path, wall_
     monkeypatch.setattr(display, "Screen", no_screen)
     with pytest.raises(display.DisplayError):
         run_command.build(
-            Settings(), display="fullscreen", camera=str(wall_file), data_dir=tmp_path, on_device=True
+            Settings(),
+            display="fullscreen",
+            camera=str(wall_file),
+            data_dir=tmp_path,
+            on_device=True,
         )
     app = run_command.build(
         Settings(), display="fullscreen", camera=str(wall_file), data_dir=tmp_path

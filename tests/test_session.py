@@ -729,7 +729,10 @@ def _with_dots(n, *spots):
 
 def test_matching_follows_a_discussed_note_moved_to_the_done_column():
     spots = [(0.2, 0.3, "red"), (0.7, 0.4, "blue"), (0.5, 0.8, "red")]
-    old = [_with_dots(note(1, 300, 300, 0), *spots), _with_dots(note(2, 500, 300, 0), (0.5, 0.5, "red"))]
+    old = [
+        _with_dots(note(1, 300, 300, 0), *spots),
+        _with_dots(note(2, 500, 300, 0), (0.5, 0.5, "red")),
+    ]
     # Note 1 went to a "done" column far away, with a late dot; note 2 stayed.
     new = [
         _with_dots(note(7, 1400, 900, 0), *spots, (0.8, 0.8, "green")),

@@ -522,7 +522,10 @@ def test_unit_grants_the_devices_and_nothing_more():
     assert unit["After"] == ["sound.target"]
     # lgpio's pipe needs a writable working directory (gpiozero issue 1106).
     assert unit["RuntimeDirectory"] == ["leancoffee"]
-    assert unit["WorkingDirectory"] == ["%t/leancoffee"] and "LG_WD=%t/leancoffee" in unit["Environment"]
+    assert (
+        unit["WorkingDirectory"] == ["%t/leancoffee"]
+        and "LG_WD=%t/leancoffee" in unit["Environment"]
+    )
     # The unit starts what the install script makes.
     assert unit["ExecStart"][0].startswith(f"/{VENV}/bin/leancoffee run")
     assert f'VENV="$ROOT/{VENV}"' in SCRIPT.read_text()

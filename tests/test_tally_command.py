@@ -103,7 +103,18 @@ def test_annotated_copies_do_not_overwrite_each_other_and_write_failures_exit_1(
         (tmp_path / folder).mkdir()
         (tmp_path / folder / "wall.jpg").write_bytes(wall.read_bytes())
     out = tmp_path / "out"
-    assert main(["tally", "--annotate", str(out), str(tmp_path / "a" / "wall.jpg"), str(tmp_path / "b" / "wall.jpg")]) == 0
+    assert (
+        main(
+            [
+                "tally",
+                "--annotate",
+                str(out),
+                str(tmp_path / "a" / "wall.jpg"),
+                str(tmp_path / "b" / "wall.jpg"),
+            ]
+        )
+        == 0
+    )
     assert sorted(p.name for p in out.iterdir()) == ["wall.annotated-2.jpg", "wall.annotated.jpg"]
     capsys.readouterr()
     blocked = tmp_path / "a-file"

@@ -38,7 +38,9 @@ class Scene:
     def note(self, x, y, side=200, colour=CANARY, seam=False, height=None):
         h = height or side
         if not seam:  # a soft shadow under the note, as on a real wall
-            cv2.rectangle(self.image, (x + 3, y + 5), (x + side + 3, y + h + 5), (190, 192, 195), -1)
+            cv2.rectangle(
+                self.image, (x + 3, y + 5), (x + side + 3, y + h + 5), (190, 192, 195), -1
+            )
         cv2.rectangle(self.image, (x, y), (x + side - 1, y + h - 1), colour, -1)
         if seam:  # a touching neighbour's edge: a faint darker line
             cv2.line(self.image, (x, y), (x + side - 1, y), tuple(int(c * 0.8) for c in colour), 2)
@@ -49,14 +51,30 @@ class Scene:
         cv2.circle(self.image, (int(cx), int(cy)), r, colour, -1, cv2.LINE_AA)
         # A glossy highlight, as vinyl dots have: a soft white spot, off the middle.
         shine = self.image.copy()
-        cv2.circle(shine, (int(cx - r / 3), int(cy - r / 3)), max(2, r // 6), (250, 250, 250), -1, cv2.LINE_AA)
+        cv2.circle(
+            shine,
+            (int(cx - r / 3), int(cy - r / 3)),
+            max(2, r // 6),
+            (250, 250, 250),
+            -1,
+            cv2.LINE_AA,
+        )
         cv2.addWeighted(shine, 0.7, self.image, 0.3, 0, dst=self.image)
         if note is not None:
             rect, votes = self.notes[note]
             self.notes[note] = (rect, votes + 1)
 
     def write(self, x, y, text="IDEA o", scale=1.2, colour=BLACK_INK, thickness=3):
-        cv2.putText(self.image, text, (x, y), cv2.FONT_HERSHEY_SIMPLEX, scale, colour, thickness, cv2.LINE_AA)
+        cv2.putText(
+            self.image,
+            text,
+            (x, y),
+            cv2.FONT_HERSHEY_SIMPLEX,
+            scale,
+            colour,
+            thickness,
+            cv2.LINE_AA,
+        )
 
     def truth_votes(self) -> list[int]:
         return [votes for _, votes in self.notes]
@@ -107,7 +125,21 @@ def test_polygons_are_clockwise_from_top_left_and_close_to_the_note():
         assert p[0].sum() == p.sum(axis=1).min()  # starts at the top-left corner
         (ax, ay), (bx, by) = p[1] - p[0], p[2] - p[1]
         assert ax * by - ay * bx > 0  # clockwise on screen (y down)
-        (x, y, w, h), _ = next(t for t in s.notes if inside(np.float64([[t[0][0], t[0][1]], [t[0][0] + t[0][2], t[0][1]], [t[0][0] + t[0][2], t[0][1] + t[0][3]], [t[0][0], t[0][1] + t[0][3]]]), note.center))
+        (x, y, w, h), _ = next(
+            t
+            for t in s.notes
+            if inside(
+                np.float64(
+                    [
+                        [t[0][0], t[0][1]],
+                        [t[0][0] + t[0][2], t[0][1]],
+                        [t[0][0] + t[0][2], t[0][1] + t[0][3]],
+                        [t[0][0], t[0][1] + t[0][3]],
+                    ]
+                ),
+                note.center,
+            )
+        )
         expected = np.float64([[x, y], [x + w, y], [x + w, y + h], [x, y + h]])
         assert np.abs(p - expected).max() < 8  # within 4% of a 200 px note
 
@@ -171,9 +203,13 @@ def test_handwriting_circles_and_ticks_are_not_votes():
     s.note(200, 200, side=260)
     s.write(215, 260, "o O oo", scale=1.4, thickness=4)
     s.write(215, 320, "LEAN", scale=1.5, colour=(160, 40, 40), thickness=5)
-    cv2.circle(s.image, (330, 400), 22, (40, 40, 190), 3, cv2.LINE_AA)  # a drawn ring of a dot's size
+    cv2.circle(
+        s.image, (330, 400), 22, (40, 40, 190), 3, cv2.LINE_AA
+    )  # a drawn ring of a dot's size
     cv2.line(s.image, (215, 435), (440, 435), (40, 120, 40), 4)  # an underline
-    cv2.polylines(s.image, [np.int32([[380, 380], [395, 400], [430, 360]])], False, BLACK_INK, 4)  # a tick
+    cv2.polylines(
+        s.image, [np.int32([[380, 380], [395, 400], [430, 360]])], False, BLACK_INK, 4
+    )  # a tick
     s.note(700, 200, side=260, colour=PINK)
     s.write(715, 300, "vote!", scale=1.6, colour=(120, 40, 90), thickness=6)
     board = vision.tally(s.image)

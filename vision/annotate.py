@@ -37,7 +37,9 @@ def annotate(image: np.ndarray, board: Board) -> np.ndarray:
         _ring(out, dot, (128, 128, 128), thick)
         centre = (round(dot.center[0]), round(dot.center[1]))
         r = round(dot.radius * 0.7)
-        cv2.line(out, (centre[0] - r, centre[1] - r), (centre[0] + r, centre[1] + r), (0, 0, 0), thick)
+        cv2.line(
+            out, (centre[0] - r, centre[1] - r), (centre[0] + r, centre[1] + r), (0, 0, 0), thick
+        )
     return out
 
 

@@ -22,7 +22,11 @@ class Dot:
     colour: str
 
     def to_dict(self) -> dict:
-        return {"center": _pt(self.center), "radius": round(float(self.radius), 1), "colour": self.colour}
+        return {
+            "center": _pt(self.center),
+            "radius": round(float(self.radius), 1),
+            "colour": self.colour,
+        }
 
 
 @dataclass(frozen=True)

@@ -53,7 +53,9 @@ def transform(points, homography) -> np.ndarray:
     return cv2.perspectiveTransform(pts, np.asarray(homography, dtype=np.float64)).reshape(-1, 2)
 
 
-def warp_quad(image: np.ndarray, quad, width: int, height: int, margin: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def warp_quad(
+    image: np.ndarray, quad, width: int, height: int, margin: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """Cut `quad` out of `image` squared up to width x height (plus `margin` all round).
 
     Returns the patch and the homography taking patch pixels back to image pixels. A quad
@@ -77,7 +79,9 @@ def warp_quad(image: np.ndarray, quad, width: int, height: int, margin: int = 0)
             src_quad = (quad - offset) * pre
     to_patch = rect_homography(src_quad, width, height, margin)
     size = (width + 2 * margin, height + 2 * margin)
-    patch = cv2.warpPerspective(src, to_patch, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    patch = cv2.warpPerspective(
+        src, to_patch, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+    )
     # patch -> shrunk image -> image: undo the warp, then the shrink and the cut.
     undo = np.array([[1 / pre, 0, offset[0]], [0, 1 / pre, offset[1]], [0, 0, 1]], dtype=np.float64)
     return patch, undo @ np.linalg.inv(to_patch)

@@ -57,7 +57,11 @@ def tally(image, params: Params | None = None) -> Board:
     seen: list[Dot] = []
     for _, found in measured:
         for d in found:
-            if not any(np.hypot(k.center[0] - d.center[0], k.center[1] - d.center[1]) < 0.6 * max(k.radius, d.radius) for k in seen):
+            if not any(
+                np.hypot(k.center[0] - d.center[0], k.center[1] - d.center[1])
+                < 0.6 * max(k.radius, d.radius)
+                for k in seen
+            ):
                 seen.append(d)
     dots_by_note: list[list[Dot]] = [[] for _ in quads]
     strays: list[Dot] = []
@@ -92,5 +96,6 @@ def _one_size_of_dot(measured, params: Params):
         return measured
     floor = params.dot_size_ratio * float(np.median(relative))
     return [
-        (q, [d for d in found if d.radius / max(min(quad_sides(q)), 1.0) >= floor]) for q, found in measured
+        (q, [d for d in found if d.radius / max(min(quad_sides(q)), 1.0) >= floor])
+        for q, found in measured
     ]

@@ -135,13 +135,17 @@ def build(
             button, notice = _device_button(inbox, settings, notice)
         if button == "auto" and shown.mode == "headless":
             button = "stdin"
-        source = button if not isinstance(button, str) else open_button(
-            button,
-            inbox,
-            pin=settings.button_pin,
-            pull_up=settings.button_pull_up,
-            bounce_seconds=settings.button_bounce_seconds,
-            stream=stdin,
+        source = (
+            button
+            if not isinstance(button, str)
+            else open_button(
+                button,
+                inbox,
+                pin=settings.button_pin,
+                pull_up=settings.button_pull_up,
+                bounce_seconds=settings.button_bounce_seconds,
+                stream=stdin,
+            )
         )
     except BaseException:
         shown.close()
@@ -190,7 +194,9 @@ def _device_button(inbox: Inbox, settings, notice: str):
         return "keyboard", f"{problem} {notice}".strip()
 
 
-def prune_old_meetings(recorder: Recorder, keep_days: int, synchronised: Path = SYNCHRONISED) -> int:
+def prune_old_meetings(
+    recorder: Recorder, keep_days: int, synchronised: Path = SYNCHRONISED
+) -> int:
     """Delete meetings older than `keep_days` (privacy), but only when the clock is known
     to be right: a Pi without a network or a real-time clock may think it is any date, and
     would then delete this week's meetings. systemd-timesyncd makes `synchronised` once

@@ -117,5 +117,3 @@ def run(args: argparse.Namespace) -> int:
     detail = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
     print(f"Topics: {len(result['topics'])}" + (f" ({detail})" if detail else ""))
     return 0
-
-

@@ -15,10 +15,21 @@ log = logging.getLogger("leancoffee.tally")
 
 def add_arguments(parser) -> None:
     parser.add_argument("images", nargs="+", metavar="IMAGE", help="photo files (JPEG, PNG, ...)")
-    parser.add_argument("--json", action="store_true", help="one JSON object per image per line (JSON Lines)")
-    parser.add_argument("--annotate", metavar="DIR", type=Path, help="also write each photo with what was found drawn on it")
     parser.add_argument(
-        "--votes-per-person", type=int, default=3, metavar="N", help="dots each person had, to estimate voters (default 3)"
+        "--json", action="store_true", help="one JSON object per image per line (JSON Lines)"
+    )
+    parser.add_argument(
+        "--annotate",
+        metavar="DIR",
+        type=Path,
+        help="also write each photo with what was found drawn on it",
+    )
+    parser.add_argument(
+        "--votes-per-person",
+        type=int,
+        default=3,
+        metavar="N",
+        help="dots each person had, to estimate voters (default 3)",
     )
 
 
@@ -40,7 +51,10 @@ def read_image(path: Path):
 
 
 def tally_file(
-    path: Path, votes_per_person: int = 3, annotate_dir: Path | None = None, written: set[Path] | None = None
+    path: Path,
+    votes_per_person: int = 3,
+    annotate_dir: Path | None = None,
+    written: set[Path] | None = None,
 ) -> dict:
     """The tally JSON record for one file (DESIGN.md "Tally JSON"). Raises ValueError if the
     photo is unreadable, OSError if its annotated copy cannot be written. `written` holds the
@@ -64,14 +78,21 @@ def tally_file(
             out, n = annotate_dir / f"{path.stem}.annotated-{n}.jpg", n + 1
         try:
             annotate_dir.mkdir(parents=True, exist_ok=True)
-            ok = cv2.imwrite(str(out), vision.annotate(image, board), [cv2.IMWRITE_JPEG_QUALITY, 90])
+            ok = cv2.imwrite(
+                str(out), vision.annotate(image, board), [cv2.IMWRITE_JPEG_QUALITY, 90]
+            )
         except cv2.error as exc:
             raise OSError(str(exc).strip().splitlines()[-1]) from None
         if not ok:
             raise OSError("OpenCV could not write it")
         written.add(out)
     log.debug(
-        "%s: %d notes, %d votes, %d stray dots in %.2f s", path, len(board.notes), board.total_votes, len(board.stray_dots), seconds
+        "%s: %d notes, %d votes, %d stray dots in %.2f s",
+        path,
+        len(board.notes),
+        board.total_votes,
+        len(board.stray_dots),
+        seconds,
     )
     return record
 
@@ -91,7 +112,9 @@ def format_table(record: dict) -> str:
         lines.append("  rank  votes  colour   where (x, y)")
     for n in record["notes"]:
         rank = f"{n['rank']}{'=' if n['tied'] else ' '}"
-        lines.append(f"  {rank:>5} {n['votes']:>6}  {n['colour']:<8} ({n['center'][0]:.0f}, {n['center'][1]:.0f})")
+        lines.append(
+            f"  {rank:>5} {n['votes']:>6}  {n['colour']:<8} ({n['center'][0]:.0f}, {n['center'][1]:.0f})"
+        )
     return "\n".join(lines)
 
 
@@ -107,10 +130,17 @@ def run(args) -> int:
             record = tally_file(path, args.votes_per_person, args.annotate, written)
         except (ValueError, OSError) as exc:
             status = 1
-            what = "cannot read" if isinstance(exc, ValueError) else "cannot write the annotated copy of"
+            what = (
+                "cannot read"
+                if isinstance(exc, ValueError)
+                else "cannot write the annotated copy of"
+            )
             print(f"leancoffee tally: {what} {path}: {exc}", file=sys.stderr)
             if args.json:
-                print(json.dumps({"image": str(path), "error": f"{what.replace(' of', '')}: {exc}"}), flush=True)
+                print(
+                    json.dumps({"image": str(path), "error": f"{what.replace(' of', '')}: {exc}"}),
+                    flush=True,
+                )
             continue
         if args.json:
             ordered = {k: record[k] for k in ("image", "width", "height", "seconds")}
