@@ -1,19 +1,30 @@
-"""Finding the notes: uniform patches of paper with four straight sides, on a downscaled copy.
+"""Finding the notes: flat patches of paper with four straight sides, on a downscaled copy.
 
-The photo is cut into regions by its colour edges (after a median filter has
-wiped out the handwriting); a region that is the size of a note, nearly a
-quadrilateral, and not the colour of the wall is a note.
+A note is a patch of paper bounded by edges. The photo (downscaled, with a median filter
+that wipes out handwriting) is cut into flat regions wherever its colour gradient stays
+below a threshold, first at a threshold that follows the photo's own noise, then at lower
+ones. This makes a tree of regions, each level's regions inside one of the level above.
+The wall is the region that runs along the photo's border; notes on it are holes in it.
 
-Same-colour notes that touch edge to edge come out as one region. Such a
-region, bigger than the wall's typical note, is cut along the straight seams
-found inside it (a faint shadow line or gap between two notes, seen on the
-unfiltered copy); what is left that is still a neat grid of typical notes is
-cut into that grid.
+The wall's typical note is learnt from the note-shaped regions (a quadrilateral with
+square-ish corners, of a sticky note's proportions, not the wall's colour): the biggest
+size that most of them are a whole number of, so that neither scraps nor blocks of
+touching notes set it. A region shaped like a note of about that size, and square to the
+wall's notes, is a note. One that is not is looked at again at the next, lower threshold,
+where the faint seams between touching notes of one colour (a shadow line, a slight change
+of shade) and the weak spots in an outline that let a note leak into its neighbour show up
+as edges: its pieces there are judged the same way. What is still a neat grid of typical
+notes at the lowest threshold (touching notes of one colour, seams unseen) is cut into that
+grid, each cut on a seam where one shows at full resolution.
+
+A second search, on a copy where everything smaller than a big dot is wiped out, adds the
+notes the first found only in pieces (crowded with dots, or with writing all over them).
+A sheet of paper with notes of other colours stuck on it is background, not a note.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 
 import cv2
@@ -23,44 +34,483 @@ from vision.colours import to_lab
 from vision.geometry import order_quad, quad_sides, warp_quad
 from vision.params import Params
 
+# Edge thresholds tried: the photo's own (Params.edge_min, edge_k), then up to _LEVELS - 1
+# lower ones, each _LEVEL_STEP times lower, down to _NOISE_FLOOR times the median gradient
+# (the photo's noise) or _EDGE_FLOOR, whichever is higher.
+_LEVELS = 4
+_LEVEL_STEP = 1.6
+_NOISE_FLOOR = 2.5
+_EDGE_FLOOR = 5.0
+# A region that keeps this share of its pixels at the next level is the same region there.
+_SAME = 0.985
+# The longest sticky note is 3 x 5 in (1.67:1); with perspective, up to about 1.9:1.
+_MAX_ASPECT = 1.9
+# How far a note's corner may be from square, in degrees: perspective up to 20 degrees and
+# a note rotated a few degrees.
+_CORNER_TOLERANCE = 35.0
+# How far a note may be turned from the wall's typical note, in degrees.
+_MAX_TURN = 20.0
+# Shaped like a note: the region's hull and its quad overlap this much (intersection over
+# union; a dot sticker, round, does not), and the region fills this share of its hull (dots
+# along the edges and writing near them take bites out of it; a thin frame is all bite).
+_RECTANGULAR = 0.85
+_SOLID = 0.3
+# A region this rectangular is surely a note or a card, not a blob of dots.
+_CRISP = 0.9
+# A single note's area, relative to the wall's typical note.
+_SINGLE_AREA = (0.3, 1.6)
+# The typical note is the biggest size that this share of the note-shaped area is a whole
+# number of (see _typical).
+_EXPLAINED = 0.6
+# A region is cut as a grid of typical notes only if the notes seen inside it at lower
+# thresholds cover less than this share of it.
+_PIECES_COVER = 0.7
+# A seam runs across a whole grid; a line of writing across at most 1 - this share of it.
+_SEAM_SPAN = 25.0
+# Lab distance under which a region is the wall's colour.
+_WALL_DELTA_E = 8.0
+# A region along the photo's border this many typical notes big is more wall.
+_WALL_NOTES = 5.0
+# Chroma above which a region darker than Params.note_min_lightness is still paper.
+_DARK_CHROMA = 30.0
+# The second search is on a copy where the typical note is this many pixels across.
+_CLEAN_PX = 48.0
+# A note found in the first search that is less than this share of one found in the second
+# is a piece of it.
+_PIECE = 0.6
+# Nor added where it would cover more than this share of a note found in the first.
+_OVERLAP = 0.4
+# Pixels each side of a found quad is pushed out by: the edge map eats about that much of
+# the paper.
+_GROW = 2.0
+# From OpenCV's 8-bit Lab to L 0..100 and signed a, b.
+_LAB8_SCALE = np.array([100 / 255, 1.0, 1.0])
+_LAB8_OFFSET = np.array([0.0, 128.0, 128.0])
+_SUM_L1 = np.float32([[100 / 255, 1.0, 1.0]])  # 8-bit L is stretched to 0..255
+
 
 @dataclass(frozen=True)
 class Candidate:
-    quad: np.ndarray  # 4x2, clockwise from top-left, in the coordinates of the image searched
+    quad: np.ndarray  # 4x2, clockwise from top-left, in the image's pixels
     lab: tuple[float, float, float]  # mean paper colour
-    cols: int = 1  # a grid of touching same-colour notes, still to be cut along its seams
-    rows: int = 1
 
 
 @dataclass(frozen=True)
 class _Region:
     x: int  # the mask's offset in the image
     y: int
-    mask: np.ndarray  # uint8 0/1, holes filled
+    mask: np.ndarray  # uint8 0/1
     quad: np.ndarray  # fitted quad, image coordinates
     area: float  # of the convex hull: dots across the edge are notches, not missing paper
     lab: tuple[float, float, float]
     rectangularity: float  # intersection over union of the region's hull and its quad
     solidity: float  # the region's own area over its hull's
+    border: bool = False  # touches the image's border
+    contour: np.ndarray | None = None  # its outline, relative to (x, y)
 
 
-def gradient(lab: np.ndarray) -> np.ndarray:
-    """Colour gradient magnitude: the Sobel gradient's length over all three Lab channels.
-
-    Channel by channel into one accumulator: a few single-channel images at a time, not
-    six three-channel ones (a 12 MP photo's working copy must stay well under 400 MB)."""
-    total = None
-    for channel in cv2.split(lab):
-        gx = cv2.Sobel(channel, cv2.CV_32F, 1, 0, ksize=3)
-        gy = cv2.Sobel(channel, cv2.CV_32F, 0, 1, ksize=3)
-        square = cv2.add(cv2.multiply(gx, gx), cv2.multiply(gy, gy))
-        total = square if total is None else cv2.add(total, square)
-    return cv2.sqrt(total)
+@dataclass
+class _Node:
+    region: _Region | None  # None: not worth describing (too thin)
+    pixels: int = 0  # its own pixel count
+    children: list[_Node] = field(default_factory=list)
 
 
-def _threshold(mag: np.ndarray, params: Params) -> float:
-    """Edge threshold that follows the photo's own noise level."""
-    return max(params.edge_min, params.edge_k * float(np.median(mag)))
+def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
+    """Every note on a BGR photo, as quads in its pixels (how: the module's docstring).
+
+    Searched on a copy downscaled to `params.work_size`; when the wall's notes come out
+    smaller than `params.small_note_px` there (a big wall from far away), searched again at
+    a finer scale, where their corners are not rounded off by the median and their seams
+    still show. Then searched once more on a copy where everything smaller than a big dot
+    is wiped out (a morphological close then open, sized from the typical note): a note
+    crowded with dots or big writing, whose paper is in pieces, is one clean region there.
+    """
+    min_px = params.min_note_px
+    bgr, scale = downscale(image, params.work_size)
+    found, typical = _search(cv2.medianBlur(bgr, 5), params, min_px)
+    if typical is not None and min(typical[:2]) < params.small_note_px and scale < 1.0:
+        long_side = min(
+            2 * params.work_size,
+            round(params.work_size * params.small_note_px * 1.3 / min(typical[:2])),
+        )
+        bgr, finer = downscale(image, long_side)
+        again, typical_again = _search(cv2.medianBlur(bgr, 5), params, min_px)
+        if typical_again is not None:
+            found, typical, scale = again, typical_again, finer
+    if typical is None:
+        return []
+    side = min(typical[:2])
+    factor = min(1.0, _CLEAN_PX / side)
+    small = (
+        bgr
+        if factor == 1.0
+        else cv2.resize(bgr, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+    )
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, int(0.3 * side * factor) | 1),) * 2)
+    clean = cv2.morphologyEx(
+        cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel), cv2.MORPH_OPEN, kernel
+    )
+    second, _ = _search(
+        clean, params, min_px * factor, (typical[0] * factor, typical[1] * factor, typical[2])
+    )
+    # The first search's notes stand (their outlines are the finer); the second's are added
+    # where the first has nothing, or only pieces of them: a note cut in two by a band of
+    # dots there is whole here.
+    # (Quads are fitted with care only for the notes kept: `_refined`.)
+    found = [(_grow(_refined(r).quad, _GROW), r.lab, cols, rows) for r, cols, rows in found]
+    for r, cols, rows in second:
+        quad = _grow(r.quad, _GROW) / factor
+        area = cv2.contourArea(quad.astype(np.float32))
+        rivals = [f for f in found if _contains(f[0], quad) or _contains(quad, f[0])]
+        # Notes do not overlap much: one straddling two notes found already is a blur of
+        # their seam, not a note.
+        others = [f for f in found if not any(f is g for g in rivals)]
+        if any(_overlap(f[0], quad) > _OVERLAP for f in others):
+            continue
+        if all(cv2.contourArea(f[0].astype(np.float32)) < _PIECE * area for f in rivals):
+            kept = (_grow(_refined(r).quad, _GROW) / factor, r.lab, cols, rows)
+            found = [f for f in found if not any(f is g for g in rivals)] + [kept]
+    notes = []
+    for quad, lab, cols, rows in found:
+        quad = quad / scale
+        cells = _seam_split(image, quad, cols, rows) if cols * rows > 1 else [quad]
+        notes.extend(Candidate(quad=order_quad(q), lab=lab) for q in cells)
+    return notes
+
+
+def _gradient(lab8: np.ndarray) -> np.ndarray:
+    """Colour gradient, uint8: max(|d/dx|, |d/dy|) of the Sobel filter summed over L, a and b
+    (in CIE units: 8-bit L is stretched to 0..255). 16-bit and 8-bit arithmetic: a float
+    gradient of three channels costs more than the rest of the search."""
+    gx = cv2.convertScaleAbs(cv2.Sobel(lab8, cv2.CV_16S, 1, 0, ksize=3))
+    gy = cv2.convertScaleAbs(cv2.Sobel(lab8, cv2.CV_16S, 0, 1, ksize=3))
+    return cv2.transform(cv2.max(gx, gy), _SUM_L1)
+
+
+def _search(bgr: np.ndarray, params: Params, min_px: float, typical=None):
+    """The notes on a downscaled, filtered photo, as (region, cols, rows) with cols x rows > 1
+    for a grid still to be cut; and the typical note's (width, height, angle) (learnt here
+    unless given), None if there is none."""
+    lab8 = cv2.cvtColor(bgr, cv2.COLOR_BGR2Lab)
+    mag = _gradient(lab8)
+    noise = float(np.median(mag[::4, ::4]))
+    thresholds = [max(params.edge_min, params.edge_k * noise)]
+    floor = max(_EDGE_FLOOR, _NOISE_FLOOR * noise)
+    while len(thresholds) < _LEVELS and thresholds[-1] / _LEVEL_STEP >= floor:
+        thresholds.append(thresholds[-1] / _LEVEL_STEP)
+    h, w = mag.shape
+    tree = _Tree(lab8, mag, min_px)
+    roots = tree.level(thresholds[0], None)
+    if tree.wall is None:
+        return [], None
+    image_area = h * w
+    walls = [tree.wall.lab] + [
+        r.lab for r in tree.regions(roots) if r.border and r.area > image_area / 8
+    ]
+
+    def paper(r: _Region) -> bool:
+        # Not the wall's colour; not dark as ink or shadow, unless strongly coloured (a
+        # purple or neon pink note in dim light).
+        bright = r.lab[0] > params.note_min_lightness or np.hypot(r.lab[1], r.lab[2]) > _DARK_CHROMA
+        return bright and min(_delta_e(r.lab, c) for c in walls) > _WALL_DELTA_E
+
+    def shaped(r: _Region) -> bool:
+        return (
+            _is_quad(r, min_px) and 1 / _MAX_ASPECT <= _aspect(r.quad) <= _MAX_ASPECT and paper(r)
+        )
+
+    def aligned(r: _Region) -> bool:  # notes on a wall are square to each other, give or take
+        turn = abs(_angle(r.quad) - typical_angle)
+        return min(turn, 90 - turn) <= _MAX_TURN
+
+    if typical is None:
+        # The whole tree, to learn the typical note from all its note-shaped regions (a
+        # block of touching notes at one level is its notes at a lower one).
+        for t in thresholds[1:]:
+            tree.level(t, lambda node: node.region is not tree.wall)  # see below
+        first = list({id(r): r for r in _descendants(roots) if shaped(r)}.values())
+        # A sheet with notes of another colour stuck on it is background, not a note: two
+        # of them at least, crisp quadrilaterals and not too small for notes on it (two
+        # dot stickers of one colour overlapping can pass for a small note, but not that).
+        first = [r for r in first if sum(_stuck_on(o, r) for o in first) < 2]
+        if not first:
+            return [], None
+        typical = _typical(first)
+        thresholds = thresholds[:1]  # the tree is whole already
+    typical_w, typical_h, typical_angle = typical
+    typical_area = typical_w * typical_h
+
+    def wall_piece(r: _Region) -> bool:
+        # A region along the photo's border far bigger than a note is more wall (cut off
+        # from the rest by a drawn line, a shadow or a change of light).
+        return r.border and r.area > _WALL_NOTES * typical_area
+
+    def single(r: _Region) -> bool:
+        return (
+            _SINGLE_AREA[0] * typical_area <= r.area <= _SINGLE_AREA[1] * typical_area
+            and shaped(r)
+            and aligned(r)
+        )
+
+    def grid(r: _Region):
+        if r.area < 1.4 * typical_area or r.border or not paper(r):
+            return None
+        if not _is_quad(r, min_px):
+            r = _boxed(r)  # a column or row of notes, not quite aligned
+            if r is None:
+                return None
+        w, h = quad_sides(r.quad)
+        cols, rows = max(1, round(w / typical_w)), max(1, round(h / typical_h))
+        if (
+            2 <= cols * rows <= 40
+            and 0.7 < r.area / (cols * rows * typical_area) < 1.4
+            and aligned(r)
+        ):
+            return r, cols, rows
+        return None
+
+    # Down the levels, only into the regions that are not a note already (nor the wall: a
+    # note on it is a hole in it, not a piece of it).
+    for t in thresholds[1:]:
+        tree.level(
+            t,
+            lambda node: (
+                node.region is not None and node.region is not tree.wall and not single(node.region)
+            ),
+            _SINGLE_AREA[0] * typical_area,
+        )
+    walls += [r.lab for r in _descendants(roots) if wall_piece(r)]
+
+    found = [s for root in roots for s in _select(root, single, grid)]
+    # A sheet with notes stuck on it is background, not a giant note: a solid region (the
+    # notes on it are holes in it) holding a note of another colour. (A ragged piece of a
+    # grid of touching notes can reach round a note of another colour in that grid; a grid
+    # of notes of one colour holds none.)
+    found = [
+        s
+        for s in found
+        if not (
+            (s[0].solidity > 0.8 or s[1] * s[2] > 1) and any(_on_sheet(o[0], s[0]) for o in found)
+        )
+    ]
+    return found, typical
+
+
+def _typical(regions: list[_Region]) -> tuple[float, float, float]:
+    """The wall's typical note (width, height, angle), from note-shaped regions: the biggest
+    of their sizes that most of their area is a whole number of (a note, or a grid of
+    touching notes whose seams do not show), so that neither scraps nor grids set it."""
+    sides = np.array([quad_sides(r.quad) for r in regions])
+    areas = np.array([r.area for r in regions])
+    cells = sides[None, :, :] / sides[:, None, :]  # [candidate, region, (across, down)]
+    counts = np.maximum(np.round(cells), 1)
+    ratio = areas[None, :] / (counts.prod(axis=2) * areas[:, None])
+    fits = (cells.min(axis=2) > 0.7) & (counts.prod(axis=2) <= 40) & (ratio > 0.7) & (ratio < 1.4)
+    explained = (fits * areas[None, :]).sum(axis=1)
+    # Notes come in numbers: a size that only one region has (a sheet of paper on the
+    # wall) is the typical note only if no size that several have explains as much.
+    alike = (fits & (counts.prod(axis=2) == 1)).sum(axis=1)
+    good = np.flatnonzero((explained >= _EXPLAINED * areas.sum()) & (alike >= 2))
+    if not len(good):
+        good = np.flatnonzero(explained >= _EXPLAINED * areas.sum())
+    if len(good):
+        best = int(good[np.argmax(areas[good])])
+        w, h = sides[best]
+    else:
+        w = _weighted_median(sides[:, 0], areas)
+        h = _weighted_median(sides[:, 1], areas)
+    return float(w), float(h), _weighted_median([_angle(r.quad) for r in regions], areas)
+
+
+def _on_sheet(note: _Region, sheet: _Region) -> bool:
+    """Whether `note` is stuck on `sheet`: smaller, another colour, and inside it."""
+    return (
+        note is not sheet
+        and note.area < 0.5 * sheet.area
+        and _delta_e(note.lab, sheet.lab) > 15
+        and _contains(sheet.quad, note.quad)
+    )
+
+
+def _stuck_on(note: _Region, sheet: _Region) -> bool:
+    """Whether `note` is a note stuck on `sheet`, surely (see `_on_sheet`)."""
+    return note.rectangularity > _CRISP and note.area > sheet.area / 40 and _on_sheet(note, sheet)
+
+
+def _descendants(roots: list[_Node]) -> list[_Region]:
+    out, pending = [], list(roots)
+    while pending:
+        node = pending.pop()
+        pending.extend(node.children)
+        if node.region is not None:
+            out.append(node.region)
+    return out
+
+
+def _select(node: _Node, single, grid) -> list:
+    """The notes in a region's subtree: the region itself if it is one note; else whatever
+    its pieces at the next lower threshold hold; or the region cut as a grid, if that makes
+    more notes and the pieces (outlines really seen) cover little of it."""
+    r = node.region
+    if r is not None and single(r):
+        return [(r, 1, 1)]
+    pieces = [s for child in node.children for s in _select(child, single, grid)]
+    cut = grid(r) if r is not None else None
+    if (
+        cut is not None
+        and cut[1] * cut[2] > sum(cols * rows for _, cols, rows in pieces)
+        and sum(p.area for p, _, _ in pieces) < _PIECES_COVER * r.area
+    ):
+        return [cut]
+    return pieces
+
+
+class _Tree:
+    """The flat regions of a photo at falling edge thresholds: each level's regions lie
+    inside the previous level's, their children. The wall is the first level's region
+    that runs along most of the photo's border (a note filling the frame can be bigger
+    than the wall that shows around it)."""
+
+    def __init__(self, lab8: np.ndarray, mag: np.ndarray, min_px: float):
+        self.lab8, self.mag, self.min_px = lab8, mag, min_px
+        self.min_area = 0.5 * min_px**2
+        self.wall: _Region | None = None
+        self._last: list[_Node] | None = None  # the last level's nodes
+
+    @staticmethod
+    def regions(nodes):
+        return [n.region for n in nodes if n.region is not None]
+
+    def level(self, threshold: float, expand, min_area: float = 0.0) -> list[_Node]:
+        """The next level's nodes: on the first level, the whole photo's; below it, those
+        inside the last level's nodes that `expand` picks, found in each one's box alone.
+        Only regions of at least `min_area` pixels are made."""
+        if self._last is None:
+            made = self._regions(cv2.compare(self.mag, threshold, cv2.CMP_LE), 0, 0, None, min_area)
+            if made:
+                self.wall = made[0].region  # found first: see _regions
+        else:
+            made = []
+            kernel = np.ones((3, 3), np.uint8)
+            h, w = self.mag.shape
+            for parent in self._last:
+                if parent.region is None or not expand(parent):
+                    continue
+                r = parent.region
+                mh, mw = r.mask.shape
+                flat = cv2.compare(self.mag[r.y : r.y + mh, r.x : r.x + mw], threshold, cv2.CMP_LE)
+                flat = cv2.bitwise_and(flat, flat, mask=r.mask)
+                # An erosion closes the one-pixel gaps in an outline through which a region
+                # leaks. Beyond the box is not this region, unless it is beyond the photo.
+                pad = cv2.copyMakeBorder(flat, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
+                if r.y == 0:
+                    pad[0, 1:-1] = flat[0]
+                if r.y + mh == h:
+                    pad[-1, 1:-1] = flat[-1]
+                if r.x == 0:
+                    pad[1:-1, 0] = flat[:, 0]
+                if r.x + mw == w:
+                    pad[1:-1, -1] = flat[:, -1]
+                flat = cv2.erode(pad, kernel)[1:-1, 1:-1]
+                made += self._regions(flat, r.x, r.y, parent, min_area)
+        self._last = made
+        return made
+
+    def _regions(
+        self, flat: np.ndarray, x0: int, y0: int, parent: _Node | None, min_area: float
+    ) -> list[_Node]:
+        """Nodes for the regions of a flat-pixel map whose top-left is at (x0, y0) in the
+        photo, as children of `parent`. With no parent (the first level), the wall comes
+        first: the region that runs along most of the photo's border (a note filling the
+        frame can be bigger than the wall that shows around it); none, if nothing does."""
+        h, w = self.mag.shape
+        count, labels, stats, _ = cv2.connectedComponentsWithStats(flat, connectivity=4)
+        sizes = stats[1:, cv2.CC_STAT_AREA]
+        thick = (
+            np.minimum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT])
+            >= 0.7 * self.min_px
+        )
+        order = list(np.flatnonzero((sizes >= max(self.min_area, min_area)) & thick) + 1)
+        if parent is None:
+            border = np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]])
+            counts = np.bincount(border, minlength=count)
+            counts[0] = 0
+            if not counts.any():
+                return []
+            wall = int(np.argmax(counts))
+            order = [wall] + [label for label in order if label != wall]
+        made = []
+        for label in order:
+            x, y, bw, bh = (int(v) for v in stats[label, :4])
+            pixels = int(stats[label, cv2.CC_STAT_AREA])
+            if parent is not None and pixels >= _SAME * parent.pixels:
+                node = _Node(parent.region, pixels=parent.pixels)  # the same region, barely eroded
+            else:
+                mask = (labels[y : y + bh, x : x + bw] == label).astype(np.uint8)
+                node = _Node(
+                    _region(mask, x0 + x, y0 + y, self.lab8, self.min_area, h, w), pixels=pixels
+                )
+            if parent is not None:
+                parent.children.append(node)
+            made.append(node)
+        return made
+
+
+def _region(mask: np.ndarray, x: int, y: int, lab8: np.ndarray, min_area: float, h: int, w: int):
+    """Describe one region (mask at offset x, y in an h x w image); None if it is too small.
+    Its quad is a quick fit, good enough to judge its shape (`_refined` fits it well)."""
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    if not contours:
+        return None
+    contour = max(contours, key=cv2.contourArea)
+    area = cv2.contourArea(contour)
+    if area < min_area:
+        return None
+    # Writing and dots on a note are holes in its region, dots across its edge are notches:
+    # judge the shape by the convex hull, which fills both.
+    hull = cv2.convexHull(contour)
+    hull_area = float(cv2.contourArea(hull))
+    hull_points = hull.reshape(-1, 2).astype(np.float32)
+    guesses = [_cyclic(cv2.boxPoints(cv2.minAreaRect(hull)))]
+    ious = [_iou(guesses[0].astype(np.float32), hull_points)]
+    approx = _approx_quad(hull) if ious[0] < 0.97 else None  # not a rectangle: a trapezoid?
+    if approx is not None:
+        guesses.append(approx)
+        ious.append(_iou(approx.astype(np.float32), hull_points))
+    best = int(np.argmax(ious))
+    mh, mw = mask.shape
+    colour = (
+        np.array(cv2.mean(lab8[y : y + mh, x : x + mw], mask=mask)[:3]) - _LAB8_OFFSET
+    ) * _LAB8_SCALE
+    return _Region(
+        x=x,
+        y=y,
+        mask=mask,
+        quad=guesses[best] + (x, y),
+        area=hull_area,
+        lab=tuple(float(v) for v in colour),
+        rectangularity=ious[best],
+        solidity=area / max(hull_area, 1.0),
+        border=x == 0 or y == 0 or x + mw == w or y + mh == h,
+        contour=contour,
+    )
+
+
+def _approx_quad(hull: np.ndarray) -> np.ndarray | None:
+    perimeter = cv2.arcLength(hull, True)
+    for eps in (0.02, 0.035, 0.05, 0.08):
+        approx = cv2.approxPolyDP(hull, eps * perimeter, True)
+        if len(approx) == 4:
+            return _cyclic(approx)
+    return None
+
+
+def _refined(r: _Region) -> _Region:
+    """The region with its quad fitted with care (see `_fit_quad`)."""
+    if r.contour is None:
+        return r
+    return replace(r, quad=_fit_quad(r.contour) + (r.x, r.y))
 
 
 def _fit_quad(contour: np.ndarray) -> np.ndarray:
@@ -129,191 +579,33 @@ def _refit_sides(quad: np.ndarray, points: np.ndarray) -> np.ndarray | None:
     return order_quad(refined)
 
 
-def _region(mask: np.ndarray, x: int, y: int, lab: np.ndarray, min_area: float) -> _Region | None:
-    """Describe one region (mask at offset x, y); None if it is too small."""
-    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
-    if not contours:
-        return None
-    contour = max(contours, key=cv2.contourArea)
-    area = cv2.contourArea(contour)
-    if area < min_area:
-        return None
-    # Writing and dots on a note are holes in its region, dots across its edge are notches:
-    # judge the shape by the convex hull, which fills both.
-    filled = np.zeros_like(mask)
-    hull = cv2.convexHull(contour)
-    cv2.fillConvexPoly(filled, hull, 1)
-    quad = _fit_quad(contour)
-    quad_mask = np.zeros_like(mask)
-    cv2.fillConvexPoly(quad_mask, np.round(quad).astype(np.int32), 1)
-    union = np.count_nonzero(quad_mask | filled)
-    overlap = np.count_nonzero(quad_mask & filled)
-    h, w = mask.shape
-    colour = cv2.mean(lab[y : y + h, x : x + w], mask=mask)[:3]
-    return _Region(
-        x=x,
-        y=y,
-        mask=filled,
-        quad=quad + (x, y),
-        area=float(cv2.contourArea(hull)),
-        lab=tuple(float(v) for v in colour),
-        rectangularity=overlap / max(union, 1),
-        solidity=area / max(float(cv2.contourArea(hull)), 1.0),
-    )
-
-
-def _regions(lab: np.ndarray, params: Params, min_px: float) -> tuple[list[_Region], tuple[float, float, float]]:
-    h, w = lab.shape[:2]
-    mag = gradient(lab)
-    flat = (mag <= _threshold(mag, params)).astype(np.uint8)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(flat, connectivity=4)
-    areas = stats[1:, cv2.CC_STAT_AREA]
-    if len(areas) == 0:
-        return [], (0.0, 0.0, 0.0)
-    # The wall is the region that runs along most of the photo's border (a note filling the
-    # frame can be bigger than the wall that shows around it).
-    border = np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]])
-    counts = np.bincount(border, minlength=count)
-    counts[0] = 0
-    wall_label = int(np.argmax(counts)) if counts.any() else 1 + int(np.argmax(areas))
-    wall_lab = tuple(float(v) for v in cv2.mean(lab, mask=(labels == wall_label).astype(np.uint8))[:3])
-
-    min_area = min_px**2 * 0.5
-    regions = []
-    for label in np.flatnonzero(areas >= min_area) + 1:
-        if label == wall_label:
-            continue
-        x, y, bw, bh = (int(v) for v in stats[label, :4])
-        if min(bw, bh) < min_px * 0.7:
-            continue
-        mask = (labels[y : y + bh, x : x + bw] == label).astype(np.uint8)
-        region = _region(mask, x, y, lab, min_area)
-        if region is not None:
-            regions.append(region)
-    return regions, wall_lab
-
-
-def _cut_seams(
-    region: _Region, raw_mag: np.ndarray, threshold: float, lab: np.ndarray, typical: float, min_px: float
-) -> list[_Region]:
-    """Cut a region along long straight edges inside it: the seams between touching notes,
-    seen on the unfiltered photo's gradient `raw_mag`."""
-    h, w = region.mask.shape
-    mag = raw_mag[region.y : region.y + h, region.x : region.x + w]
-    inside = cv2.erode(region.mask, np.ones((5, 5), np.uint8))
-    seams = ((mag > threshold) & (inside > 0)).astype(np.uint8) * 255
-    lines = cv2.HoughLinesP(
-        seams, 1, np.pi / 180, threshold=int(0.45 * typical), minLineLength=0.6 * typical, maxLineGap=3
-    )
-    if lines is None:
-        return [region]
-    # Notes in a column or a row share its axes: a seam runs along one of them, while a
-    # slanted line is writing or a shadow.
-    axis = np.radians(cv2.minAreaRect(cv2.findNonZero(region.mask))[2])
-    cut = region.mask.copy()
-    for x0, y0, x1, y1 in lines.reshape(-1, 4):
-        slant = (np.arctan2(y1 - y0, x1 - x0) - axis) % (np.pi / 2)
-        if min(slant, np.pi / 2 - slant) > np.radians(12):
-            continue
-        # Extend each seam a little so that it reaches the region's border and really cuts.
-        d = np.array([x1 - x0, y1 - y0], dtype=np.float64)
-        d *= 0.25 * typical / max(np.linalg.norm(d), 1e-6)
-        a = np.round((x0 - d[0], y0 - d[1])).astype(int)
-        b = np.round((x1 + d[0], y1 + d[1])).astype(int)
-        cv2.line(cut, tuple(int(v) for v in a), tuple(int(v) for v in b), 0, 2)
-    count, labels = cv2.connectedComponents(cut, connectivity=4)
-    pieces = []
-    min_area = min_px**2 * 0.5
-    for label in range(1, count):
-        piece = (labels == label).astype(np.uint8)
-        # Give back the pixels the cut line took, to the side each is nearest.
-        piece = cv2.dilate(piece, np.ones((3, 3), np.uint8)) & region.mask
-        r = _region(piece, region.x, region.y, lab, min_area)
-        if r is not None:
-            pieces.append(r)
-    return pieces or [region]
-
-
-def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
-    """Every note on a BGR photo, as quads in its pixels.
-
-    Found on a copy downscaled to `params.work_size`, in two passes. The first finds the
-    notes whose paper is one clean region and learns the wall's typical note size from them.
-    The second looks again on a copy where everything smaller than a big dot is wiped out (a
-    morphological close then open, sized from the first pass): a note crowded with dots, or
-    with dots all along its edges, is a clean region there. It adds the notes the first pass
-    missed. Grids of touching notes are then cut along their seams at full resolution.
-    """
-    bgr, scale = downscale(image, params.work_size)
-    # The median wipes out handwriting (a pixel or two wide here) but keeps the notes' edges,
-    # so a note covered in writing is still one region.
-    first, typical = _find(bgr, to_lab(cv2.medianBlur(bgr, 5)), params.min_note_px, params, None)
-    if typical is None:
-        return []
-    if min(typical) < params.small_note_px and scale < 1.0:
-        # Small notes (a big wall from far away): look again at a finer scale, where their
-        # corners are not rounded off by the median and their seams still show.
-        long_side = min(2 * params.work_size, round(params.work_size * params.small_note_px * 1.3 / min(typical)))
-        bgr, scale = downscale(image, long_side)
-        again, typical_again = _find(bgr, to_lab(cv2.medianBlur(bgr, 5)), params.min_note_px, params, None)
-        if typical_again is not None:
-            first, typical = again, typical_again
-    side = min(typical)
-    factor = min(1.0, 48.0 / side)
-    small = bgr if factor == 1.0 else cv2.resize(bgr, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
-    k = max(3, int(0.3 * side * factor) | 1)
-    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
-    clean = cv2.morphologyEx(cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel), cv2.MORPH_OPEN, kernel)
-    second, _ = _find(
-        small, to_lab(clean), params.min_note_px * factor, params, (typical[0] * factor, typical[1] * factor)
-    )
-    # Where the passes disagree, keep whichever is nearer the typical note's size: a note cut
-    # in two by a band of dots in the first pass is whole in the second.
-    typical_area = typical[0] * typical[1]
-
-    def misfit(c: Candidate) -> float:
-        w, h = quad_sides(c.quad)
-        return abs(np.log(max(w * h, 1.0) / (c.cols * c.rows * typical_area)))
-
-    found = list(first)
-    for c in second:
-        c = Candidate(quad=c.quad / factor, lab=c.lab, cols=c.cols, rows=c.rows)
-        rivals = [f for f in found if _contains(f.quad, c.quad) or _contains(c.quad, f.quad)]
-        if all(misfit(c) < misfit(f) - 0.1 for f in rivals):
-            found = [f for f in found if not any(f is r for r in rivals)] + [c]
-
-    notes = []
-    for c in found:
-        quad = c.quad / scale
-        cells = _seam_split(image, quad, c.cols, c.rows) if c.cols * c.rows > 1 else [quad]
-        notes.extend(Candidate(quad=order_quad(q), lab=c.lab) for q in cells)
-    return notes
-
-
 def downscale(image: np.ndarray, long_side: int) -> tuple[np.ndarray, float]:
     """A copy whose long side is at most `long_side`, and the factor applied."""
     h, w = image.shape[:2]
     factor = min(1.0, long_side / max(h, w))
     if factor >= 1.0:
         return image, 1.0
-    # Nearest-neighbour to 1.5x the target first: averaging all 12 MP costs more than the rest
-    # of the tally, and the second, averaging step still smooths what the first one skipped.
-    step = int(1 / (1.5 * factor))
-    if step >= 2:
-        image = image[::step, ::step]
     size = (max(1, round(w * factor)), max(1, round(h * factor)))
-    return cv2.resize(image, size, interpolation=cv2.INTER_AREA), size[0] / w
+    if factor > 0.5:  # a mild shrink: interpolation aliases little, at a fraction of the cost
+        return cv2.resize(image, size, interpolation=cv2.INTER_LINEAR), size[0] / w
+    # Nearest-neighbour to twice the target first, then averaging 2x2 blocks: averaging all
+    # of a 12 MP photo costs more than the rest of the search, and the second step still
+    # smooths what the first one skipped.
+    half = cv2.resize(image, (2 * size[0], 2 * size[1]), interpolation=cv2.INTER_NEAREST)
+    return cv2.resize(half, size, interpolation=cv2.INTER_AREA), size[0] / w
 
 
 def _seam_split(image: np.ndarray, quad: np.ndarray, cols: int, rows: int) -> list[np.ndarray]:
     """Cut a grid of touching notes along its seams, found at full resolution.
 
-    Squared up, a seam is a straight line across the whole grid: the median over the rows
-    of the horizontal gradient peaks there, while writing and dots, which fill only a few
-    rows, do not move the median. Where no seam stands out, the cut falls at the even split
-    (two same-colour notes can touch without one); where none stands out anywhere in a grid
-    of five or more, or fewer than three in four in a grid of more than twelve, it is one big sheet
-    (a poster, a blank card, a patch of wall) and stays whole.
+    Squared up, a seam is a straight line across the whole grid: a low percentile over the
+    rows of the horizontal gradient peaks there, while writing and dots, which fill only
+    some of the rows, do not move it. The grid is cut where a seam stands out; where none does,
+    only if the piece would otherwise be too long to be one note (two same-colour notes
+    can touch with no seam seen, but a note is no longer than 1.9:1), then at the even
+    split. Where no seam stands out anywhere in a grid of five or more, or fewer than three
+    in four in a grid of more than twelve, it is one big sheet (a poster, a blank card, a
+    patch of wall) and stays whole.
     """
     cell = 48
     patch, _ = warp_quad(image, quad, cols * cell, rows * cell)
@@ -321,26 +613,37 @@ def _seam_split(image: np.ndarray, quad: np.ndarray, cols: int, rows: int) -> li
     gx = np.abs(cv2.Sobel(lab, cv2.CV_32F, 1, 0, ksize=3)).sum(axis=2)
     gy = np.abs(cv2.Sobel(lab, cv2.CV_32F, 0, 1, ksize=3)).sum(axis=2)
     trim_y, trim_x = max(1, rows * cell // 10), max(1, cols * cell // 10)
-    us, seen_x = _cuts(np.median(gx[trim_y:-trim_y], axis=0), cols, cell)
-    vs, seen_y = _cuts(np.median(gy[:, trim_x:-trim_x], axis=1), rows, cell)
-    if cols * rows > 4 and seen_x + seen_y == 0:
+    xs = _cuts(np.percentile(gx[trim_y:-trim_y], _SEAM_SPAN, axis=0), cols, cell)
+    ys = _cuts(np.percentile(gy[:, trim_x:-trim_x], _SEAM_SPAN, axis=1), rows, cell)
+    seen = sum(s for _, s in xs) + sum(s for _, s in ys)
+    if cols * rows > 4 and seen == 0:
         return [quad]  # a big blank sheet: a grid of five notes or more shows a seam somewhere
-    if cols * rows > 12 and seen_x + seen_y < 0.75 * (cols + rows - 2):
+    if cols * rows > 12 and seen < 0.75 * (cols + rows - 2):
         return [quad]  # a big grid needs most of its seams seen, or it is something else
-    return _cells(quad, us, vs)
+    w, h = quad_sides(quad)
+    return _cells(quad, _kept(xs, w, h / rows), _kept(ys, h, w / cols))
 
 
-def _cuts(profile: np.ndarray, n: int, cell: int) -> tuple[list[float], int]:
-    """Where to cut a profile of n cells (the strongest seam near each even split), and how
-    many of the cuts found a seam there."""
+def _kept(cuts: list[tuple[float, bool]], length: float, across: float) -> list[float]:
+    """The cuts (fractions of `length`) to make: those on a seen seam, or all of them if a
+    piece would otherwise be too long for one note `across` wide."""
+    seen = [0.0] + [at for at, s in cuts if s] + [1.0]
+    if max(b - a for a, b in pairwise(seen)) * length <= _MAX_ASPECT * across:
+        return seen
+    return [0.0] + [at for at, _ in cuts] + [1.0]
+
+
+def _cuts(profile: np.ndarray, n: int, cell: int) -> list[tuple[float, bool]]:
+    """Where to cut a profile of n cells (the strongest seam near each even split, else the
+    even split), as fractions, and whether a seam was seen there."""
     floor = 1.5 * float(np.median(profile)) + 1e-6
-    cuts, seen = [0.0], 0
+    cuts = []
     for k in range(1, n):
         lo, hi = k * cell - cell // 3, k * cell + cell // 3
         at = lo + int(np.argmax(profile[lo:hi]))
-        seen += bool(profile[at] > floor)
-        cuts.append((at if profile[at] > floor else k * cell) / (n * cell))
-    return cuts + [1.0], seen
+        seen = bool(profile[at] > floor)
+        cuts.append(((at if seen else k * cell) / (n * cell), seen))
+    return cuts
 
 
 def _cells(quad: np.ndarray, us: list[float], vs: list[float]) -> list[np.ndarray]:
@@ -359,75 +662,30 @@ def _cells(quad: np.ndarray, us: list[float], vs: list[float]) -> list[np.ndarra
     ]
 
 
-def _find(bgr, lab, min_px, params, typical):
-    """One pass: notes on `lab` (a filtered copy of `bgr`), and the typical note's (w, h)."""
-    regions, wall_lab = _regions(lab, params, min_px)
-    # Not the wall's colour, and not dark: no sticky note is as dark as marker ink.
-    regions = [r for r in regions if _delta_e(r.lab, wall_lab) > 8.0 and r.lab[0] > params.note_min_lightness]
-    if typical is None:
-        # The wall's typical note: the area-weighted median of single-looking notes (roughly
-        # square to 1:1.8), so a handful of small scraps or corner markers cannot set the scale.
-        shapely = [r for r in regions if _is_quad(r, min_px)]
-        if not shapely:
-            return [], None
-        singles = [r for r in shapely if 0.55 < _aspect(r.quad) < 1.8] or shapely
-        typical = (
-            _weighted_median([quad_sides(r.quad)[0] for r in singles], [r.area for r in singles]),
-            _weighted_median([quad_sides(r.quad)[1] for r in singles], [r.area for r in singles]),
-        )
-    typical_w, typical_h = typical
-    typical_area = typical_w * typical_h
-
-    raw_mag = None
-    pieces: list[_Region] = []
-    for r in regions:
-        if r.area > 1.4 * typical_area and not _is_quad(r, min_px):
-            boxed = _boxed(r)
-            if boxed is not None:  # a column or row of notes, not quite aligned: a grid
-                pieces.append(boxed)
-                continue
-            if raw_mag is None:  # the unfiltered photo's edges, where seams still show
-                raw_mag = gradient(to_lab(cv2.GaussianBlur(bgr, (0, 0), 0.7)))
-                seam_threshold = 0.5 * _threshold(raw_mag, params)
-            pieces.extend(_cut_seams(r, raw_mag, seam_threshold, lab, min(typical), min_px))
-        else:
-            pieces.append(r)
-
-    notes = [r for r in pieces if _is_quad(r, min_px) and r.area >= 0.3 * typical_area]
-    # A sheet with notes stuck on it is background, not a giant note: a solid region (the
-    # notes on it are holes in it) holding a note of another colour. A ragged piece of a
-    # grid of touching notes can reach round a note of another colour in that grid too.
-    notes = [
-        r
-        for r in notes
-        if not (
-            r.solidity > 0.8
-            and any(o is not r and _delta_e(o.lab, r.lab) > 15 and _contains(r.quad, o.quad) for o in notes)
-        )
-    ]
-
-    found = []
-    for r in notes:
-        w, h = quad_sides(r.quad)
-        cols = max(1, round(w / typical_w))
-        rows = max(1, round(h / typical_h))
-        if cols * rows > 40 or not 0.7 < r.area / (cols * rows * typical_area) < 1.4:
-            cols = rows = 1  # not a neat grid of a few typical notes: keep it whole
-        found.append(Candidate(quad=_grow(r.quad, 1.5), lab=r.lab, cols=cols, rows=rows))
-    return found, typical
-
-
 def _boxed(r: _Region) -> _Region | None:
     """A region as the rectangle round it, when it fills most of that rectangle: a column
     of touching notes pushed a little left and right is still a column, to be cut along
-    its seams, while its outline is no quadrilateral."""
-    points = cv2.findNonZero(r.mask)
+    its seams, while its outline is no quadrilateral. (Its writing and dots, holes in the
+    region, are paper here.)"""
+    filled = np.zeros_like(r.mask)
+    if r.contour is not None:
+        cv2.drawContours(filled, [r.contour], 0, 1, -1)
+    points = cv2.findNonZero(filled | r.mask)
     rect = cv2.minAreaRect(points)
     box = order_quad(cv2.boxPoints(rect)) + (r.x, r.y)
     box_area = rect[1][0] * rect[1][1]
     if box_area <= 0 or len(points) < 0.75 * box_area or not _corners_square(box):
         return None
-    return _Region(x=r.x, y=r.y, mask=r.mask, quad=box, area=box_area, lab=r.lab, rectangularity=1.0, solidity=1.0)
+    return _Region(
+        x=r.x,
+        y=r.y,
+        mask=r.mask,
+        quad=box,
+        area=box_area,
+        lab=r.lab,
+        rectangularity=1.0,
+        solidity=1.0,
+    )
 
 
 def _is_quad(r: _Region, min_px: float) -> bool:
@@ -435,21 +693,30 @@ def _is_quad(r: _Region, min_px: float) -> bool:
     strip of shadow along two sides has a triangle for a hull), and the region fills a fair
     part of that hull (dots along the edges take bites out of it; a thin frame is all bite)."""
     return (
-        r.rectangularity > 0.85
-        and r.solidity > 0.3
+        r.rectangularity > _RECTANGULAR
+        and r.solidity > _SOLID
         and min(quad_sides(r.quad)) >= min_px
-        and _corners_square(r.quad)
+        and _corners_square(r.quad, _CORNER_TOLERANCE)
     )
 
 
 def _corners_square(quad: np.ndarray, tolerance_degrees: float = 60.0) -> bool:
-    for i in range(4):
-        a, b, c = quad[i - 1], quad[i], quad[(i + 1) % 4]
-        u, v = a - b, c - b
-        cos = float(u @ v) / max(float(np.linalg.norm(u) * np.linalg.norm(v)), 1e-9)
-        if abs(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))) - 90.0) > tolerance_degrees:
-            return False
-    return True
+    """Whether every corner is within `tolerance_degrees` of a right angle."""
+    u = np.roll(quad, 1, axis=0) - quad
+    v = np.roll(quad, -1, axis=0) - quad
+    lengths = np.hypot(u[:, 0], u[:, 1]) * np.hypot(v[:, 0], v[:, 1])
+    cos = (u * v).sum(axis=1) / np.maximum(lengths, 1e-9)
+    return bool(np.all(np.abs(cos) <= np.sin(np.radians(tolerance_degrees))))
+
+
+def _cyclic(points) -> np.ndarray:
+    """A convex quad's corners, given in order round it either way, as `order_quad` gives
+    them (clockwise from the top-left), for a fraction of its cost."""
+    q = np.asarray(points, dtype=np.float64).reshape(4, 2)
+    x, y = q[:, 0], q[:, 1]
+    if float((x * np.roll(y, -1) - np.roll(x, -1) * y).sum()) < 0:
+        q = q[::-1]
+    return np.roll(q, -int(np.argmin(q.sum(axis=1))), axis=0)
 
 
 def _grow(quad: np.ndarray, pixels: float) -> np.ndarray:
@@ -472,6 +739,19 @@ def _delta_e(a, b) -> float:
 def _aspect(quad: np.ndarray) -> float:
     w, h = quad_sides(quad)
     return w / max(h, 1e-6)
+
+
+def _angle(quad: np.ndarray) -> float:
+    """The direction of a quad's top side, in degrees, folded into [-45, 45)."""
+    dx, dy = quad[1] - quad[0]
+    return (float(np.degrees(np.arctan2(dy, dx))) + 45.0) % 90.0 - 45.0
+
+
+def _overlap(a: np.ndarray, b: np.ndarray) -> float:
+    """The area two convex quads share, over the smaller one's."""
+    a, b = a.astype(np.float32), b.astype(np.float32)
+    inter, _ = cv2.intersectConvexConvex(a, b)
+    return inter / max(min(cv2.contourArea(a), cv2.contourArea(b)), 1e-6)
 
 
 def _contains(outer: np.ndarray, inner: np.ndarray) -> bool:
