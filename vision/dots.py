@@ -341,16 +341,14 @@ def _colour_blob(
     # dot's own blurred edge up to its middle, so the blob is as big as the dot.
     axis = colour - wmodel[sy, sx]
     n2 = float(axis @ axis)
-    kin = np.zeros(window.shape[:2], np.uint8)
+    # Any mix of this colour and the paper: what a blob of ink blurs into.
+    kin = np.zeros(window.shape[:2], bool)
     if n2 > 1:
         t, orth2 = _along(cv2.subtract(window, wmodel), axis, n2)
         tol = max(_BLOB_TOL_MIN, 0.25 * np.sqrt(n2))
         on_the_way = orth2 < tol * tol
         same |= (t > 0.5) & on_the_way
-        # Any mix of this colour and the paper, pen strokes aside: what a blob of ink blurs into.
-        kin = cv2.morphologyEx(
-            ((t > 0.25) & on_the_way).astype(np.uint8), cv2.MORPH_OPEN, _KIN_OPEN
-        )
+        kin = (t > 0.25) & on_the_way
     same = (same & allowed).astype(np.uint8)
     same = cv2.morphologyEx(same, cv2.MORPH_CLOSE, _SQUARE3)
     if not same[sy, sx]:
@@ -416,10 +414,12 @@ def _candidates(
         core = (labels[by : by + bh, bx : bx + bw] == label).astype(np.uint8)
         # One colour at a time: a core can hold touching dots of several colours.
         for _ in range(16):
-            _, depth, _, (cx, cy) = cv2.minMaxLoc(cv2.distanceTransform(core, cv2.DIST_L2, 3))
+            # A zero frame round the core: a core filling its box still has an edge to measure from.
+            framed = cv2.copyMakeBorder(core, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
+            _, depth, _, (cx, cy) = cv2.minMaxLoc(cv2.distanceTransform(framed, cv2.DIST_L2, 3))
             if depth < r_min * 0.8:
                 break
-            sx, sy = cx + bx, cy + by
+            sx, sy = cx - 1 + bx, cy - 1 + by
             x0, y0, x1, y1 = (
                 max(0, sx - pad),
                 max(0, sy - pad),
@@ -443,6 +443,8 @@ def _candidates(
             circles, cluster = _discs(blob, r_min, r_max)
             if not circles:
                 continue
+            # Pen strokes aside: only thick mixes are the fading edge of a blob of ink.
+            kin = cv2.morphologyEx(kin.astype(np.uint8), cv2.MORPH_OPEN, _KIN_OPEN)
             shine = whitish[win] & (window[..., 0] > colour[0] + 8)
             solid = (blob > 0) | shine
             for px, py, r in circles:

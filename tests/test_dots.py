@@ -1,0 +1,219 @@
+"""vision.dots.find_dots on one drawn note at a time, each scene one condition that tells a dot
+from ink, with the answer known exactly. The note's true outline is given, as the tally gives
+the outline it found; vision.synth and the benchmark mix every condition together.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from vision.dots import find_dots
+from vision.params import Params
+
+WALL = (205, 208, 210)  # BGR
+CANARY = (90, 235, 250)
+BLUE_NOTE = (235, 200, 120)
+PINK = (190, 120, 250)
+RED = (40, 40, 200)
+BLUE = (200, 120, 30)
+GREEN = (60, 150, 40)
+DARK_YELLOW = (0, 175, 235)
+BLACK = (35, 30, 30)
+BLUE_INK = (150, 60, 20)
+
+
+class Note:
+    """One square note on a wall; its dots are drawn with a glossy highlight, as vinyl dots have."""
+
+    def __init__(self, colour=CANARY, side=240, at=(200, 150), size=(640, 540)):
+        self.image = np.empty((size[1], size[0], 3), np.uint8)
+        self.image[:] = WALL
+        x, y = at
+        cv2.rectangle(self.image, (x + 3, y + 5), (x + side + 3, y + side + 5), (175, 178, 180), -1)
+        cv2.rectangle(self.image, (x, y), (x + side - 1, y + side - 1), colour, -1)
+        self.quad = np.float32([[x, y], [x + side, y], [x + side, y + side], [x, y + side]])
+        self.dots: list[tuple[float, float, float]] = []
+
+    def dot(self, cx, cy, r=17, colour=RED):
+        cv2.circle(self.image, (int(cx), int(cy)), r, colour, -1, cv2.LINE_AA)
+        shine = self.image.copy()
+        cv2.circle(
+            shine,
+            (int(cx - r / 3), int(cy - r / 3)),
+            max(2, r // 5),
+            (250, 250, 250),
+            -1,
+            cv2.LINE_AA,
+        )
+        cv2.addWeighted(shine, 0.6, self.image, 0.4, 0, dst=self.image)
+        self.dots.append((cx, cy, r))
+
+    def write(self, x, y, letters, size=26, colour=BLACK, thickness=4):
+        """Handwriting in marker, drawn stroke by stroke (OpenCV's fonts differ between
+        versions): o, l, e, b, d, n and w, each `size` pixels high, from the baseline at y."""
+        for k, letter in enumerate(letters):
+            cx, top = x + int(k * 0.8 * size), y - size
+            mid, half = y - size // 4, size // 4 + 2
+            if letter in "oebd":  # a bowl sitting on the baseline
+                start, end = (25, 340) if letter == "e" else (0, 360)
+                cv2.ellipse(
+                    self.image,
+                    (cx, mid),
+                    (half, half),
+                    0,
+                    start,
+                    end,
+                    colour,
+                    thickness,
+                    cv2.LINE_AA,
+                )
+                if letter == "e":
+                    cv2.line(
+                        self.image,
+                        (cx - half, mid),
+                        (cx + half, mid),
+                        colour,
+                        thickness,
+                        cv2.LINE_AA,
+                    )
+            if letter in "lb":
+                cv2.line(
+                    self.image, (cx - half, top), (cx - half, y), colour, thickness, cv2.LINE_AA
+                )
+            if letter == "d":
+                cv2.line(
+                    self.image, (cx + half, top), (cx + half, y), colour, thickness, cv2.LINE_AA
+                )
+            if letter == "n":
+                cv2.line(
+                    self.image,
+                    (cx - half, mid - half),
+                    (cx - half, y),
+                    colour,
+                    thickness,
+                    cv2.LINE_AA,
+                )
+                cv2.ellipse(
+                    self.image, (cx, mid), (half, half), 0, 180, 360, colour, thickness, cv2.LINE_AA
+                )
+                cv2.line(
+                    self.image, (cx + half, mid), (cx + half, y), colour, thickness, cv2.LINE_AA
+                )
+            if letter == "w":
+                pts = np.int32(
+                    [
+                        [cx - half, mid - half],
+                        [cx - half // 2, y],
+                        [cx, mid],
+                        [cx + half // 2, y],
+                        [cx + half, mid - half],
+                    ]
+                )
+                cv2.polylines(self.image, [pts], False, colour, thickness, cv2.LINE_AA)
+
+    def photo(self, seed=0) -> np.ndarray:
+        """As a camera sees it: a little blur and noise."""
+        noisy = self.image.astype(np.float32) + np.random.default_rng(seed).normal(
+            0, 3, self.image.shape
+        )
+        return cv2.GaussianBlur(np.clip(noisy, 0, 255).astype(np.uint8), (0, 0), 1.0)
+
+    def found(self):
+        _, dots = find_dots(self.photo(), self.quad, Params())
+        return dots
+
+
+def assert_same_dots(found, expected, tolerance=4.0):
+    assert len(found) == len(expected), (
+        f"found {[(round(d.center[0]), round(d.center[1])) for d in found]}"
+    )
+    for cx, cy, r in expected:
+        near = [d for d in found if np.hypot(d.center[0] - cx, d.center[1] - cy) < tolerance]
+        assert len(near) == 1, f"no dot found at ({cx}, {cy})"
+        assert near[0].radius == pytest.approx(r, abs=tolerance)
+
+
+def test_plain_dots_are_found_where_they_are_and_as_big_as_they_are():
+    n = Note()
+    n.dot(270, 220, colour=RED)
+    n.dot(360, 300, r=13, colour=BLUE)
+    assert_same_dots(n.found(), n.dots)
+    assert {d.colour for d in n.found()} == {"red", "blue"}
+
+
+def test_a_dot_of_the_notes_own_hue_counts():
+    n = Note(colour=CANARY)
+    n.dot(280, 240, colour=DARK_YELLOW)
+    n.dot(360, 320, colour=RED)
+    assert_same_dots(n.found(), n.dots)
+
+
+def test_overlapping_dots_of_one_colour_count_one_each():
+    n = Note()
+    n.dot(290, 250, colour=BLUE)
+    n.dot(314, 252, colour=BLUE)  # centres 24 px apart: heavily overlapping
+    n.dot(330, 340, colour=GREEN)
+    n.dot(356, 352, colour=RED)  # over the green one, which still shows more than half
+    assert len(n.found()) == 4
+
+
+def test_a_dot_across_the_notes_edge_is_whole():
+    n = Note()
+    n.dot(205, 260, colour=BLUE)  # centre 5 px inside the left edge
+    n.dot(320, 385, colour=RED)  # centre 5 px inside the bottom edge
+    assert_same_dots(n.found(), n.dots)
+
+
+def test_a_dot_on_writing_of_its_own_colour_counts():
+    n = Note()
+    n.write(215, 230, "blend", colour=BLUE_INK, size=30, thickness=5)
+    n.dot(290, 215, colour=BLUE)
+    n.write(215, 330, "olden", colour=BLACK, size=30, thickness=5)
+    n.dot(340, 320, colour=BLACK)
+    assert len(n.found()) == 2
+
+
+@pytest.mark.parametrize("colour", [BLACK, BLUE_INK, RED])
+def test_thick_marker_writing_is_not_a_vote(colour):
+    n = Note(colour=PINK if colour != RED else CANARY)
+    n.write(
+        210, 200, "obdeo", colour=colour, size=30, thickness=7
+    )  # bowls half filled by a fat pen
+    n.write(210, 260, "blown", colour=colour, size=26, thickness=6)
+    n.write(210, 320, "wedo", colour=colour, size=30, thickness=6)
+    cv2.circle(n.image, (330, 360), 18, colour, 4, cv2.LINE_AA)  # a drawn ring the size of a dot
+    cv2.circle(n.image, (390, 360), 5, colour, -1, cv2.LINE_AA)  # a full stop, pressed hard
+    assert n.found() == []
+
+
+def test_a_note_mostly_covered_in_writing_still_shows_its_dots_and_no_others():
+    n = Note(colour=BLUE_NOTE)
+    for row in range(6):  # the paper is now only half the note
+        n.write(210, 185 + 38 * row, "wnwnwnw", colour=BLACK, size=28, thickness=7)
+    n.dot(300, 260, colour=RED)
+    n.dot(390, 340, colour=GREEN)
+    assert_same_dots(n.found(), n.dots)
+
+
+def test_a_dark_curled_bottom_is_paper_not_a_dot():
+    n = Note()
+    x, y = 200, 150
+    for k in range(40):  # the bottom sixth of the note darkens as it curls away from the light
+        shade = 1.0 - 0.012 * k
+        colour = tuple(int(c * shade) for c in CANARY)
+        cv2.line(n.image, (x, y + 200 + k), (x + 239, y + 200 + k), colour, 1)
+    n.dot(300, 230, colour=BLUE)
+    assert_same_dots(n.found(), n.dots)
+
+
+def test_an_outline_over_two_colour_fields_finds_nothing_and_does_not_fail():
+    # A wrong outline from the note finder: half of it canary paper, half a blue field that
+    # fills its part of the patch edge to edge. Neither half is a dot.
+    image = np.empty((500, 700, 3), np.uint8)
+    image[:, :350] = CANARY
+    image[:, 350:] = BLUE_NOTE
+    quad = np.float32([[250, 150], [450, 150], [450, 350], [250, 350]])
+    _, dots = find_dots(image, quad, Params())
+    assert dots == []
