@@ -29,9 +29,6 @@ class Params:
     dot_max: float = 0.34
     # How far a dot must differ from the paper (CIE Lab distance) to be seen as a sticker.
     dot_delta_e: float = 10.0
-    # A disc found in a blob of one colour is a dot when at least this share of a circle just
-    # outside it is not that colour: a dot ends all round, thick writing goes on.
-    dot_outline: float = 0.6
     # With at least `dot_size_quorum` dots on the wall, a dot smaller than `dot_size_ratio` of
     # the typical one (relative to its note) is taken for a letter's bowl, not a sticker.
     dot_size_quorum: int = 4
