@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import collections
 import logging
+import os
 import sys
 import threading
 import time
@@ -210,6 +211,12 @@ class GpioButton(ButtonSource):
                 warnings.simplefilter("always")
                 self._button = Button(pin, pull_up=pull_up, bounce_time=bounce_seconds)
         except Exception as exc:
+            if any(".lgd-nfy" in str(w.message) for w in fallbacks):
+                # lgpio makes a pipe in the current folder (gpiozero issue 1106).
+                raise ButtonError(
+                    f"The GPIO library cannot write in the current folder ({os.getcwd()}): "
+                    "run from a folder you can write, e.g. cd /tmp"
+                ) from exc
             raise ButtonError(_gpio_problem(pin, exc)) from exc
         finally:
             for warning in fallbacks:

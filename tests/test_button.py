@@ -100,6 +100,27 @@ def test_gpio_bad_pin_is_a_plain_error(inbox):
         GpioButton(inbox, pin=99)
 
 
+def test_gpio_library_without_a_writable_folder_says_where_to_run(inbox, monkeypatch):
+    import warnings
+
+    from gpiozero import Device
+    from gpiozero.exc import BadPinFactory, PinFactoryFallback
+
+    def lgpio_cannot_make_its_pipe(*args, **kwargs):
+        # What gpiozero does when lgpio cannot write its pipe in the current folder.
+        warnings.warn(
+            PinFactoryFallback(
+                "Falling back from lgpio: [Errno 2] No such file or directory: '.lgd-nfy-3'"
+            ),
+            stacklevel=2,
+        )
+        raise BadPinFactory("Unable to load any default pin factory!")
+
+    monkeypatch.setattr(Device.pin_factory, "pin", lgpio_cannot_make_its_pipe)
+    with pytest.raises(ButtonError, match="cannot write in the current folder"):
+        GpioButton(inbox, pin=17)
+
+
 def key(kind, k=pygame.K_SPACE):
     return pygame.event.Event(kind, key=k, mod=0, unicode=" ", scancode=44)
 
