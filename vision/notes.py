@@ -73,8 +73,11 @@ _WALL_DELTA_E = 8.0
 _WALL_NOTES = 5.0
 # Chroma above which a region darker than Params.note_min_lightness is still paper.
 _DARK_CHROMA = 30.0
-# The second search is on a copy where the typical note is this many pixels across.
+# The second search is on a copy where the typical note is this many pixels across, and
+# where everything narrower than this share of it is wiped out: a dot sticker (at most a
+# quarter of a note across), two overlapping, a line of writing.
 _CLEAN_PX = 48.0
+_WIPE = 0.4
 # A note found in the first search that is less than this share of one found in the second
 # is a piece of it.
 _PIECE = 0.6
@@ -147,7 +150,9 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
         if factor == 1.0
         else cv2.resize(bgr, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
     )
-    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, int(0.3 * side * factor) | 1),) * 2)
+    kernel = cv2.getStructuringElement(
+        cv2.MORPH_RECT, (max(3, int(_WIPE * side * factor) | 1),) * 2
+    )
     clean = cv2.morphologyEx(
         cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel), cv2.MORPH_OPEN, kernel
     )
@@ -161,6 +166,8 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
     found = [(_grow(_refined(r).quad, _GROW), r.lab, cols, rows) for r, cols, rows in found]
     for r, cols, rows in second:
         quad = _grow(r.quad, _GROW) / factor
+        if cols * rows > 1 and not _seam_split(image, quad / scale, cols, rows):
+            continue  # a blank sheet, not a block of notes: it must not displace any
         area = cv2.contourArea(quad.astype(np.float32))
         rivals = [f for f in found if _contains(f[0], quad) or _contains(quad, f[0])]
         # Notes do not overlap much: one straddling two notes found already is a blur of
@@ -605,7 +612,7 @@ def _seam_split(image: np.ndarray, quad: np.ndarray, cols: int, rows: int) -> li
     can touch with no seam seen, but a note is no longer than 1.9:1), then at the even
     split. Where no seam stands out anywhere in a grid of five or more, or fewer than three
     in four in a grid of more than twelve, it is one big sheet (a poster, a blank card, a
-    patch of wall) and stays whole.
+    patch of wall), far too big for a note: no note at all.
     """
     cell = 48
     patch, _ = warp_quad(image, quad, cols * cell, rows * cell)
@@ -617,9 +624,9 @@ def _seam_split(image: np.ndarray, quad: np.ndarray, cols: int, rows: int) -> li
     ys = _cuts(np.percentile(gy[:, trim_x:-trim_x], _SEAM_SPAN, axis=1), rows, cell)
     seen = sum(s for _, s in xs) + sum(s for _, s in ys)
     if cols * rows > 4 and seen == 0:
-        return [quad]  # a big blank sheet: a grid of five notes or more shows a seam somewhere
+        return []  # a big blank sheet: a grid of five notes or more shows a seam somewhere
     if cols * rows > 12 and seen < 0.75 * (cols + rows - 2):
-        return [quad]  # a big grid needs most of its seams seen, or it is something else
+        return []  # a big grid needs most of its seams seen, or it is something else
     w, h = quad_sides(quad)
     return _cells(quad, _kept(xs, w, h / rows), _kept(ys, h, w / cols))
 

@@ -1,0 +1,173 @@
+"""vision.notes.find_notes on drawn walls: every note found once, as an accurate quad.
+
+Each wall is drawn with OpenCV primitives, so the true outline of every note is known
+and a failure names the condition that broke it.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from vision.geometry import inside
+from vision.notes import find_notes
+from vision.params import Params
+
+CANARY = (90, 235, 250)  # BGR
+PINK = (190, 120, 250)
+LIME = (90, 230, 180)
+PURPLE_DIM = (110, 40, 80)  # a purple note in dim light: darker than ink, but strongly coloured
+WHITE_SHEET = (240, 242, 244)
+WALL = (200, 205, 210)
+CORK = (95, 150, 190)
+INK = (35, 30, 30)
+
+
+def wall(size=(1600, 1000), colour=WALL) -> np.ndarray:
+    image = np.empty((size[1], size[0], 3), np.uint8)
+    image[:] = colour
+    noise = np.random.default_rng(0).normal(0, 2.0, image.shape)
+    return np.clip(image + noise, 0, 255).astype(np.uint8)
+
+
+def note(image, x, y, w, h=None, colour=CANARY, seam=False, shadow=True):
+    """A note with its top-left corner at (x, y); returns its outline. `seam`: the faint
+    darker line where it meets a touching neighbour above."""
+    h = h or w
+    if shadow:
+        cv2.rectangle(
+            image, (x + 3, y + 5), (x + w + 3, y + h + 5), tuple(int(c * 0.85) for c in WALL), -1
+        )
+    cv2.rectangle(image, (x, y), (x + w - 1, y + h - 1), colour, -1)
+    if seam:
+        cv2.line(image, (x, y), (x + w - 1, y), tuple(int(c * 0.8) for c in colour), 2)
+    return np.float64([[x, y], [x + w, y], [x + w, y + h], [x, y + h]])
+
+
+def iou(a, b) -> float:
+    a, b = np.float32(a), np.float32(b)
+    inter, _ = cv2.intersectConvexConvex(a, b)
+    return inter / (cv2.contourArea(a) + cv2.contourArea(b) - inter)
+
+
+def assert_found(image, truths, min_iou=0.85):
+    """Exactly one quad per true note, each close to it, and nothing else."""
+    found = find_notes(image, Params())
+    assert len(found) == len(truths), f"{len(found)} notes found, {len(truths)} drawn"
+    for t in truths:
+        hits = [c for c in found if inside(t, c.quad.mean(axis=0))]
+        assert len(hits) == 1, f"note at {t[0]}: {len(hits)} quads"
+        assert iou(hits[0].quad, t) > min_iou, f"note at {t[0]}: IoU {iou(hits[0].quad, t):.2f}"
+    return found
+
+
+def test_quads_are_clockwise_from_the_top_left_with_the_paper_colour():
+    image = wall()
+    truths = [note(image, 200, 200, 220), note(image, 700, 300, 200, colour=PINK)]
+    found = assert_found(image, truths)
+    for c in found:
+        q = c.quad
+        assert np.argmin(q.sum(axis=1)) == 0
+        (ax, ay), (bx, by) = q[1] - q[0], q[2] - q[1]
+        assert ax * by - ay * bx > 0  # clockwise on screen (y down)
+    pink = [c for c in found if inside(truths[1], c.quad.mean(axis=0))][0]
+    assert pink.lab[1] > 20  # pink paper: a clearly positive a*
+
+
+def test_an_empty_wall_with_writing_has_no_notes():
+    image = wall()
+    cv2.putText(image, "TOPICS", (300, 400), cv2.FONT_HERSHEY_SIMPLEX, 4, INK, 12, cv2.LINE_AA)
+    assert find_notes(image, Params()) == []
+
+
+def test_a_grid_of_touching_same_colour_notes_is_cut_along_its_seams():
+    image = wall()
+    truths = [
+        note(image, 400 + 180 * col, 150 + 180 * row, 180, colour=LIME, seam=row > 0, shadow=False)
+        for row in range(3)
+        for col in range(3)
+    ]
+    for k in range(1, 3):  # the seams between columns: a shade darker
+        cv2.line(
+            image,
+            (400 + 180 * k, 150),
+            (400 + 180 * k, 150 + 540),
+            tuple(int(c * 0.8) for c in LIME),
+            2,
+        )
+    assert_found(image, truths, min_iou=0.8)
+
+
+def test_a_note_covered_in_writing_and_dots_is_one_note():
+    image = wall()
+    truth = note(image, 500, 250, 260)
+    for k, text in enumerate(("BIG IDEA", "MORE", "WORDS")):
+        cv2.putText(
+            image, text, (515, 320 + 70 * k), cv2.FONT_HERSHEY_SIMPLEX, 1.6, INK, 6, cv2.LINE_AA
+        )
+    for k in range(6):  # a band of dots right across it
+        cv2.circle(image, (525 + 42 * k, 480), 19, (200, 120, 30), -1, cv2.LINE_AA)
+    assert_found(image, [truth])
+
+
+def test_two_overlapping_dots_do_not_pass_for_the_typical_note():
+    image = wall()
+    truth = note(image, 300, 300, 240)
+    cv2.circle(image, (390, 400), 18, (40, 40, 200), -1, cv2.LINE_AA)
+    cv2.circle(image, (414, 400), 18, (40, 40, 200), -1, cv2.LINE_AA)
+    assert_found(image, [truth], min_iou=0.9)
+
+
+def test_the_wall_cut_by_drawn_lines_is_no_note():
+    image = wall(colour=CORK)
+    # Long lines right across the wall (column rules, a timeline) cut it into big pieces,
+    # and a light gradient makes each piece a slightly different colour.
+    ramp = np.linspace(0.85, 1.1, image.shape[1])[None, :, None]
+    image = np.clip(image * ramp, 0, 255).astype(np.uint8)
+    cv2.line(image, (0, 620), (1599, 600), (150, 40, 30), 5)
+    cv2.line(image, (800, 0), (790, 999), (40, 40, 170), 5)
+    truths = [
+        note(image, 150 + 260 * k, 200, 170, colour=(CANARY, PINK, LIME)[k % 3]) for k in range(5)
+    ]
+    assert_found(image, truths)
+
+
+def test_a_sheet_with_notes_stuck_on_it_is_not_a_note():
+    image = wall(colour=(60, 90, 120))  # a wooden table
+    cv2.rectangle(image, (100, 100), (900, 900), WHITE_SHEET, -1)
+    truths = [note(image, 200, 150 + 250 * k, 180, colour=(255, 220, 120)) for k in range(3)]
+    truths.append(note(image, 1100, 300, 180))
+    assert_found(image, truths)
+
+
+def test_a_strongly_coloured_note_in_dim_light_is_paper_not_ink():
+    image = wall(colour=(90, 95, 100))
+    truths = [
+        note(image, 200, 300, 200, colour=PURPLE_DIM),
+        note(image, 600, 300, 200, colour=(60, 150, 170)),
+    ]
+    assert_found(image, truths)
+
+
+def test_a_rectangular_note_is_not_cut_in_two():
+    image = wall()
+    truths = [note(image, 150 + 250 * k, 200, 180) for k in range(4)]
+    truths.append(note(image, 400, 600, 300, 200))  # a 3:2 note among square ones
+    assert_found(image, truths)
+
+
+def test_notes_on_a_rotated_and_tilted_photo():
+    image = wall()
+    truths = [
+        note(image, 200 + 300 * k, 250 + 300 * j, 200, colour=(CANARY, PINK)[(k + j) % 2])
+        for k in range(4)
+        for j in range(2)
+    ]
+    h, w = image.shape[:2]
+    warp = cv2.getPerspectiveTransform(
+        np.float32([[0, 0], [w, 0], [w, h], [0, h]]),
+        np.float32([[60, 30], [w - 10, 0], [w - 80, h - 20], [0, h - 40]]),
+    )
+    image = cv2.warpPerspective(image, warp, (w, h), borderMode=cv2.BORDER_REPLICATE)
+    truths = [cv2.perspectiveTransform(t.reshape(-1, 1, 2), warp).reshape(-1, 2) for t in truths]
+    assert_found(image, truths)
