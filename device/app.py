@@ -36,6 +36,7 @@ from device.button import ButtonSource, Inbox
 from device.display import Display
 from device.gestures import Gesture, GestureDetector
 from device.screens import Photo, Pictures, View, make_view, press_of, render
+from device.screens.board import PAGE_SECONDS, takes_turns
 from device.store import Recorder, StoreError
 
 log = logging.getLogger("leancoffee")
@@ -256,6 +257,8 @@ class App:
             times.append(flash_change)
         if self._scan_started is not None:
             times.append(self._scan_started + SCAN_TIMEOUT)
+        if self._board_takes_turns():
+            times.append((real // PAGE_SECONDS + 1) * PAGE_SECONDS)
         if self.display.interactive:
             times.append(real + INPUT_POLL)
         return min(times) if times else None
@@ -389,6 +392,15 @@ class App:
             photo=self.photo,
             notice=self.notice,
             started=self.started_text,
+            board_page=int(real // PAGE_SECONDS) % 2 if self._board_takes_turns() else 0,
+        )
+
+    def _board_takes_turns(self) -> bool:
+        """A small screen shows the board's topics and its photo in turn."""
+        return (
+            self.state.screen is S.Screen.BOARD
+            and self.photo is not None
+            and takes_turns(self.display.surface.get_size())
         )
 
     def _draw(self, real: float, now: float) -> None:

@@ -48,7 +48,17 @@ def wall_file(tmp_path_factory):
 class Rig:
     """An App wired to a mock pin, a file camera, a silent speaker and a manual clock."""
 
-    def __init__(self, data_dir, camera, *, settings=None, speed=1.0, notice="", stdin=None):
+    def __init__(
+        self,
+        data_dir,
+        camera,
+        *,
+        settings=None,
+        speed=1.0,
+        notice="",
+        stdin=None,
+        size=(480, 320),
+    ):
         self.clock = ManualClock(1000.0)
         self.wake = threading.Event()
         self.inbox = Inbox(clock=self.clock.now, notify=self.wake.set)
@@ -62,7 +72,7 @@ class Rig:
         self.frames = []
         self.app = App(
             self.settings,
-            display=Display((480, 320)),
+            display=Display(size),
             camera=camera,
             speaker=self.speaker,
             button=self.button,
@@ -262,7 +272,7 @@ def test_a_tap_that_lands_just_after_time_is_up_meets_the_time_up_screen(rig):
 
 
 def test_redraws_only_when_something_visible_changes(rig):
-    r = rig()
+    r = rig(size=(800, 480))
     shown = r.app.display.frames
     r.advance(600)
     assert r.app.display.frames == shown, "an idle Ready screen is drawn once"
@@ -275,6 +285,21 @@ def test_redraws_only_when_something_visible_changes(rig):
     start = r.app.display.frames
     r.advance(30.0)
     assert 29 <= r.app.display.frames - start <= 32, "one frame per second of the countdown"
+
+
+def test_on_a_small_screen_the_board_shows_its_topics_and_its_photo_in_turn(rig):
+    r = rig(size=(480, 320))
+    r.tap()
+    r.finish_scan()
+    pages = []
+    for _ in range(4):
+        pages.append(r.app.view.board_page)
+        frames = r.app.display.frames
+        r.advance(8.0)
+        assert r.app.display.frames == frames + 1, "one frame per turn, woken for it"
+    assert pages in ([0, 1, 0, 1], [1, 0, 1, 0])
+    r.tap()
+    assert r.screen is Screen.SLOT and r.app.view.board_page == 0
 
 
 def test_the_press_ring_animates_while_the_button_is_down(rig):

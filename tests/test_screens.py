@@ -1,6 +1,7 @@
 """The screens: every one at four sizes, laid out inside the surface without overlaps, readable,
 distinguishable without colour, and showing what the button does now."""
 
+import sys
 from dataclasses import replace
 
 import cv2
@@ -12,6 +13,7 @@ from device import session as S
 from device.gestures import GestureDetector
 from device.screens import Pictures, make_view, palette_of, press_of, render
 from device.screens import text as T
+from device.screens.board import takes_turns
 from device.screens.canvas import BLOCK, ITEM, OVERLAY, overlaps, strays
 from device.screens.gallery import main as gallery_main
 from device.screens.gallery import parse_size, scenes
@@ -94,7 +96,7 @@ def test_crowded_and_wordy_screens_still_fit(size):
             saving="Cannot open /var/lib/leancoffee/leancoffee.db: the disk is read-only.",
         )
         drawn = check_layout(surface, view)
-        if view.screen is S.Screen.BOARD:
+        if view.screen is S.Screen.BOARD and not (view.board_page and takes_turns(size)):
             shown = [d for d in drawn if d.kind == BLOCK and d.name.startswith("tile ")]
             more = [d for d in drawn if d.name == "more topics"]
             assert len(shown) + len(more) >= 1, name
@@ -252,6 +254,30 @@ def test_time_up_asks_for_thumbs_only_while_an_extension_is_left(gallery):
     assert "Thumbs up" in ask
     last = " ".join(texts(render(pygame.Surface((800, 480)), views["time-up-no-extension-left"])))
     assert "Thumbs up" not in last and "No extension left" in last
+
+
+def test_a_small_screen_shows_the_board_topics_and_photo_in_turn(monkeypatch):
+    pygame.font.init()
+    views = dict(scenes(made_wall(10)))
+
+    def blocks(view, size):
+        return {d.block for d in render(pygame.Surface(size), view)}
+
+    def tile_side(view, size):
+        return max(
+            d.r.width for d in render(pygame.Surface(size), view) if d.name.startswith("tile")
+        )
+
+    topics, photo = views["board"], views["board-photo-turn"]
+    assert "photo" not in blocks(topics, (480, 320))
+    assert "photo" in blocks(photo, (480, 320))
+    assert not any(b and b.startswith("tile") for b in blocks(photo, (480, 320)))
+    # A bigger screen shows both at once, whatever the turn.
+    assert blocks(topics, (800, 480)) == blocks(photo, (800, 480))
+    # The topics' turn has the whole width: tiles half as big again as beside the photo.
+    alone = tile_side(topics, (480, 320))
+    monkeypatch.setattr(sys.modules["device.screens.board"], "takes_turns", lambda size: False)
+    assert alone >= 1.4 * tile_side(topics, (480, 320))
 
 
 def test_saving_stopped_is_on_screen(gallery):

@@ -1,4 +1,5 @@
-"""Board: the ranked topics (note pictures, votes, ties) beside the annotated photo."""
+"""Board: the ranked topics (note pictures, votes, ties) beside the annotated photo, or on a
+small screen in turn with it."""
 
 from __future__ import annotations
 
@@ -9,6 +10,15 @@ from device.screens.common import tiles
 from device.screens.theme import NEUTRAL
 from device.screens.view import View, votes
 from device.topics import Status
+
+# Below this scale (the frame's unit: 320 on a 480x320 screen) the topics and the photo do
+# not both fit at a readable size: they take turns, each over the whole body.
+TURNS_BELOW_UNIT = 400
+PAGE_SECONDS = 8.0  # how long each turn lasts
+
+
+def takes_turns(size: tuple[int, int]) -> bool:
+    return chrome.Frame.of(size, 0).unit < TURNS_BELOW_UNIT
 
 
 def board(canvas, view: View, pictures) -> None:
@@ -25,7 +35,22 @@ def board(canvas, view: View, pictures) -> None:
     area = body
     wide = body.width > body.height * 1.2
     tall = body.height > body.width * 1.2
-    if wide:
+    turns = takes_turns(canvas.size) and view.photo is not None
+    if turns and view.board_page == 0:
+        photo = None  # the topics' turn: all of the body
+    elif turns:
+        label_h = max(8, round(frame.unit * 0.06))
+        photo = pictures.photo(view.photo, (body.width, body.height - label_h - frame.gap))
+        pw, ph = photo.get_size()
+        box = pygame.Rect(body.centerx - pw // 2, body.y, pw, ph)
+        canvas.block("photo", box)
+        canvas.image(photo, box)
+        label = pygame.Rect(body.x, box.bottom + frame.gap // 2, body.width, label_h)
+        canvas.block("photo label", label)
+        canvas.line("Check the count: #rank: dots", label, palette.muted, align="center")
+        chrome.footer(canvas, frame, palette, view)
+        return
+    elif wide:
         photo = pictures.photo(view.photo, (round(body.width * 0.4), body.height - frame.gap * 3))
     elif tall:
         photo = pictures.photo(view.photo, (body.width, round(body.height * 0.3)))

@@ -98,6 +98,7 @@ def scenes(counted: Counted, rules: S.Rules | None = None) -> Iterator[tuple[str
     yield "scanning-counting", view()
     m.send(S.ScanDone(counted.board, counted.pictures), 0.6)
     yield "board", view()
+    yield "board-photo-turn", view(board_page=1)  # a small screen's other turn
     m.send(S.TAP, 20)
     m.run(95)
     yield "slot", view()

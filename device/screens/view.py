@@ -95,6 +95,7 @@ class View:
     resume: Resume | None = None
     duration: int = 0  # minutes the meeting ran (summary)
     no_extension_left: bool = False
+    board_page: int = 0  # small screens: 0 the board's topics, 1 its photo (they take turns)
 
 
 def make_view(
@@ -106,6 +107,7 @@ def make_view(
     photo: Photo | None = None,
     notice: str = "",
     started: str = "",
+    board_page: int = 0,
 ) -> View:
     """The View of `state` at monotonic time `now` (the session's clock)."""
     screen = state.screen
@@ -146,6 +148,7 @@ def make_view(
         duration=round((state.duration or 0) / 60),
         no_extension_left=topic is not None
         and topic.extensions >= len(state.rules.extension_seconds),
+        board_page=board_page if screen is Screen.BOARD and photo is not None else 0,
     )
 
 
