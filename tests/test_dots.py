@@ -217,3 +217,12 @@ def test_an_outline_over_two_colour_fields_finds_nothing_and_does_not_fail():
     quad = np.float32([[250, 150], [450, 150], [450, 350], [250, 350]])
     _, dots = find_dots(image, quad, Params())
     assert dots == []
+
+
+def test_a_dot_inside_a_thick_drawn_ring_is_found_and_the_ring_is_not_a_vote():
+    # The ring's thick stroke and the dot in its hole are two separate things on the note,
+    # one inside the other.
+    n = Note()
+    n.dot(320, 270, colour=RED)
+    cv2.circle(n.image, (320, 270), 52, BLACK, 20, cv2.LINE_AA)
+    assert_same_dots(n.found(), n.dots)

@@ -33,6 +33,7 @@ Then:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import cv2
@@ -53,9 +54,12 @@ _SQUARE3 = np.ones((3, 3), np.uint8)
 _MODE_BIN = np.float32([10, 8, 8])
 _MODE_LOW = np.float32([0, -128, -128])
 _MODE_BINS = 32
+_MODE_KEY = np.int32([_MODE_BINS**2, _MODE_BINS, 1])
 # A dot's blob: pixels within this share of the dot's distance from the paper of its colour.
 _BLOB_TOL, _BLOB_TOL_MIN, _BLOB_TOL_MAX = 0.3, 8.0, 18.0
 _THICK_GROW = 3
+# A core less deep than this share of the smallest dot's radius holds no dot.
+_SEED_DEPTH = 0.8
 # Weights of what tells a sticker from ink (see _is_dot and _Candidate): bigger, one even colour,
 # ending sharp on paper; not more of the same going on, not fading into the paper, no paper inside.
 _SCORE = {
@@ -98,7 +102,8 @@ def _flatten(image: np.ndarray, quad: np.ndarray, params: Params) -> _Patch:
     width, height = max(8, round(w * scale)), max(8, round(h * scale))
     margin = int(params.dot_max * params.note_px / 2) + 3
     patch, to_image = warp_quad(image, quad, width, height, margin)
-    lab = to_lab(cv2.GaussianBlur(patch, (0, 0), 0.8))
+    # 5 x 5 taps: what OpenCV would add for sigma 0.8 (7 x 7) weighs under 0.1% a tap.
+    lab = to_lab(cv2.GaussianBlur(patch, (5, 5), 0.8))
     left, top, right, bottom = _edges(lab, margin, width, height)
     corners = transform([[left, top], [right, top], [right, bottom], [left, bottom]], to_image)
     return _Patch(
@@ -118,19 +123,19 @@ def _edges(lab: np.ndarray, margin: int, width: int, height: int) -> tuple[int, 
         profile = profile[1:-1]  # the strip's own border has no real gradient
         best = int(np.argmax(profile))
         # Only move where there is a clear edge; otherwise trust the coarse pass.
-        return lo + 1 + best if profile[best] > 1.5 * np.median(profile) + 1e-6 else at
+        return lo + 1 + best if profile[best] > 1.5 * _median(profile) + 1e-6 else at
 
     def rows(at: int) -> int:  # a top or bottom edge: the gradient down, median across
         lo = max(0, at - band - 1)
         strip = lab[lo : at + band + 2, xs]
-        g = np.abs(cv2.Sobel(strip, cv2.CV_32F, 0, 1, ksize=3)).sum(axis=2)
-        return peak(np.median(g, axis=1), at, lo)
+        g = cv2.transform(np.abs(cv2.Sobel(strip, cv2.CV_32F, 0, 1, ksize=3)), _SUM3)
+        return peak(_median(g.T), at, lo)
 
     def cols(at: int) -> int:  # a left or right edge: the gradient across, median down
         lo = max(0, at - band - 1)
         strip = lab[ys, lo : at + band + 2]
-        g = np.abs(cv2.Sobel(strip, cv2.CV_32F, 1, 0, ksize=3)).sum(axis=2)
-        return peak(np.median(g, axis=0), at, lo)
+        g = cv2.transform(np.abs(cv2.Sobel(strip, cv2.CV_32F, 1, 0, ksize=3)), _SUM3)
+        return peak(_median(g), at, lo)
 
     top, bottom = rows(margin), rows(margin + height)
     left, right = cols(margin), cols(margin + width)
@@ -144,23 +149,25 @@ def _paper_mode(px: np.ndarray) -> np.ndarray:
     half covered in blurred ink or dots drags off the paper into the mixture."""
     if len(px) < 12:
         return np.median(px, axis=0) if len(px) else np.zeros(3, np.float32)
-    q = np.clip(((px - _MODE_LOW) / _MODE_BIN).astype(np.int32), 0, _MODE_BINS - 1)
-    key = (q[:, 0] * _MODE_BINS + q[:, 1]) * _MODE_BINS + q[:, 2]
+    q = ((px - _MODE_LOW) / _MODE_BIN).astype(np.int32)
+    key = np.clip(q, 0, _MODE_BINS - 1, out=q) @ _MODE_KEY
     top = int(np.argmax(np.bincount(key)))
     cell = np.array([top // _MODE_BINS**2, top // _MODE_BINS % _MODE_BINS, top % _MODE_BINS])
-    centre = (cell + 0.5) * _MODE_BIN + _MODE_LOW
+    centre = ((cell + 0.5) * _MODE_BIN + _MODE_LOW).astype(np.float32)
+    column = px.reshape(-1, 1, 3)
     for _ in range(2):  # settle on the middle of that colour's own cluster
-        d = px - centre
-        near = np.einsum("ij,ij->i", d, d) < 144.0
+        d = cv2.subtract(column, (float(centre[0]), float(centre[1]), float(centre[2]), 0.0))
+        near = (cv2.transform(cv2.multiply(d, d), _SUM3) < 144.0).astype(np.uint8)
         if np.count_nonzero(near) < 6:
             break
-        centre = px[near].mean(axis=0)
-    return centre.astype(np.float32)
+        centre = np.float32(cv2.mean(column, mask=near)[:3])
+    return centre
 
 
 def _not_wall(lab: np.ndarray, box: tuple[int, int, int, int], threshold: float) -> np.ndarray:
     """Outside the note, what is not the wall (or whatever the note lies on): the part of a dot
-    beyond the note's edge, so a dot across the edge is whole for the tests that follow."""
+    beyond the note's edge, so a dot across the edge is whole for the tests that follow.
+    Inside the note's box the answer is always False."""
     left, top, right, bottom = box
     h, w = lab.shape[:2]
     strips = [
@@ -173,45 +180,61 @@ def _not_wall(lab: np.ndarray, box: tuple[int, int, int, int], threshold: float)
     if len(px) < 12:
         return np.zeros((h, w), bool)
     wall = _paper_mode(px)
-    delta = cv2.subtract(lab, (float(wall[0]), float(wall[1]), float(wall[2]), 0.0))
-    return cv2.transform(cv2.multiply(delta, delta), _PAPER_WEIGHTS) > threshold * threshold
+    found = np.zeros((h, w), bool)
+    # Only round the note is asked: on it, everything counts anyway.
+    for rows, cols in (
+        (slice(0, top), slice(0, w)),
+        (slice(bottom, h), slice(0, w)),
+        (slice(top, bottom), slice(0, left)),
+        (slice(top, bottom), slice(right, w)),
+    ):
+        part = lab[rows, cols]
+        if part.size:
+            delta = cv2.subtract(part, (float(wall[0]), float(wall[1]), float(wall[2]), 0.0))
+            far = cv2.transform(cv2.multiply(delta, delta), _PAPER_WEIGHTS) > threshold * threshold
+            found[rows, cols] = far.reshape(part.shape[:2])
+    return found
 
 
 def _paper_difference(
     lab: np.ndarray, box: tuple[int, int, int, int]
-) -> tuple[np.ndarray, np.ndarray]:
-    """How far each pixel is from the paper (Lab distance), and the paper's colour at the middle.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """How far each pixel is from the paper (squared Lab distance), the paper's colour at the
+    middle, and the paper's colour everywhere (the fitted surfaces).
 
-    The paper's lightness is a quadratic surface fitted to the paper pixels, so shading,
-    a curled bottom and uneven light stay "paper"; its a, b are one median colour.
+    The paper's L, a and b are each a quadratic surface fitted to the paper pixels, so shading,
+    a curled bottom and uneven light stay "paper".
     """
     left, top, right, bottom = box
     # A sample is plenty for the paper's colour and six coefficients a channel.
     step = max(1, int(np.sqrt((right - left) * (bottom - top) / 1200)))
-    ys, xs = np.mgrid[top:bottom:step, left:right:step]
-    ys, xs = ys.ravel(), xs.ravel()
-    px = lab[ys, xs]
+    px = lab[top:bottom:step, left:right:step].reshape(-1, 3)
     median = _paper_mode(px)
-    paper = np.linalg.norm(px - median, axis=1) < 14.0
+    off = px - median
+    paper = np.einsum("ij,ij->i", off, off) < 14.0**2
     if paper.sum() < 12:
         paper[:] = True
     if paper.sum() < 12:  # hardly any note left to model: plain distance from its colour
-        diff = (
-            np.linalg.norm(lab - median, axis=2) if len(px) else np.zeros(lab.shape[:2], np.float32)
-        )
         flat = np.asarray(median if len(px) else (0, 0, 0), dtype=np.float32)
+        delta = cv2.subtract(lab, (float(flat[0]), float(flat[1]), float(flat[2]), 0.0))
         model = np.empty_like(lab)
         model[:] = flat
-        return diff.astype(np.float32), flat, model
+        return cv2.transform(cv2.multiply(delta, delta), _SUM3), flat, model
     h, w = lab.shape[:2]
-    xn, yn = xs / w - 0.5, ys / h - 0.5
+    xn, yn = np.meshgrid(
+        np.arange(left, right, step) / w - 0.5, np.arange(top, bottom, step) / h - 0.5
+    )
+    xn, yn = xn.ravel(), yn.ravel()
     design = np.stack([np.ones_like(xn), xn, yn, xn * xn, xn * yn, yn * yn], axis=1)
     values = px.astype(np.float64)
     for _ in range(2):  # fit, then fit again to what the first fit calls paper (a deeper shadow)
-        # cv2.solve: numpy's lstsq goes through LAPACK and costs milliseconds on some BLAS builds.
-        _, coef = cv2.solve(design[paper], values[paper], flags=cv2.DECOMP_NORMAL)
-        fitted = design @ coef
-        again = np.einsum("ij,ij->i", values - fitted, values - fitted) < _PAPER_RADIUS**2
+        # The normal equations, solved by OpenCV: numpy's lstsq goes through LAPACK and costs
+        # milliseconds on some BLAS builds.
+        used = np.compress(paper, design, axis=0)
+        target = np.compress(paper, values, axis=0)
+        _, coef = cv2.solve(used.T @ used, used.T @ target, flags=cv2.DECOMP_LU)
+        miss = values - design @ coef
+        again = np.einsum("ij,ij->i", miss, miss) < _PAPER_RADIUS**2
         if np.count_nonzero(again) < 12:
             break
         paper = again
@@ -221,14 +244,12 @@ def _paper_difference(
     gx = ((np.arange(cw, dtype=np.float32) + 0.5) * (w / cw) - 0.5)[None, :] / w - 0.5
     gy = ((np.arange(ch, dtype=np.float32) + 0.5) * (h / ch) - 0.5)[:, None] / h - 0.5
     gx, gy = np.broadcast_arrays(gx, gy)
-    terms = (np.ones_like(gx), gx, gy, gx * gx, gx * gy, gy * gy)
-    coarse = np.stack([sum(c[i, k] * terms[i] for i in range(6)) for k in range(3)], axis=2)
+    coarse = np.stack([np.ones_like(gx), gx, gy, gx * gx, gx * gy, gy * gy], axis=2) @ c
     model = cv2.resize(coarse, (w, h), interpolation=cv2.INTER_LINEAR)
     delta = cv2.subtract(lab, model)
     # Lightness counts a little less than hue: light varies across a wall more than colour does.
-    diff = cv2.sqrt(cv2.transform(cv2.multiply(delta, delta), _PAPER_WEIGHTS))
-    middle = model[h // 2, w // 2]
-    return diff, middle.astype(np.float32), model
+    diff2 = cv2.transform(cv2.multiply(delta, delta), _PAPER_WEIGHTS)
+    return diff2, model[h // 2, w // 2].astype(np.float32), model
 
 
 def _peel(blob: np.ndarray, r_min: float, r_max: float) -> list[tuple[float, float, float]]:
@@ -314,6 +335,7 @@ def _fill_holes(mask: np.ndarray) -> np.ndarray:
 def _colour_blob(
     window: np.ndarray,
     wmodel: np.ndarray,
+    off: tuple[np.ndarray, np.ndarray],
     diff2: np.ndarray,
     allowed: np.ndarray,
     seed: tuple[int, int],
@@ -323,15 +345,15 @@ def _colour_blob(
     """The blob of the seed's own colour around it: the dot (or overlapping dots of one colour),
     without the ink of other colours it sits on, and with any part of it beyond the note's edge.
 
-    Returns the blob (uint8, small holes filled: a glossy highlight) and the seed's colour.
+    Returns the blob (uint8, small holes filled: a glossy highlight), the seed's colour, and
+    the way from the paper to that colour (Lab).
     """
     sx, sy = seed
     r = max(1, int(depth * 0.6))
     probe = window[max(0, sy - r) : sy + r + 1, max(0, sx - r) : sx + r + 1].reshape(-1, 3)
-    colour = np.median(probe, axis=0)
-    tolerance = float(
-        np.clip(_BLOB_TOL * np.linalg.norm(colour - paper), _BLOB_TOL_MIN, _BLOB_TOL_MAX)
-    )
+    colour = _median(probe)
+    away = colour - paper
+    tolerance = min(max(_BLOB_TOL * math.sqrt(float(away @ away)), _BLOB_TOL_MIN), _BLOB_TOL_MAX)
     delta = cv2.subtract(window, (float(colour[0]), float(colour[1]), float(colour[2]), 0.0))
     distance2 = cv2.transform(cv2.multiply(delta, delta), _PAPER_WEIGHTS)
     # Near the dot's colour, and nearer it than the paper's (a faint yellow dot on a canary note
@@ -341,31 +363,39 @@ def _colour_blob(
     # dot's own blurred edge up to its middle, so the blob is as big as the dot.
     axis = colour - wmodel[sy, sx]
     n2 = float(axis @ axis)
-    # Any mix of this colour and the paper: what a blob of ink blurs into.
-    kin = np.zeros(window.shape[:2], bool)
     if n2 > 1:
-        t, orth2 = _along(cv2.subtract(window, wmodel), axis, n2)
-        tol = max(_BLOB_TOL_MIN, 0.25 * np.sqrt(n2))
-        on_the_way = orth2 < tol * tol
-        same |= (t > 0.5) & on_the_way
-        kin = (t > 0.25) & on_the_way
+        t, orth2 = _along(off[0], off[1], axis, n2)
+        tol = max(_BLOB_TOL_MIN, 0.25 * math.sqrt(n2))
+        same |= (t > 0.5) & (orth2 < tol * tol)
     same = (same & allowed).astype(np.uint8)
     same = cv2.morphologyEx(same, cv2.MORPH_CLOSE, _SQUARE3)
     if not same[sy, sx]:
         blob = np.zeros(window.shape[:2], np.uint8)
         cv2.circle(blob, (sx, sy), r, 1, -1)
-        return blob, colour, kin
+        return blob, colour, axis
     _, labels = cv2.connectedComponents(same, connectivity=8)
     blob = (labels == labels[sy, sx]).astype(np.uint8)
-    return _fill_holes(blob), colour, kin
+    return _fill_holes(blob), colour, axis
 
 
-def _along(p: np.ndarray, axis: np.ndarray, n2: float) -> tuple[np.ndarray, np.ndarray]:
-    """Each pixel's offset from the paper `p` split along `axis` (t: 0 paper, 1 the colour at
-    the axis' end) and across it (squared distance from the line)."""
+def _kin(off: np.ndarray, off2: np.ndarray, axis: np.ndarray) -> np.ndarray:
+    """Any mix of the paper and the colour at the end of `axis`: what a blob of ink blurs into
+    (`off`: each pixel's offset from the paper, `off2` its squared length)."""
+    n2 = float(axis @ axis)
+    if n2 <= 1:
+        return np.zeros(off.shape[:2], bool)
+    t, orth2 = _along(off, off2, axis, n2)
+    tol = max(_BLOB_TOL_MIN, 0.25 * math.sqrt(n2))
+    return (t > 0.25) & (orth2 < tol * tol)
+
+
+def _along(
+    p: np.ndarray, p2: np.ndarray, axis: np.ndarray, n2: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each pixel's offset from the paper `p` (`p2` its squared length) split along `axis`
+    (t: 0 paper, 1 the colour at the axis' end) and across it (squared distance from the line)."""
     t = cv2.transform(p, (axis / n2).reshape(1, 3).astype(np.float32))
-    orth2 = cv2.transform(cv2.multiply(p, p), _SUM3) - t * t * n2
-    return t, orth2
+    return t, cv2.subtract(p2, cv2.multiply(t, t, scale=n2))
 
 
 @dataclass(frozen=True)
@@ -384,6 +414,23 @@ class _Candidate:
     colour: tuple[float, float, float]  # mean Lab inside the disc
 
 
+def _parts(mask: np.ndarray) -> tuple[np.ndarray, dict[int, tuple[int, int, int, int]]]:
+    """The 8-connected parts of a mask: their labels, and each label's box (x, y, w, h).
+
+    The boxes come from each part's outside outline (a part in another's hole has one too):
+    OpenCV's own statistics cost several times more than the labelling."""
+    _, labels = cv2.connectedComponents(mask, connectivity=8)
+    outlines, hierarchy = cv2.findContours(mask, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    boxes = {}
+    for outline, (_, _, _, parent) in zip(
+        outlines, hierarchy[0] if len(outlines) else (), strict=True
+    ):
+        if parent < 0:  # an outside outline, not a hole's
+            x, y = outline[0, 0]
+            boxes[int(labels[y, x])] = cv2.boundingRect(outline)
+    return labels, boxes
+
+
 def _candidates(
     lab: np.ndarray, box: tuple[int, int, int, int], params: Params
 ) -> list[_Candidate]:
@@ -395,90 +442,163 @@ def _candidates(
     left, top, right, bottom = box
     inner = np.zeros((h, w), dtype=bool)
     inner[top:bottom, left:right] = True
-    diff, paper, model = _paper_difference(lab, box)
-    diff2 = cv2.multiply(diff, diff)
+    diff2, paper, model = _paper_difference(lab, box)
+    # Each pixel's offset from the paper, and its squared length: for the colour axes below.
+    off = cv2.subtract(lab, model)
+    off2 = cv2.transform(cv2.multiply(off, off), _SUM3)
     note = inner | _not_wall(lab, box, params.dot_delta_e)  # the note and what lies on it
-    odd = (diff > params.dot_delta_e) & note
+    odd = (diff2 > params.dot_delta_e**2) & note
     cores = cv2.morphologyEx(odd.astype(np.uint8), cv2.MORPH_OPEN, _disc(0.8 * d_min))
     # Blobs are looked for only in the thick parts: a dot stays whole, the pen strokes it sits
     # on (of its own colour, say) fall away.
     thick = cv2.dilate(cores, _disc(_THICK_GROW)).astype(bool) & note
-    # A glossy highlight: whitish, and not paper. It is part of a dot for the tests below.
-    whitish = (cv2.transform(cv2.multiply(lab, lab), _CHROMA2) < 400) & odd
 
+    labels, boxes = _parts(cores)
+    if not boxes:
+        return []  # nothing on the note at least as wide as the smallest dot
     found: list[_Candidate] = []
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(cores, connectivity=8)
+    # A blob is a connected part of the thick pixels, closed by one pixel: it lies within one
+    # part of `thick` grown by a pixel. Each blob is worked out on that part's box alone (and
+    # each disc's surroundings on their own box), never on the whole window a dot could fill.
+    reach, reach_boxes = _parts(cv2.dilate(thick.astype(np.uint8), _SQUARE3))
     pad = int(1.1 * d_max)
-    for label in range(1, count):
-        bx, by, bw, bh, _ = stats[label]
+    for label, (bx, by, bw, bh) in sorted(boxes.items()):
         core = (labels[by : by + bh, bx : bx + bw] == label).astype(np.uint8)
         # One colour at a time: a core can hold touching dots of several colours.
         for _ in range(16):
+            if not core.any():
+                break
             # A zero frame round the core: a core filling its box still has an edge to measure from.
             framed = cv2.copyMakeBorder(core, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
             _, depth, _, (cx, cy) = cv2.minMaxLoc(cv2.distanceTransform(framed, cv2.DIST_L2, 3))
-            if depth < r_min * 0.8:
+            if depth < r_min * _SEED_DEPTH:
                 break
             sx, sy = cx - 1 + bx, cy - 1 + by
-            x0, y0, x1, y1 = (
-                max(0, sx - pad),
-                max(0, sy - pad),
-                min(w, sx + pad + 1),
-                min(h, sy + pad + 1),
-            )
-            win = (slice(y0, y1), slice(x0, x1))
-            window, wmodel = lab[win], model[win]
-            blob, colour, kin = _colour_blob(
-                window, wmodel, diff2[win], thick[win], (sx - x0, sy - y0), depth, paper
+            # The window a dot centred here could fill, and within it the box of the seed's part
+            # of the thick pixels (two pixels more for the closing, x and y kept even with the
+            # window's: the cluster fit samples every other pixel).
+            x0, y0 = max(0, sx - pad), max(0, sy - pad)
+            x1, y1 = min(w, sx + pad + 1), min(h, sy + pad + 1)
+            rx, ry, rw, rh = reach_boxes[reach[sy, sx]]
+            u0, v0 = max(x0, rx - 2), max(y0, ry - 2)
+            u0, v0 = u0 - (u0 - x0) % 2, v0 - (v0 - y0) % 2
+            u1, v1 = min(x1, rx + rw + 2), min(y1, ry + rh + 2)
+            win = (slice(v0, v1), slice(u0, u1))
+            blob, colour, axis = _colour_blob(
+                lab[win],
+                model[win],
+                (off[win], off2[win]),
+                diff2[win],
+                thick[win],
+                (sx - u0, sy - v0),
+                depth,
+                paper,
             )
             # Whatever it turns out to be, this blob is dealt with: take it out of the core.
             taken = cv2.dilate(blob, _SQUARE3)
-            cv2.circle(taken, (sx - x0, sy - y0), max(1, int(depth)), 1, -1)
-            cy0, cx0 = max(y0, by), max(x0, bx)
-            cy1, cx1 = min(y1, by + bh), min(x1, bx + bw)
+            cv2.circle(taken, (sx - u0, sy - v0), max(1, int(depth)), 1, -1)
+            cy0, cx0 = max(v0, by), max(u0, bx)
+            cy1, cx1 = min(v1, by + bh), min(u1, bx + bw)
             if cy1 > cy0 and cx1 > cx0:
                 core[cy0 - by : cy1 - by, cx0 - bx : cx1 - bx][
-                    taken[cy0 - y0 : cy1 - y0, cx0 - x0 : cx1 - x0] > 0
+                    taken[cy0 - v0 : cy1 - v0, cx0 - u0 : cx1 - u0] > 0
                 ] = 0
             circles, cluster = _discs(blob, r_min, r_max)
-            if not circles:
-                continue
-            # Pen strokes aside: only thick mixes are the fading edge of a blob of ink.
-            kin = cv2.morphologyEx(kin.astype(np.uint8), cv2.MORPH_OPEN, _KIN_OPEN)
-            shine = whitish[win] & (window[..., 0] > colour[0] + 8)
-            solid = (blob > 0) | shine
             for px, py, r in circles:
-                if not inner[min(h - 1, int(py + y0)), min(w - 1, int(px + x0))]:
+                if not inner[min(h - 1, int(py + v0)), min(w - 1, int(px + u0))]:
                     continue  # another note's: it counts there
-                centre = (int(px), int(py))
-                disc = np.zeros_like(blob)
-                cv2.circle(disc, centre, max(1, int(r * 0.7)), 1, -1)
-                inside = disc > 0
-                ring = np.zeros_like(blob)
-                cv2.circle(ring, centre, max(2, int(round(r * 1.5))), 1, -1)
-                # The dots of its cluster are not more of it.
-                for qx, qy, qr in circles if cluster else [(px, py, r)]:
-                    cv2.circle(ring, (int(qx), int(qy)), int(round(qr * 1.1)) + 1, 0, -1)
-                around = (ring > 0) & note[win]  # the wall beyond the edge is neither
-                plain = inside & ~shine
-                if np.count_nonzero(plain) < 5:
-                    plain = inside
-                mean = cv2.mean(window, mask=disc)[:3]
                 found.append(
-                    _Candidate(
-                        x=px + x0,
-                        y=py + y0,
-                        r=r,
-                        solid=float(solid[inside].mean()),
-                        spread=_mad(window[..., 0][plain]),
-                        papery=float((diff2[win][inside] < (0.5 * params.dot_delta_e) ** 2).mean()),
-                        excess=float(blob[around].mean()) if around.any() else 0.0,
-                        halo=float(odd[win][around].mean()) if around.any() else 0.0,
-                        mixture=float(kin[around].mean()) if around.any() else 0.0,
-                        colour=(float(mean[0]), float(mean[1]), float(mean[2])),
+                    _measure(
+                        lab,
+                        (off, off2),
+                        diff2,
+                        odd,
+                        note,
+                        (blob, u0, v0),
+                        (x0, y0, x1, y1),
+                        (px + u0, py + v0, r),
+                        circles if cluster else [(px, py, r)],
+                        colour,
+                        axis,
+                        params,
                     )
                 )
     return found
+
+
+def _measure(
+    lab: np.ndarray,
+    off: tuple[np.ndarray, np.ndarray],
+    diff2: np.ndarray,
+    odd: np.ndarray,
+    note: np.ndarray,
+    blob_at: tuple[np.ndarray, int, int],
+    bounds: tuple[int, int, int, int],
+    disc_at: tuple[float, float, float],
+    cluster: list[tuple[float, float, float]],
+    colour: np.ndarray,
+    axis: np.ndarray,
+    params: Params,
+) -> _Candidate:
+    """What tells a dot from ink, measured on a disc (patch pixels) of the blob `blob_at`
+    (the blob and its box's left and top) and round it, within `bounds` (the window a dot
+    could fill); the discs of `cluster` (blob pixels) are not more of it. `off`: each pixel's
+    offset from the paper, and its squared length."""
+    blob, u0, v0 = blob_at
+    x, y, r = disc_at
+    ring_r = max(2, int(round(r * 1.5)))
+    # The ring's box, and 4 pixels more: the opening of the mixture looks that far.
+    f0, g0 = max(bounds[0], int(x) - ring_r - 4), max(bounds[1], int(y) - ring_r - 4)
+    f1, g1 = min(bounds[2], int(x) + ring_r + 5), min(bounds[3], int(y) + ring_r + 5)
+    box = (slice(g0, g1), slice(f0, f1))
+    window = lab[box]
+    here = np.zeros(window.shape[:2], np.uint8)
+    a0, b0 = max(f0, u0), max(g0, v0)
+    a1, b1 = min(f1, u0 + blob.shape[1]), min(g1, v0 + blob.shape[0])
+    if a1 > a0 and b1 > b0:
+        here[b0 - g0 : b1 - g0, a0 - f0 : a1 - f0] = blob[b0 - v0 : b1 - v0, a0 - u0 : a1 - u0]
+    # Pen strokes aside: only thick mixes are the fading edge of a blob of ink.
+    kin = cv2.morphologyEx(
+        _kin(off[0][box], off[1][box], axis).astype(np.uint8), cv2.MORPH_OPEN, _KIN_OPEN
+    )
+    # A glossy highlight: whitish, lighter than the dot, and not paper. It is part of the dot.
+    whitish = cv2.transform(cv2.multiply(window, window), _CHROMA2) < 400
+    shine = whitish & odd[box] & (window[..., 0] > colour[0] + 8)
+    solid = (here > 0) | shine
+    centre = (int(x) - f0, int(y) - g0)
+    disc = np.zeros_like(here)
+    cv2.circle(disc, centre, max(1, int(r * 0.7)), 1, -1)
+    inside = disc > 0
+    n_inside = max(1, np.count_nonzero(disc))
+    ring = np.zeros_like(here)
+    cv2.circle(ring, centre, ring_r, 1, -1)
+    for qx, qy, qr in cluster:
+        cv2.circle(ring, (int(qx) + u0 - f0, int(qy) + v0 - g0), int(round(qr * 1.1)) + 1, 0, -1)
+    around = (ring > 0) & note[box]  # the wall beyond the edge is neither
+    n_around = max(1, np.count_nonzero(around))
+    plain = inside & ~shine
+    if np.count_nonzero(plain) < 5:
+        plain = inside
+    mean = cv2.mean(window, mask=disc)[:3]
+    return _Candidate(
+        x=x,
+        y=y,
+        r=r,
+        solid=np.count_nonzero(solid & inside) / n_inside,
+        spread=_mad(window[..., 0][plain]),
+        papery=np.count_nonzero((diff2[box] < (0.5 * params.dot_delta_e) ** 2) & inside) / n_inside,
+        excess=np.count_nonzero(here.view(bool) & around) / n_around,
+        halo=np.count_nonzero(odd[box] & around) / n_around,
+        mixture=np.count_nonzero(kin.view(bool) & around) / n_around,
+        colour=(float(mean[0]), float(mean[1]), float(mean[2])),
+    )
+
+
+def _median(values: np.ndarray) -> np.ndarray:
+    """np.median down the first axis, without its overhead (it runs for every blob)."""
+    s = np.sort(values, axis=0)
+    k = len(s) // 2
+    return s[k] if len(s) % 2 else (s[k - 1] + s[k]) * 0.5
 
 
 def _mad(values: np.ndarray) -> float:
