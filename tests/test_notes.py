@@ -171,3 +171,42 @@ def test_notes_on_a_rotated_and_tilted_photo():
     image = cv2.warpPerspective(image, warp, (w, h), borderMode=cv2.BORDER_REPLICATE)
     truths = [cv2.perspectiveTransform(t.reshape(-1, 1, 2), warp).reshape(-1, 2) for t in truths]
     assert_found(image, truths)
+
+
+def test_a_grid_of_touching_notes_with_notes_of_another_colour_among_them():
+    # A block of pink notes whose seams barely show, with two white notes in it (one on its
+    # edge, one inside): a grid of notes, not a pink sheet carrying white ones.
+    image = wall(colour=CORK)
+    truths = []
+    for row in range(3):
+        for col in range(4):
+            white = (row, col) in ((0, 2), (1, 1))
+            colour = WHITE_SHEET if white else PINK
+            truths.append(
+                note(image, 300 + 170 * col, 200 + 170 * row, 170, None, colour, row > 0, False)
+            )
+    for k in range(1, 4):
+        cv2.line(image, (300 + 170 * k, 200), (300 + 170 * k, 709), (170, 105, 225), 2)
+    truths += [note(image, 1200, 200 + 280 * k, 170) for k in range(3)]
+    assert_found(image, truths, min_iou=0.8)
+
+
+def test_a_line_of_writing_near_a_hidden_seam_is_not_taken_for_it():
+    # Two touching notes of one colour, one above the other, the seam unseen; a long
+    # underline across the lower one, a quarter of a note below the seam.
+    image = wall()
+    truths = [note(image, 500, 200 + 200 * k, 200, colour=LIME, shadow=False) for k in range(2)]
+    truths += [note(image, 900 + 320 * k, 250, 200, colour=LIME) for k in range(2)]
+    cv2.line(image, (510, 450), (690, 452), INK, 2, cv2.LINE_AA)
+    cv2.putText(image, "IDEA", (520, 520), cv2.FONT_HERSHEY_SIMPLEX, 1.8, INK, 3, cv2.LINE_AA)
+    assert_found(image, truths, min_iou=0.85)
+
+
+def test_a_white_sheet_with_a_note_in_its_corner_is_still_a_sheet():
+    # A note stuck in the corner of a sheet two notes wide and high sits where a cell of a
+    # grid of touching notes would be; but the sheet is white paper, not a note's colour.
+    image = wall(colour=(60, 90, 120))
+    cv2.rectangle(image, (200, 100), (599, 499), WHITE_SHEET, -1)
+    truths = [note(image, 215, 115, 180, colour=LIME)]
+    truths += [note(image, 800 + 260 * k, 300, 180, colour=CANARY) for k in range(3)]
+    assert_found(image, truths)

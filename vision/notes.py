@@ -10,20 +10,25 @@ The wall's typical note is learnt from the note-shaped regions (a quadrilateral 
 square-ish corners, of a sticky note's proportions, not the wall's colour): the biggest
 size that most of them are a whole number of, so that neither scraps nor blocks of
 touching notes set it. A region shaped like a note of about that size, and square to the
-wall's notes, is a note. One that is not is looked at again at the next, lower threshold,
-where the faint seams between touching notes of one colour (a shadow line, a slight change
-of shade) and the weak spots in an outline that let a note leak into its neighbour show up
-as edges: its pieces there are judged the same way. What is still a neat grid of typical
-notes at the lowest threshold (touching notes of one colour, seams unseen) is cut into that
-grid, each cut on a seam where one shows at full resolution.
+wall's notes, is a note. One that is not, or is a good deal bigger than the typical note,
+is looked at again at the next, lower threshold, where the faint seams between touching
+notes of one colour (a shadow line, a slight change of shade) and the weak spots in an
+outline that let a note leak into its neighbour show up as edges: its pieces there are
+judged the same way. What is still a neat grid of typical notes at the lowest threshold
+(touching notes of one colour, seams unseen) is cut into that grid, each cut on a seam
+where one shows at full resolution near the even split (notes off one pad are one size;
+a line of writing further off is no seam).
 
 A second search, on a copy where everything smaller than a big dot is wiped out, adds the
 notes the first found only in pieces (crowded with dots, or with writing all over them).
-A sheet of paper with notes of other colours stuck on it is background, not a note.
+A sheet of paper with notes of other colours stuck on it is background, not a note; but a
+grid of coloured notes with a few of another colour among them, each filling one of its
+cells, is notes.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 
@@ -31,7 +36,7 @@ import cv2
 import numpy as np
 
 from vision.colours import to_lab
-from vision.geometry import order_quad, quad_sides, warp_quad
+from vision.geometry import order_quad, warp_quad
 from vision.params import Params
 
 # Edge thresholds tried: the photo's own (Params.edge_min, edge_k), then up to _LEVELS - 1
@@ -59,6 +64,9 @@ _SOLID = 0.3
 _CRISP = 0.9
 # A single note's area, relative to the wall's typical note.
 _SINGLE_AREA = (0.3, 1.6)
+# A note this much bigger than the typical one may be a note and part of its neighbour:
+# it is looked at one level down too.
+_OVERSIZED = 1.25
 # The typical note is the biggest size that this share of the note-shaped area is a whole
 # number of (see _typical).
 _EXPLAINED = 0.6
@@ -67,6 +75,17 @@ _EXPLAINED = 0.6
 _PIECES_COVER = 0.7
 # A seam runs across a whole grid; a line of writing across at most 1 - this share of it.
 _SEAM_SPAN = 25.0
+# Touching notes off one pad are one size (perspective changes it only gradually across a
+# grid): a seam is looked for within this share of a note of the even split, so that a
+# line of writing or an underline further off is not taken for one.
+_SEAM_SLACK = 0.14
+# A note of another colour in a grid of touching notes covers one of its cells this well
+# (intersection over union).
+_IN_CELL = 0.5
+# A grid of touching notes has at most this share of notes of other colours among them.
+_AMONG = 0.25
+# Chroma above which paper is a sticky note's, not a sheet's.
+_SHEET_CHROMA = 25.0
 # Lab distance under which a region is the wall's colour.
 _WALL_DELTA_E = 8.0
 # A region along the photo's border this many typical notes big is more wall.
@@ -90,6 +109,9 @@ _GROW = 2.0
 _LAB8_SCALE = np.array([100 / 255, 1.0, 1.0])
 _LAB8_OFFSET = np.array([0.0, 128.0, 128.0])
 _SUM_L1 = np.float32([[100 / 255, 1.0, 1.0]])  # 8-bit L is stretched to 0..255
+# A quad's corners, each one's neighbours (np.roll costs more than the arithmetic).
+_PREV = [3, 0, 1, 2]
+_NEXT = [1, 2, 3, 0]
 
 
 @dataclass(frozen=True)
@@ -179,9 +201,13 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
             kept = (_grow(_refined(r).quad, _GROW) / factor, r.lab, cols, rows)
             found = [f for f in found if not any(f is g for g in rivals)] + [kept]
     notes = []
+    singles = [quad for quad, _, cols, rows in found if cols * rows == 1]
     for quad, lab, cols, rows in found:
         quad = quad / scale
         cells = _seam_split(image, quad, cols, rows) if cols * rows > 1 else [quad]
+        if cols * rows > 1:
+            # A cell holding a note of another colour (found on its own) is that note.
+            cells = [q for q in cells if not any(_contains(o / scale, q) for o in singles)]
         notes.extend(Candidate(quad=order_quad(q), lab=lab) for q in cells)
     return notes
 
@@ -227,9 +253,11 @@ def _search(bgr: np.ndarray, params: Params, min_px: float, typical=None):
             _is_quad(r, min_px) and 1 / _MAX_ASPECT <= _aspect(r.quad) <= _MAX_ASPECT and paper(r)
         )
 
-    def aligned(r: _Region) -> bool:  # notes on a wall are square to each other, give or take
-        turn = abs(_angle(r.quad) - typical_angle)
-        return min(turn, 90 - turn) <= _MAX_TURN
+    def aligned(r: _Region, sides=(0,)) -> bool:
+        # Notes on a wall are square to each other, give or take (the sides given: 0 the
+        # top, then clockwise).
+        turns = np.abs(_side_angles(r.quad)[list(sides)] - typical_angle)
+        return bool(np.all(np.minimum(turns, 90 - turns) <= _MAX_TURN))
 
     if typical is None:
         # The whole tree, to learn the typical note from all its note-shaped regions (a
@@ -260,6 +288,9 @@ def _search(bgr: np.ndarray, params: Params, min_px: float, typical=None):
             and aligned(r)
         )
 
+    def oversized(r: _Region) -> bool:  # a note, or one and a piece of its neighbour?
+        return r.area > _OVERSIZED * typical_area
+
     def grid(r: _Region):
         if r.area < 1.4 * typical_area or r.border or not paper(r):
             return None
@@ -267,12 +298,14 @@ def _search(bgr: np.ndarray, params: Params, min_px: float, typical=None):
             r = _boxed(r)  # a column or row of notes, not quite aligned
             if r is None:
                 return None
-        w, h = quad_sides(r.quad)
+        w, h = _sides(r.quad)
         cols, rows = max(1, round(w / typical_w)), max(1, round(h / typical_h))
         if (
             2 <= cols * rows <= 40
             and 0.7 < r.area / (cols * rows * typical_area) < 1.4
-            and aligned(r)
+            # the top and both sides (a bottom curls): a trapezoid with a side leaning far is
+            # notes of different widths
+            and aligned(r, (0, 1, 3))
         ):
             return r, cols, rows
         return None
@@ -283,24 +316,35 @@ def _search(bgr: np.ndarray, params: Params, min_px: float, typical=None):
         tree.level(
             t,
             lambda node: (
-                node.region is not None and node.region is not tree.wall and not single(node.region)
+                node.region is not None
+                and node.region is not tree.wall
+                and (not single(node.region) or oversized(node.region))
             ),
             _SINGLE_AREA[0] * typical_area,
         )
     walls += [r.lab for r in _descendants(roots) if wall_piece(r)]
 
-    found = [s for root in roots for s in _select(root, single, grid)]
+    found = [s for root in roots for s in _select(root, single, grid, oversized)]
+
     # A sheet with notes stuck on it is background, not a giant note: a solid region (the
     # notes on it are holes in it) holding a note of another colour. (A ragged piece of a
     # grid of touching notes can reach round a note of another colour in that grid; a grid
     # of notes of one colour holds none.)
-    found = [
-        s
-        for s in found
-        if not (
-            (s[0].solidity > 0.8 or s[1] * s[2] > 1) and any(_on_sheet(o[0], s[0]) for o in found)
+    # But a grid of touching notes, coloured (sheets put up on walls are white or dull:
+    # flip-chart, printer and brown paper), can have a few notes of other colours among
+    # them, each in a cell of the grid (on a sheet, notes are stuck anywhere).
+    def sheet(s) -> bool:
+        r, cols, rows = s
+        if r.solidity <= 0.8 and cols * rows == 1:
+            return False
+        on = [o[0] for o in found if _on_sheet(o[0], r)]
+        return bool(on) and not (
+            np.hypot(r.lab[1], r.lab[2]) > _SHEET_CHROMA
+            and len(on) <= _AMONG * cols * rows
+            and all(_in_cell(o, r, cols, rows) for o in on)
         )
-    ]
+
+    found = [s for s in found if not sheet(s)]
     return found, typical
 
 
@@ -308,7 +352,7 @@ def _typical(regions: list[_Region]) -> tuple[float, float, float]:
     """The wall's typical note (width, height, angle), from note-shaped regions: the biggest
     of their sizes that most of their area is a whole number of (a note, or a grid of
     touching notes whose seams do not show), so that neither scraps nor grids set it."""
-    sides = np.array([quad_sides(r.quad) for r in regions])
+    sides = np.array([_sides(r.quad) for r in regions])
     areas = np.array([r.area for r in regions])
     cells = sides[None, :, :] / sides[:, None, :]  # [candidate, region, (across, down)]
     counts = np.maximum(np.round(cells), 1)
@@ -340,6 +384,13 @@ def _on_sheet(note: _Region, sheet: _Region) -> bool:
     )
 
 
+def _in_cell(note: _Region, grid: _Region, cols: int, rows: int) -> bool:
+    """Whether `note` fills one cell of `grid` cut evenly into cols x rows."""
+    us, vs = np.linspace(0.0, 1.0, cols + 1), np.linspace(0.0, 1.0, rows + 1)
+    quad = note.quad.astype(np.float32)
+    return any(_iou(cell.astype(np.float32), quad) > _IN_CELL for cell in _cells(grid.quad, us, vs))
+
+
 def _stuck_on(note: _Region, sheet: _Region) -> bool:
     """Whether `note` is a note stuck on `sheet`, surely (see `_on_sheet`)."""
     return note.rectangularity > _CRISP and note.area > sheet.area / 40 and _on_sheet(note, sheet)
@@ -355,14 +406,22 @@ def _descendants(roots: list[_Node]) -> list[_Region]:
     return out
 
 
-def _select(node: _Node, single, grid) -> list:
+def _select(node: _Node, single, grid, oversized) -> list:
     """The notes in a region's subtree: the region itself if it is one note; else whatever
     its pieces at the next lower threshold hold; or the region cut as a grid, if that makes
-    more notes and the pieces (outlines really seen) cover little of it."""
+    more notes and the pieces (outlines really seen) cover little of it. A note bigger than
+    the typical one is its pieces instead if they are two notes or more that fill most of it:
+    a note and part of its neighbour, one colour, joined where their seam is faint."""
     r = node.region
+    pieces = [s for child in node.children for s in _select(child, single, grid, oversized)]
     if r is not None and single(r):
+        if (
+            oversized(r)
+            and sum(cols * rows for _, cols, rows in pieces) >= 2
+            and sum(p.area for p, _, _ in pieces) >= _PIECES_COVER * r.area
+        ):
+            return pieces
         return [(r, 1, 1)]
-    pieces = [s for child in node.children for s in _select(child, single, grid)]
     cut = grid(r) if r is not None else None
     if (
         cut is not None
@@ -580,7 +639,7 @@ def _refit_sides(quad: np.ndarray, points: np.ndarray) -> np.ndarray | None:
         s = ((q - p)[0] * -v[1] - (q - p)[1] * -v[0]) / det
         corners.append(p + s * u)
     refined = np.array(corners)
-    w, h = quad_sides(quad)
+    w, h = _sides(quad)
     if np.max(np.linalg.norm(refined - quad, axis=1)) > 0.25 * min(w, h):
         return None  # the fit went astray
     return order_quad(refined)
@@ -627,7 +686,7 @@ def _seam_split(image: np.ndarray, quad: np.ndarray, cols: int, rows: int) -> li
         return []  # a big blank sheet: a grid of five notes or more shows a seam somewhere
     if cols * rows > 12 and seen < 0.75 * (cols + rows - 2):
         return []  # a big grid needs most of its seams seen, or it is something else
-    w, h = quad_sides(quad)
+    w, h = _sides(quad)
     return _cells(quad, _kept(xs, w, h / rows), _kept(ys, h, w / cols))
 
 
@@ -646,7 +705,7 @@ def _cuts(profile: np.ndarray, n: int, cell: int) -> list[tuple[float, bool]]:
     floor = 1.5 * float(np.median(profile)) + 1e-6
     cuts = []
     for k in range(1, n):
-        lo, hi = k * cell - cell // 3, k * cell + cell // 3
+        lo, hi = k * cell - round(_SEAM_SLACK * cell), k * cell + round(_SEAM_SLACK * cell)
         at = lo + int(np.argmax(profile[lo:hi]))
         seen = bool(profile[at] > floor)
         cuts.append(((at if seen else k * cell) / (n * cell), seen))
@@ -702,15 +761,15 @@ def _is_quad(r: _Region, min_px: float) -> bool:
     return (
         r.rectangularity > _RECTANGULAR
         and r.solidity > _SOLID
-        and min(quad_sides(r.quad)) >= min_px
+        and min(_sides(r.quad)) >= min_px
         and _corners_square(r.quad, _CORNER_TOLERANCE)
     )
 
 
 def _corners_square(quad: np.ndarray, tolerance_degrees: float = 60.0) -> bool:
     """Whether every corner is within `tolerance_degrees` of a right angle."""
-    u = np.roll(quad, 1, axis=0) - quad
-    v = np.roll(quad, -1, axis=0) - quad
+    u = quad[_PREV] - quad
+    v = quad[_NEXT] - quad
     lengths = np.hypot(u[:, 0], u[:, 1]) * np.hypot(v[:, 0], v[:, 1])
     cos = (u * v).sum(axis=1) / np.maximum(lengths, 1e-9)
     return bool(np.all(np.abs(cos) <= np.sin(np.radians(tolerance_degrees))))
@@ -721,15 +780,16 @@ def _cyclic(points) -> np.ndarray:
     them (clockwise from the top-left), for a fraction of its cost."""
     q = np.asarray(points, dtype=np.float64).reshape(4, 2)
     x, y = q[:, 0], q[:, 1]
-    if float((x * np.roll(y, -1) - np.roll(x, -1) * y).sum()) < 0:
+    if float((x * y[_NEXT] - x[_NEXT] * y).sum()) < 0:
         q = q[::-1]
-    return np.roll(q, -int(np.argmin(q.sum(axis=1))), axis=0)
+    start = int(np.argmin(q[:, 0] + q[:, 1]))
+    return q[[start, (start + 1) % 4, (start + 2) % 4, (start + 3) % 4]]
 
 
 def _grow(quad: np.ndarray, pixels: float) -> np.ndarray:
     """Push each side outwards, undoing the pixel or two the edge map eats from each side."""
     centre = quad.mean(axis=0)
-    w, h = quad_sides(quad)
+    w, h = _sides(quad)
     ux = quad[1] - quad[0]
     ux = ux / (np.linalg.norm(ux) or 1.0)
     uy = np.array([-ux[1], ux[0]])
@@ -739,13 +799,28 @@ def _grow(quad: np.ndarray, pixels: float) -> np.ndarray:
     return centre + np.outer(u, ux) + np.outer(v, uy)
 
 
+def _sides(quad) -> tuple[float, float]:
+    """Mean width and height of a quad, as `vision.geometry.quad_sides` gives them, for a
+    fraction of its cost (it is asked thousands of times per photo)."""
+    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = quad.tolist()
+    w = (math.hypot(x1 - x0, y1 - y0) + math.hypot(x2 - x3, y2 - y3)) / 2
+    h = (math.hypot(x3 - x0, y3 - y0) + math.hypot(x2 - x1, y2 - y1)) / 2
+    return w, h
+
+
 def _delta_e(a, b) -> float:
-    return float(np.linalg.norm(np.subtract(a, b)))
+    return math.dist(a, b)
 
 
 def _aspect(quad: np.ndarray) -> float:
-    w, h = quad_sides(quad)
+    w, h = _sides(quad)
     return w / max(h, 1e-6)
+
+
+def _side_angles(quad: np.ndarray) -> np.ndarray:
+    """The directions of a quad's four sides, in degrees, each folded into [-45, 45)."""
+    d = quad[_NEXT] - quad
+    return (np.degrees(np.arctan2(d[:, 1], d[:, 0])) + 45.0) % 90.0 - 45.0
 
 
 def _angle(quad: np.ndarray) -> float:
@@ -764,12 +839,13 @@ def _overlap(a: np.ndarray, b: np.ndarray) -> float:
 def _contains(outer: np.ndarray, inner: np.ndarray) -> bool:
     """Whether `inner`'s centre lies inside `outer` (a cheap box test first: walls with a
     hundred notes ask this for every pair)."""
-    cx, cy = inner.mean(axis=0)
-    (x0, y0), (x1, y1) = outer.min(axis=0), outer.max(axis=0)
-    if not (x0 < cx < x1 and y0 < cy < y1):
+    xs, ys = inner.T.tolist()  # plain floats: numpy's reductions cost more on four points
+    cx, cy = sum(xs) / len(xs), sum(ys) / len(ys)
+    xs, ys = outer.T.tolist()
+    if not (min(xs) < cx < max(xs) and min(ys) < cy < max(ys)):
         return False
     poly = outer.astype(np.float32).reshape(-1, 1, 2)
-    return cv2.pointPolygonTest(poly, (float(cx), float(cy)), False) > 0
+    return cv2.pointPolygonTest(poly, (cx, cy), False) > 0
 
 
 def _weighted_median(values, weights) -> float:
