@@ -110,6 +110,20 @@ def test_a_note_covered_in_writing_and_dots_is_one_note():
     assert_found(image, [truth])
 
 
+def test_a_note_with_a_clump_of_dots_on_one_side_is_found_whole():
+    """On this seeded wall, six red and green dots crowd the left half of a small lime note
+    and writing the rest: only a part of it is plain paper. It is still found whole, so
+    none of its dots falls outside it."""
+    from vision.synth import make_wall
+
+    seeded = make_wall(2001, "medium")
+    truth = next(n for n in seeded.truth.notes if inside(n.polygon, (1230, 760)))
+    assert len(truth.dots) == 6
+    found = find_notes(seeded.image, Params())
+    hits = [c for c in found if inside(truth.polygon, c.quad.mean(axis=0))]
+    assert len(hits) == 1 and iou(hits[0].quad, truth.polygon) > 0.85
+
+
 def test_two_overlapping_dots_do_not_pass_for_the_typical_note():
     image = wall()
     truth = note(image, 300, 300, 240)

@@ -21,7 +21,9 @@ a line of writing further off is no seam).
 
 A second search, on a copy where everything smaller than a big dot is wiped out, adds the
 notes the first found only in pieces (crowded with dots, or with writing all over them).
-A sheet of paper with notes of other colours stuck on it is background, not a note; but a
+A note still smaller than the wall's notes may be the part of one that a clump of dots left
+plain: everything that differs from the wall around it and joins it is the note, when that
+is one note's size and shape and touches no other. A sheet of paper with notes of other colours stuck on it is background, not a note; but a
 grid of coloured notes with a few of another colour among them, each filling one of its
 cells, is notes.
 """
@@ -105,6 +107,9 @@ _OVERLAP = 0.4
 # Pixels each side of a found quad is pushed out by: the edge map eats about that much of
 # the paper.
 _GROW = 2.0
+# A single note smaller than this share of the typical note may be the part of one that dots
+# and writing left whole (see _whole).
+_PART = 0.75
 # From OpenCV's 8-bit Lab to L 0..100 and signed a, b.
 _LAB8_SCALE = np.array([100 / 255, 1.0, 1.0])
 _LAB8_OFFSET = np.array([0.0, 128.0, 128.0])
@@ -153,16 +158,19 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
     """
     min_px = params.min_note_px
     bgr, scale = downscale(image, params.work_size)
-    found, typical = _search(cv2.medianBlur(bgr, 5), params, min_px)
+    blurred = cv2.medianBlur(bgr, 5)
+    found, typical = _search(blurred, params, min_px)
     if typical is not None and min(typical[:2]) < params.small_note_px and scale < 1.0:
         long_side = min(
             2 * params.work_size,
             round(params.work_size * params.small_note_px * 1.3 / min(typical[:2])),
         )
-        bgr, finer = downscale(image, long_side)
-        again, typical_again = _search(cv2.medianBlur(bgr, 5), params, min_px)
+        finer_bgr, finer = downscale(image, long_side)
+        finer_blurred = cv2.medianBlur(finer_bgr, 5)
+        again, typical_again = _search(finer_blurred, params, min_px)
         if typical_again is not None:
             found, typical, scale = again, typical_again, finer
+            bgr, blurred = finer_bgr, finer_blurred
     if typical is None:
         return []
     side = min(typical[:2])
@@ -200,6 +208,16 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
         if all(cv2.contourArea(f[0].astype(np.float32)) < _PIECE * area for f in rivals):
             kept = (_grow(_refined(r).quad, _GROW) / factor, r.lab, cols, rows)
             found = [f for f in found if not any(f is g for g in rivals)] + [kept]
+    # A note found smaller than the wall's notes may be the part of it that dots and writing
+    # left whole: everything on the wall around it, if that is one note, is the note.
+    lab = None
+    whole = []
+    for quad, note_lab, cols, rows in found:
+        if cols * rows == 1 and _area(quad) < _PART * typical[0] * typical[1]:
+            lab = cv2.cvtColor(blurred, cv2.COLOR_BGR2Lab) if lab is None else lab
+            quad = _whole(quad, lab, typical, [f[0] for f in found if f[0] is not quad])
+        whole.append((quad, note_lab, cols, rows))
+    found = whole
     notes = []
     singles = [quad for quad, _, cols, rows in found if cols * rows == 1]
     for quad, lab, cols, rows in found:
@@ -784,6 +802,50 @@ def _cyclic(points) -> np.ndarray:
         q = q[::-1]
     start = int(np.argmin(q[:, 0] + q[:, 1]))
     return q[[start, (start + 1) % 4, (start + 2) % 4, (start + 3) % 4]]
+
+
+def _area(quad: np.ndarray) -> float:
+    return float(cv2.contourArea(quad.astype(np.float32)))
+
+
+def _whole(quad: np.ndarray, lab8: np.ndarray, typical, others: list[np.ndarray]) -> np.ndarray:
+    """The whole note that `quad` is a part of: what differs from the wall around it (taken
+    in a ring a little way out), joined to it, when that is one note's size and shape and
+    reaches no other note. Else `quad` as it was."""
+    note_w, note_h = typical[:2]
+    reach = max(note_w, note_h)
+    h, w = lab8.shape[:2]
+    x0, y0 = np.floor(quad.min(axis=0) - reach).astype(int)
+    x1, y1 = np.ceil(quad.max(axis=0) + reach).astype(int)
+    x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
+    window = lab8[y0:y1, x0:x1].astype(np.float32)
+    local = quad - (x0, y0)
+    ring = np.zeros(window.shape[:2], np.uint8)
+    cv2.fillConvexPoly(ring, np.round(_grow(local, 0.75 * reach)).astype(np.int32), 1)
+    cv2.fillConvexPoly(ring, np.round(_grow(local, 0.45 * reach)).astype(np.int32), 0)
+    if ring.sum() < 20:
+        return quad
+    wall = np.median(window[ring > 0], axis=0)
+    diff = cv2.transform(np.abs(window - wall.astype(np.float32)), _SUM_L1)
+    on_wall = (diff > _WALL_DELTA_E * 1.5).astype(np.uint8)
+    cv2.fillConvexPoly(on_wall, np.round(local).astype(np.int32), 1)
+    count, labels = cv2.connectedComponents(on_wall, connectivity=4)
+    centre = np.round(local.mean(axis=0)).astype(int)
+    blob = labels == labels[centre[1], centre[0]]
+    if blob[0, :].any() or blob[-1, :].any() or blob[:, 0].any() or blob[:, -1].any():
+        return quad  # runs on beyond a note's reach: a block of notes, or the wall's shading
+    points = cv2.findNonZero(blob.astype(np.uint8))
+    (cx, cy), (rw, rh), angle = cv2.minAreaRect(points)
+    grown = order_quad(cv2.boxPoints(((cx, cy), (rw, rh), angle))) + (x0, y0)
+    big = _area(grown)
+    if (
+        not (0.7 <= big / (note_w * note_h) <= 1.4)
+        or not 1 / _MAX_ASPECT <= _aspect(grown) <= _MAX_ASPECT
+    ):
+        return quad
+    if any(_overlap(grown, o) > 0.15 for o in others):
+        return quad
+    return grown
 
 
 def _grow(quad: np.ndarray, pixels: float) -> np.ndarray:
