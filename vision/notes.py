@@ -102,6 +102,8 @@ _WIPE = 0.4
 # A note found in the first search that is less than this share of one found in the second
 # is a piece of it.
 _PIECE = 0.6
+# ... unless it is this share of the typical note or more: then it is a whole note.
+_WHOLE = 0.8
 # Nor added where it would cover more than this share of a note found in the first.
 _OVERLAP = 0.4
 # Pixels each side of a found quad is pushed out by: the edge map eats about that much of
@@ -205,7 +207,14 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
         others = [f for f in found if not any(f is g for g in rivals)]
         if any(_overlap(f[0], quad) > _OVERLAP for f in others):
             continue
-        if all(cv2.contourArea(f[0].astype(np.float32)) < _PIECE * area for f in rivals):
+        sizes = [cv2.contourArea(f[0].astype(np.float32)) for f in rivals]
+        # A note found whole in the first search stands: a bigger one here is that note
+        # run together with a narrow gap or a neighbour's edge.
+        whole = [
+            a >= _WHOLE * typical[0] * typical[1] and f[2] * f[3] == 1
+            for f, a in zip(rivals, sizes, strict=True)
+        ]
+        if all(a < _PIECE * area for a in sizes) and not any(whole):
             kept = (_grow(_refined(r).quad, _GROW) / factor, r.lab, cols, rows)
             found = [f for f in found if not any(f is g for g in rivals)] + [kept]
     # A note found smaller than the wall's notes may be the part of it that dots and writing
