@@ -142,6 +142,7 @@ class App:
         self._scan = 0
         self._scan_started: float | None = None
         self._gesture_at: float | None = None
+        self._board_since: float | None = None  # real time the Board screen came up
         self.started_text = ""
         self._t0 = self.clock.now()
         now = self.meeting_now(self._t0)
@@ -258,7 +259,8 @@ class App:
         if self._scan_started is not None:
             times.append(self._scan_started + SCAN_TIMEOUT)
         if self._board_takes_turns():
-            times.append((real // PAGE_SECONDS + 1) * PAGE_SECONDS)
+            turns = (real - self._board_since) // PAGE_SECONDS + 1
+            times.append(self._board_since + turns * PAGE_SECONDS)
         if self.display.interactive:
             times.append(real + INPUT_POLL)
         return min(times) if times else None
@@ -282,6 +284,8 @@ class App:
                 log.info("%s", effect.message)
         for answer in answers:
             self._handle(answer, now)  # SaveFailed / SaveRecovered (the recorder logs them)
+        if self.state.screen is S.Screen.BOARD and before.screen is not S.Screen.BOARD:
+            self._board_since = self.clock.now()
         if _labels(before) != _labels(self.state):
             # What the button does has changed under a press: its release must not act here.
             self.detector.cancel()
@@ -392,13 +396,17 @@ class App:
             photo=self.photo,
             notice=self.notice,
             started=self.started_text,
-            board_page=int(real // PAGE_SECONDS) % 2 if self._board_takes_turns() else 0,
+            board_page=int((real - self._board_since) // PAGE_SECONDS) % 2
+            if self._board_takes_turns()
+            else 0,
         )
 
     def _board_takes_turns(self) -> bool:
-        """A small screen shows the board's topics and its photo in turn."""
+        """A small screen shows the board's topics and its photo in turn, the topics first,
+        each for PAGE_SECONDS from when the Board came up."""
         return (
-            self.state.screen is S.Screen.BOARD
+            self._board_since is not None
+            and self.state.screen is S.Screen.BOARD
             and self.photo is not None
             and takes_turns(self.display.surface.get_size())
         )

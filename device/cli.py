@@ -11,6 +11,7 @@ import importlib
 import sys
 
 from device import __version__, logs
+from device.settings import MissingSettings
 
 # Order is the order `leancoffee --help` lists them in.
 COMMANDS = ["demo", "run", "tally", "sessions", "export", "status", "settings", "check", "aim"]
@@ -48,6 +49,9 @@ def main(argv: list[str] | None = None) -> int:
     logs.setup(args.verbose)
     try:
         return args._run(args)
+    except MissingSettings as exc:
+        print(f"leancoffee {args.command}: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
 

@@ -119,6 +119,15 @@ def test_a_corrupt_database_is_a_runtime_error_and_is_left_alone(tmp_path, capsy
     assert (tmp_path / DB_NAME).read_bytes() == b"not a database at all" * 20
 
 
+@pytest.mark.parametrize("command", ["sessions", "export", "status"])
+def test_a_named_settings_file_that_is_missing_is_a_usage_error(command, tmp_path, capsys):
+    from device.cli import main
+
+    assert main([command, "--settings", str(tmp_path / "typo.toml")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"leancoffee {command}: {tmp_path / 'typo.toml'}: no such settings file"]
+
+
 # --- export ---
 
 

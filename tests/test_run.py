@@ -144,18 +144,26 @@ def test_a_camera_named_in_the_settings_that_cannot_open_is_shown_at_scan(tmp_pa
     app = run_command.build(settings, display="headless", button="keyboard", data_dir=tmp_path)
     try:
         assert isinstance(app.camera, MissingCamera)
-        with pytest.raises(CameraError, match="No photo at"):
+        with pytest.raises(CameraError, match="No photo at") as failed:
             app.camera.capture()
+        assert "--camera" not in str(failed.value) and "the camera setting" in str(failed.value)
     finally:
         app.close()
 
 
-def test_on_the_device_the_gpio_button_is_used_even_without_a_screen(tmp_path, wall_file):
+def test_on_the_device_the_button_is_the_gpio_one_and_stdin_when_headless(tmp_path, wall_file):
+    app = run_command.build(
+        Settings(), display="windowed", camera=str(wall_file), data_dir=tmp_path, on_device=True
+    )
+    try:
+        assert app.button.name == "GPIO17"
+    finally:
+        app.close()
     app = run_command.build(
         Settings(), display="headless", camera=str(wall_file), data_dir=tmp_path, on_device=True
     )
     try:
-        assert app.button.name == "GPIO17", "under systemd stdin is /dev/null"
+        assert app.button.name == "stdin", "--headless over SSH: lines on standard input"
     finally:
         app.close()
 
@@ -163,16 +171,18 @@ def test_on_the_device_the_gpio_button_is_used_even_without_a_screen(tmp_path, w
 def test_on_the_device_a_dead_button_pin_is_said_on_screen(tmp_path, wall_file):
     app = run_command.build(
         Settings(button_pin=99),
-        display="headless",
+        display="windowed",
         camera=str(wall_file),
         data_dir=tmp_path,
         on_device=True,
     )
     try:
-        assert app.button.name != "stdin"
+        assert app.button.name == "keyboard"
         app.step()
-        assert "GPIO pin 99 does not exist" in app.view.message
-        assert "Touch the screen or press space instead" in app.view.message
+        assert app.view.message == (
+            "The button does not work: GPIO pin 99 does not exist on this board: "
+            "check the button pin setting. Touch the screen instead."
+        )
     finally:
         app.close()
 

@@ -280,6 +280,28 @@ def test_a_small_screen_shows_the_board_topics_and_photo_in_turn(monkeypatch):
     assert alone >= 1.4 * tile_side(topics, (480, 320))
 
 
+def test_a_notice_too_long_for_one_line_gets_two_except_on_the_slot(gallery):
+    from types import SimpleNamespace
+
+    from device.screens import chrome
+
+    views = dict(gallery)
+    size = (480, 320)
+    canvas = SimpleNamespace(size=size)
+    long = "settings.toml: slot_minutes is -8, but a time cannot be negative; using the default 8."
+    one, two = chrome.Frame.of(size, 1).banner, chrome.Frame.of(size, 2).banner
+    assert two.height > one.height
+    ready = replace(views["ready"], message=long)
+    assert chrome.frame_for(canvas, ready).banner == two
+    assert chrome.frame_for(canvas, replace(ready, message="Re-scan: 2 new.")).banner == one
+    slot = replace(views["slot"], message=long)
+    assert chrome.frame_for(canvas, slot, max_lines=1).banner == one
+    # Drawn: the notice's text is bigger on two lines than squeezed onto one.
+    drawn = render(pygame.Surface(size), ready)
+    lines = [d for d in drawn if d.block == "banner" and d.name.startswith("text")]
+    assert len(lines) == 2 and min(d.r.height for d in lines) >= T.MIN_SIZE + 2
+
+
 def test_saving_stopped_is_on_screen(gallery):
     view = dict(gallery)["paused-saving-stopped"]
     shown = " ".join(texts(render(pygame.Surface((800, 480)), view)))

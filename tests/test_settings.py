@@ -152,7 +152,10 @@ def test_the_data_dir_setting_and_its_override(tmp_path, monkeypatch):
     path = write(tmp_path, f'data_dir = "{tmp_path / "meetings"}"\n')
     assert S.resolve_data_dir(None, path) == tmp_path / "meetings"
     assert S.resolve_data_dir(tmp_path / "x", path) == tmp_path / "x"
-    assert S.resolve_data_dir(None, tmp_path / "none.toml") == tmp_path / "state" / "leancoffee"
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    assert S.resolve_data_dir(None, None) == tmp_path / "state" / "leancoffee"
+    with pytest.raises(S.MissingSettings, match="none.toml: no such settings file"):
+        S.resolve_data_dir(None, tmp_path / "none.toml")
 
 
 def test_a_warning_as_long_as_the_slot_is_refused(tmp_path):

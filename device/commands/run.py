@@ -128,13 +128,15 @@ def build(
             except CameraError as exc:
                 if camera:  # asked for on the command line: say so and stop
                     raise
-                log.error("%s", exc)  # named in the settings: a scan shows it on screen
-                camera_object = MissingCamera(str(exc))
+                # Named in the settings: a scan shows it on screen, in the settings' words.
+                problem = str(exc).replace("--camera", "the camera setting")
+                log.error("%s", problem)
+                camera_object = MissingCamera(problem)
         inbox = Inbox(clock=clock.now, notify=wake.set)
+        if button == "auto" and shown.mode == "headless":
+            button = "stdin"  # over SSH: lines on standard input
         if button == "auto" and on_device:
             button, notice = _device_button(inbox, settings, notice)
-        if button == "auto" and shown.mode == "headless":
-            button = "stdin"
         source = (
             button
             if not isinstance(button, str)
@@ -190,7 +192,7 @@ def _device_button(inbox: Inbox, settings, notice: str):
         ), notice
     except ButtonError as exc:
         log.error("%s", exc)
-        problem = f"{exc} Touch the screen or press space instead."
+        problem = f"The button does not work: {str(exc).rstrip('.')}. Touch the screen instead."
         return "keyboard", f"{problem} {notice}".strip()
 
 
