@@ -200,14 +200,14 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
         quad = _grow(r.quad, _GROW) / factor
         if cols * rows > 1 and not _seam_split(image, quad / scale, cols, rows):
             continue  # a blank sheet, not a block of notes: it must not displace any
-        area = cv2.contourArea(quad.astype(np.float32))
+        area = _area(quad)
         rivals = [f for f in found if _contains(f[0], quad) or _contains(quad, f[0])]
         # Notes do not overlap much: one straddling two notes found already is a blur of
         # their seam, not a note.
         others = [f for f in found if not any(f is g for g in rivals)]
         if any(_overlap(f[0], quad) > _OVERLAP for f in others):
             continue
-        sizes = [cv2.contourArea(f[0].astype(np.float32)) for f in rivals]
+        sizes = [_area(f[0]) for f in rivals]
         # A note found whole in the first search stands: a bigger one here is that note
         # run together with a narrow gap or a neighbour's edge.
         whole = [

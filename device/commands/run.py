@@ -133,22 +133,33 @@ def build(
                 log.error("%s", problem)
                 camera_object = MissingCamera(problem)
         inbox = Inbox(clock=clock.now, notify=wake.set)
-        if button == "auto" and shown.mode == "headless":
-            button = "stdin"  # over SSH: lines on standard input
-        if button == "auto" and on_device:
-            button, notice = _device_button(inbox, settings, notice)
-        source = (
-            button
-            if not isinstance(button, str)
-            else open_button(
-                button,
+
+        def opened(kind: str):
+            return open_button(
+                kind,
                 inbox,
                 pin=settings.button_pin,
                 pull_up=settings.button_pull_up,
                 bounce_seconds=settings.button_bounce_seconds,
                 stream=stdin,
             )
-        )
+
+        if button == "auto" and shown.mode == "headless":
+            button = "stdin"  # over SSH: lines on standard input
+        if button == "auto" and on_device:
+            # The GPIO button; when its pin cannot be used, touch and the space bar stand in
+            # and the Ready screen says why the button is dead.
+            try:
+                source = opened("gpio")
+            except ButtonError as exc:
+                log.error("%s", exc)
+                dead = (
+                    f"The button does not work: {str(exc).rstrip('.')}. Touch the screen instead."
+                )
+                notice = f"{dead} {notice}".strip()
+                source = opened("keyboard")
+        else:
+            source = opened(button)
     except BaseException:
         shown.close()
         raise
@@ -177,23 +188,6 @@ def build(
 
 
 SYNCHRONISED = Path("/run/systemd/timesync/synchronized")
-
-
-def _device_button(inbox: Inbox, settings, notice: str):
-    """On the device the button is the GPIO one; when its pin cannot be used, the space bar
-    and the touchscreen stand in and the Ready screen says why the button is dead."""
-    try:
-        return open_button(
-            "gpio",
-            inbox,
-            pin=settings.button_pin,
-            pull_up=settings.button_pull_up,
-            bounce_seconds=settings.button_bounce_seconds,
-        ), notice
-    except ButtonError as exc:
-        log.error("%s", exc)
-        problem = f"The button does not work: {str(exc).rstrip('.')}. Touch the screen instead."
-        return "keyboard", f"{problem} {notice}".strip()
 
 
 def prune_old_meetings(
