@@ -423,12 +423,12 @@ def _on_tap(state: State, _event, now: float):
         slot = state.slot
         paused = replace(slot, elapsed=slot.run_seconds(now), running_since=None)
         return _evolve(state, slot=paused, screen=Screen.PAUSED), (
-            Log(f"paused {_topic_name(state)}"),
+            Log(f"paused {_topic_name(state)}, {clock_text(paused.remaining(now))} left"),
         )
     if screen is Screen.PAUSED:
         slot = replace(state.slot, running_since=now)
         return _evolve(state, slot=slot, screen=_running_screen(slot)), (
-            Log(f"resumed {_topic_name(state)}"),
+            Log(f"resumed {_topic_name(state)}, {clock_text(slot.remaining(now))} left"),
         )
     if screen is Screen.TIME_UP:
         state, effects = _finish_topic(state, now, TIME_UP)
