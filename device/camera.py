@@ -52,7 +52,7 @@ def _bgr(image: np.ndarray, source: str) -> np.ndarray:
 class FileCamera:
     """One photo, or a folder of photos taken in name order, one per capture, round and round."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, option: str = "--camera") -> None:
         self.path = Path(path)
         self._last: Path | None = None  # the photo taken last, in a folder
         if self.path.is_dir():
@@ -62,7 +62,7 @@ class FileCamera:
         elif self.path.is_file():
             self.name = f"photo {self.path.name}"
         else:
-            raise CameraError(f"No photo at {self.path}: check the --camera path")
+            raise CameraError(f"No photo at {self.path}: check {option}")
 
     def _images(self) -> list[Path]:
         found = (
@@ -111,7 +111,9 @@ class WebcamCamera:
     # Webcams hand out frames they buffered earlier: skip these to get one taken now.
     STALE_FRAMES = 4
 
-    def __init__(self, index: int = 0, size: tuple[int, int] | None = None) -> None:
+    def __init__(
+        self, index: int = 0, size: tuple[int, int] | None = None, option: str = "--camera"
+    ) -> None:
         self.index = index
         self.name = f"webcam {index}"
         self._lock = threading.Lock()
@@ -119,7 +121,7 @@ class WebcamCamera:
         if not self._capture.isOpened():
             self._capture.release()
             raise CameraError(
-                f"No webcam number {index}: plug one in, or pick another with --camera"
+                f"No webcam number {index}: plug one in, or pick another with {option}"
             )
         if size is not None:
             self._capture.set(cv2.CAP_PROP_FRAME_WIDTH, size[0])
@@ -291,13 +293,15 @@ def open_camera(
     focus_dioptres: float = 0.5,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
+    option: str = "--camera",
 ) -> FileCamera | WebcamCamera | PiCamera:
     """A camera from `--camera`: "pi", a webcam number, a photo file or folder, or "auto".
 
     "auto" is the Pi camera when one is attached. On the device it is the Pi
     camera even when none is found, so the screen says what is wrong instead of
     counting a sample photo; on a PC it is the bundled sample wall. `size`
-    (width, height) with a 0 in it means the camera's full resolution.
+    (width, height) with a 0 in it means the camera's full resolution. `option` is where
+    `spec` came from, as the messages name it: "--camera" or "the camera setting".
     """
     if size is not None and (size[0] <= 0 or size[1] <= 0):
         size = None
@@ -313,7 +317,7 @@ def open_camera(
         )
 
     if isinstance(spec, int) or (isinstance(spec, str) and spec.strip().isdigit()):
-        return WebcamCamera(int(spec), size=size)
+        return WebcamCamera(int(spec), size=size, option=option)
     if spec == "pi":
         return pi()
     if spec == "auto":
@@ -322,8 +326,9 @@ def open_camera(
         walls = paths.sample_walls()
         if not walls:
             raise CameraError(
-                "No camera found and no sample wall bundled: use --camera PATH or --camera 0"
+                "No camera found and no sample wall bundled: "
+                f"set {option} to a photo's path or a webcam number"
             )
         log.info("no Pi camera: using the sample wall %s", walls[0].name)
         return FileCamera(walls[0])
-    return FileCamera(Path(spec).expanduser())
+    return FileCamera(Path(spec).expanduser(), option=option)

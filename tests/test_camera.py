@@ -46,7 +46,7 @@ def test_file_camera_gray_photo_becomes_bgr(tmp_path):
 
 
 def test_file_camera_errors_are_plain_sentences(tmp_path):
-    with pytest.raises(CameraError, match="No photo at .*missing.jpg: check the --camera path"):
+    with pytest.raises(CameraError, match="No photo at .*missing.jpg: check --camera"):
         FileCamera(tmp_path / "missing.jpg")
     (tmp_path / "empty").mkdir()
     with pytest.raises(CameraError, match="No photos in folder"):
@@ -280,7 +280,7 @@ def test_open_camera_by_spec(tmp_path, fake_picamera2, monkeypatch):
     assert (pi.size, pi.settle_seconds, pi.focus, pi.focus_dioptres) == (None, 0.5, "manual", 2.0)
     assert isinstance(open_camera("auto"), PiCamera)  # picamera2 loads and sees a camera
     opened = []
-    monkeypatch.setattr(camera_module, "WebcamCamera", lambda i, size: opened.append(i))
+    monkeypatch.setattr(camera_module, "WebcamCamera", lambda i, size, option: opened.append(i))
     open_camera("2")
     open_camera(0)
     assert opened == [2, 0]
@@ -294,7 +294,7 @@ def test_auto_without_a_pi_camera_uses_the_sample_wall_on_a_pc(tmp_path, monkeyp
     cam = open_camera("auto")
     assert isinstance(cam, FileCamera) and cam.capture().shape == (20, 30, 3)
     monkeypatch.setattr(camera_module.paths, "sample_walls", lambda: [])
-    with pytest.raises(CameraError, match="no sample wall bundled"):
+    with pytest.raises(CameraError, match="no sample wall bundled: set --camera to a photo"):
         open_camera("auto")
 
 

@@ -124,14 +124,14 @@ def build(
                     settle_seconds=settings.camera_settle_seconds,
                     focus=settings.camera_focus,
                     focus_dioptres=settings.camera_focus_dioptres,
+                    option="--camera" if camera else "the camera setting",
                 )
             except CameraError as exc:
                 if camera:  # asked for on the command line: say so and stop
                     raise
-                # Named in the settings: a scan shows it on screen, in the settings' words.
-                problem = str(exc).replace("--camera", "the camera setting")
-                log.error("%s", problem)
-                camera_object = MissingCamera(problem)
+                # Named in the settings: a scan shows it on screen.
+                log.error("%s", exc)
+                camera_object = MissingCamera(str(exc))
         inbox = Inbox(clock=clock.now, notify=wake.set)
 
         def opened(kind: str):
