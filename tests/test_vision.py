@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import vision
+from vision.board import rank_notes
 from vision.geometry import inside
 
 CANARY = (90, 235, 250)  # BGR
@@ -314,3 +315,26 @@ def test_board_round_trips_through_its_json_form():
     data = board.to_dict()
     again = vision.Board.from_dict(data)
     assert again.to_dict() == data
+
+
+def test_annotate_labels_each_note_inside_itself_on_a_crowded_wall():
+    """On a wall of small notes side by side, each "#rank: votes" label sits in its own note:
+    drawn above the notes at the photo's scale, they covered each other."""
+    size, side = 3000, 120
+    image = np.full((size, size, 3), 200, np.uint8)
+    notes = []
+    for i in range(4):
+        x0 = 400 + i * (side + 10)
+        poly = ((x0, 1000), (x0 + side, 1000), (x0 + side, 1000 + side), (x0, 1000 + side))
+        notes.append(
+            vision.Note(id=i + 1, polygon=poly, center=(x0 + side / 2, 1060), colour="yellow")
+        )
+    board = vision.Board(width=size, height=size, notes=rank_notes(notes))
+    drawn = vision.annotate(image, board)
+    # Nothing is drawn above the row of notes (but their outlines' few pixels)...
+    assert np.array_equal(drawn[: 1000 - 8], image[: 1000 - 8])
+    # ...and each label's black box is inside its own note, clear of the outline.
+    for note in board.notes:
+        x0 = int(note.polygon[0][0])
+        inner = drawn[1000 + 10 : 1000 + side - 10, x0 + 10 : x0 + side - 10]
+        assert (inner.max(axis=2) < 20).sum() > 100, f"note {note.id} has no label"

@@ -32,7 +32,7 @@ def annotate(image: np.ndarray, board: Board) -> np.ndarray:
         for dot in note.dots:
             _ring(out, dot, _DOT_BGR.get(dot.colour, (255, 255, 255)), thick)
         label = f"#{note.rank}: {note.votes}" + ("=" if note.tied else "")
-        _label(out, label, poly[0], scale)
+        _label(out, label, poly, scale)
     for dot in board.stray_dots:
         _ring(out, dot, (128, 128, 128), thick)
         centre = (round(dot.center[0]), round(dot.center[1]))
@@ -50,11 +50,19 @@ def _ring(out, dot, colour, thick) -> None:
     cv2.circle(out, centre, radius, colour, thick, cv2.LINE_AA)
 
 
-def _label(out, text, corner, scale) -> None:
+def _label(out, text, poly, scale) -> None:
+    """The label inside the note's top-left corner, no wider than most of the note: on a
+    crowded wall, labels above the notes covered their neighbours' labels."""
     font, size = cv2.FONT_HERSHEY_SIMPLEX, 0.7 * scale
     weight = max(1, round(2 * scale))
+    room = 0.8 * float(np.linalg.norm(poly[1] - poly[0]))
     (tw, th), base = cv2.getTextSize(text, font, size, weight)
-    x = int(np.clip(corner[0], 0, max(0, out.shape[1] - tw - 4)))
-    y = int(np.clip(corner[1] - 4, th + 4, out.shape[0] - 1))
+    if tw > room:
+        # Not below a size still readable when the photo is seen whole.
+        shrink = max(room / tw, 0.35)
+        size, weight = size * shrink, max(1, round(weight * shrink))
+        (tw, th), base = cv2.getTextSize(text, font, size, weight)
+    x = int(np.clip(poly[0][0] + weight, 0, max(0, out.shape[1] - tw - 4)))
+    y = int(np.clip(poly[0][1] + th + 4 + weight, th + 4, out.shape[0] - 1 - base))
     cv2.rectangle(out, (x, y - th - 4), (x + tw + 4, y + base), (0, 0, 0), -1)
     cv2.putText(out, text, (x + 2, y - 2), font, size, (255, 255, 255), weight, cv2.LINE_AA)
