@@ -50,6 +50,21 @@ class Note:
         cv2.addWeighted(shine, 0.6, self.image, 0.4, 0, dst=self.image)
         self.dots.append((cx, cy, r))
 
+    def glossy_dot(self, cx, cy, r, colour, shift, spread, strength):
+        """A big dot under a lamp: a soft highlight `shift` pixels up and left of its middle,
+        `spread` pixels wide, washing it towards white by up to `strength`."""
+        cv2.circle(self.image, (cx, cy), r, colour, -1, cv2.LINE_AA)
+        yy, xx = np.mgrid[0 : self.image.shape[0], 0 : self.image.shape[1]].astype(np.float32)
+        spot = np.exp(-((xx - cx + shift) ** 2 + (yy - cy + shift) ** 2) / (2 * spread**2))
+        lit = (
+            self.image * (1 - strength * spot[..., None])
+            + np.float32(250 * strength) * spot[..., None]
+        )
+        inside = np.zeros(self.image.shape[:2], np.uint8)
+        cv2.circle(inside, (cx, cy), r, 1, -1)
+        self.image[inside > 0] = lit[inside > 0].astype(np.uint8)
+        self.dots.append((cx, cy, r))
+
     def write(self, x, y, letters, size=26, colour=BLACK, thickness=4):
         """Handwriting in marker, drawn stroke by stroke (OpenCV's fonts differ between
         versions): o, l, e, b, d, n and w, each `size` pixels high, from the baseline at y."""
@@ -225,4 +240,31 @@ def test_a_dot_inside_a_thick_drawn_ring_is_found_and_the_ring_is_not_a_vote():
     n = Note()
     n.dot(320, 270, colour=RED)
     cv2.circle(n.image, (320, 270), 52, BLACK, 20, cv2.LINE_AA)
+    assert_same_dots(n.found(), n.dots)
+
+
+def test_a_dot_across_the_seam_with_a_neighbouring_note_counts():
+    # Notes touch this one's top and right edges: beyond its edges are big fields of other
+    # colours, which must not take the dot across the seam along with them.
+    n = Note(colour=PINK)
+    cv2.rectangle(n.image, (440, 60), (600, 420), CANARY, -1)
+    cv2.rectangle(n.image, (150, 0), (439, 149), BLUE_NOTE, -1)
+    n.dot(434, 175, r=16, colour=BLUE)  # centre 6 px inside the right edge
+    n.dot(300, 300, colour=GREEN)
+    assert_same_dots(n.found(), n.dots)
+
+
+def test_a_dot_whose_middle_is_a_wide_highlight_counts_whole():
+    # The lamp's reflection covers the middle of a big glossy dot and fades out towards
+    # its rim: the dot's face is what is left round it.
+    n = Note(colour=CANARY)
+    n.glossy_dot(320, 260, 30, RED, shift=6, spread=13, strength=0.8)
+    assert_same_dots(n.found(), n.dots)
+
+
+def test_a_dot_of_the_notes_own_hue_half_lit_by_a_highlight_counts():
+    # Dark yellow on canary, its upper left washed out by the lamp: only part of the dot
+    # is of one colour, and the rest is about the paper's.
+    n = Note(colour=CANARY)
+    n.glossy_dot(320, 260, 24, DARK_YELLOW, shift=10, spread=12, strength=0.6)
     assert_same_dots(n.found(), n.dots)

@@ -241,3 +241,64 @@ def test_a_note_found_whole_is_not_displaced_by_itself_run_into_a_gap(real_photo
     found = find_notes(image, Params())
     hits = [c for c in found if inside(truth.polygon, c.quad.mean(axis=0))]
     assert len(hits) == 1 and iou(hits[0].quad, truth.polygon) > 0.85
+
+
+def _heading(image, x, y, below):
+    """A heading written near the top of a note at (x, y), underlined right across it
+    `below` pixels down."""
+    cv2.putText(
+        image, "TOPIC", (x + 20, y + below - 15), cv2.FONT_HERSHEY_SIMPLEX, 1.5, INK, 5, cv2.LINE_AA
+    )
+    cv2.line(image, (x + 2, y + below), (x + 218, y + below), INK, 6, cv2.LINE_AA)
+
+
+def _wall_of_notes(image) -> list:
+    truths = [note(image, 150 + 260 * k, 150, 220, colour=(PINK, LIME)[k % 2]) for k in range(5)]
+    return truths + [
+        note(image, 150 + 260 * k, 650, 220, colour=(LIME, PINK)[k % 2]) for k in (0, 1, 3, 4)
+    ]
+
+
+def test_a_note_cut_short_by_an_underline_above_a_note_of_its_colour_is_found_whole():
+    # Below the line, the note and the one under it (touching, one colour) are a neat grid
+    # of two; the top note's paper goes on above the line, up to its real edge.
+    image = wall()
+    truths = _wall_of_notes(image)
+    truths += [note(image, 670, 400, 220), note(image, 670, 620, 220, seam=True, shadow=False)]
+    _heading(image, 670, 400, 55)
+    assert_found(image, truths)
+
+
+def test_a_note_cut_short_by_an_underline_with_a_dot_on_it_is_found_whole():
+    # A note of its colour just below it: what differs from the wall round the part found
+    # below the line runs on into that one, so only the paper above the line tells.
+    image = wall()
+    truths = _wall_of_notes(image)
+    truths += [note(image, 670, 400, 220), note(image, 670, 624, 220)]
+    _heading(image, 670, 400, 70)
+    cv2.circle(image, (888, 470), 19, (200, 120, 30), -1, cv2.LINE_AA)
+    assert_found(image, truths)
+
+
+def test_a_smaller_note_among_bigger_ones_keeps_its_size():
+    # Short of its neighbours, but with wall all round it, or a note of another colour:
+    # no paper of its own to grow into.
+    image = wall()
+    truths = _wall_of_notes(image)
+    truths += [note(image, 670, 400, 220, 140), note(image, 670, 540, 220, colour=LIME)]
+    truths.append(note(image, 1200, 420, 150))
+    assert_found(image, truths)
+
+
+def test_a_short_note_does_not_grow_across_a_gap_into_a_note_of_its_colour():
+    # Shorter than its neighbours, with a note of its colour above it: the strip of wall
+    # between them, thicker than an underline, is where its paper ends.
+    image = wall(size=(1600, 1100))
+    truths = [
+        note(image, 150 + 260 * k, 60, 220, 270, colour=(PINK, LIME)[k % 2]) for k in range(5)
+    ]
+    truths += [
+        note(image, 150 + 260 * k, 740, 220, 270, colour=(LIME, PINK)[k % 2]) for k in (0, 1, 3, 4)
+    ]
+    truths += [note(image, 670, 380, 220, 260), note(image, 670, 652, 220, 235)]
+    assert_found(image, truths, min_iou=0.95)

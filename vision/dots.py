@@ -18,7 +18,12 @@ Then:
    thick parts only: pixels near that colour and nearer it than the paper, or
    more than half way from the paper to it (its own blurred edge). That blob is
    the dot, without ink of other colours or the strokes of its own colour it
-   sits on, whatever its contrast (a yellow dot on a canary note).
+   sits on, whatever its contrast (a yellow dot on a canary note). Where that
+   blob falls short of the core (a glossy highlight over the dot's middle), the
+   colour of the darker half round the seed is followed instead, with its
+   shades washed towards white. What the blob leaves of the core round the seed
+   goes with it if it is of about the seed's colour or faint, never if it is of
+   another colour: a dot across the seam with the next note is seeded anew.
 4. The blob is split into discs of one size: one disc, several overlapping
    ones (two dots of one colour count two), or discs peeled one at a time. A
    blob filling a long rectangle (a shadow, a fold, a thick line) is none.
@@ -27,7 +32,10 @@ Then:
    is (a vinyl colour, not a pen's blur), paper showing inside it (a letter's
    bowl), and around it: more of the same blob (a stroke going on), a mix of
    its colour fading into the paper (blurred ink; a sticker's edge is sharp),
-   and other things (writing it covers, other dots).
+   and other things (writing it covers, other dots). A disc judged ink inside
+   something wider that differs from the paper (a dot only part of which is of
+   the seed's colour: lit, shaded) is judged again as the widest such disc,
+   which must then look all the more like a sticker.
 6. One dot found twice (its blob cut by a highlight) is one dot.
 """
 
@@ -76,6 +84,10 @@ _SCORE = {
     "lightness": 0.058,  # per unit of L: ink is dark
     "bias": -6.9,
 }
+# A wider disc round a disc judged ink (`_widest`) must score this much to be a dot.
+_WIDER_MARGIN = 4.0
+# A highlight's colour is this close (Lab) to the way from the dot's colour to white.
+_WASHED_MISS = 12.0
 # Two dots found closer than this share of the bigger one's radius are one dot.
 _SAME_DOT = 0.6
 # Paper is within this Lab distance of the fitted paper colour (for the second fit).
@@ -322,6 +334,16 @@ def _discs(
     return _peel(blob, r_min, r_max), False
 
 
+def _washed(light: np.ndarray, face: np.ndarray) -> bool:
+    """Whether the colour `light` is the colour `face` washed towards white (a highlight on
+    it), not another colour: the next dot of a cluster."""
+    gloss = np.float32([100.0, 0.0, 0.0]) - face
+    g2 = max(float(gloss @ gloss), 1.0)
+    d = light - face
+    t = float(d @ gloss) / g2
+    return 0.05 <= t <= 1.0 and float(d @ d) - t * t * g2 < _WASHED_MISS**2
+
+
 def _fill_holes(mask: np.ndarray) -> np.ndarray:
     """Fill small holes (a glossy highlight in a dot) but not big ones: the inside of a letter
     "O" or a drawn ring is a big hole, and filling it would make a disc of it."""
@@ -344,24 +366,33 @@ def _colour_blob(
     seed: tuple[int, int],
     depth: float,
     paper: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    darker: bool = False,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The blob of the seed's own colour around it: the dot (or overlapping dots of one colour),
     without the ink of other colours it sits on, and with any part of it beyond the note's edge.
 
-    Returns the blob (uint8, small holes filled: a glossy highlight), the seed's colour, and
-    the way from the paper to that colour (Lab).
+    Returns the blob (uint8, small holes filled: a glossy highlight), the seed's colour, the
+    way from the paper to that colour (Lab), and what is loosely of that colour (uint8).
+    `darker`: the seed's colour is that of the darker half round it (a glossy highlight, lighter
+    than the dot's face, can cover the dot's middle).
     """
     sx, sy = seed
-    r = max(1, int(depth * 0.6))
+    r = max(1, int(depth * (0.85 if darker else 0.6)))
     probe = window[max(0, sy - r) : sy + r + 1, max(0, sx - r) : sx + r + 1].reshape(-1, 3)
+    if darker:
+        probe = probe[np.argsort(probe[:, 0])[: max(1, len(probe) // 2)]]
     colour = _median(probe)
     away = colour - paper
     tolerance = min(max(_BLOB_TOL * math.sqrt(float(away @ away)), _BLOB_TOL_MIN), _BLOB_TOL_MAX)
     delta = cv2.subtract(window, (float(colour[0]), float(colour[1]), float(colour[2]), 0.0))
-    distance2 = cv2.transform(cv2.multiply(delta, delta), _PAPER_WEIGHTS)
+    square = cv2.multiply(delta, delta)
+    distance2 = cv2.transform(square, _PAPER_WEIGHTS)
     # Near the dot's colour, and nearer it than the paper's (a faint yellow dot on a canary note
     # never runs out into the paper) ...
     same = (distance2 < tolerance * tolerance) & (distance2 < diff2)
+    # Loosely of that colour: of about its hue and chroma, however light or dark (its own
+    # shaded side, a highlight's rim).
+    loose = cv2.transform(square, _CHROMA2) < (1.25 * tolerance) ** 2
     # ... or more than half way from the paper to the dot's colour, and on the way there: the
     # dot's own blurred edge up to its middle, so the blob is as big as the dot.
     axis = colour - wmodel[sy, sx]
@@ -370,15 +401,25 @@ def _colour_blob(
         t, orth2 = _along(off[0], off[1], axis, n2)
         tol = max(_BLOB_TOL_MIN, 0.25 * math.sqrt(n2))
         same |= (t > 0.5) & (orth2 < tol * tol)
+    if darker and colour[1] ** 2 + colour[2] ** 2 > 30.0**2:
+        # ... or that colour washed towards white: the highlight, on a coloured dot; unless
+        # the paper itself lies that way (a lighter shade of the dot's colour).
+        gloss = np.float32([100.0, 0.0, 0.0]) - colour
+        g2 = float(gloss @ gloss)
+        lit = wmodel[sy, sx] - colour
+        t_lit = float(lit @ gloss) / g2
+        if float(lit @ lit) - t_lit * t_lit * g2 > (3 * tolerance) ** 2:
+            s, orth2 = _along(delta, cv2.transform(square, _SUM3), gloss, g2)
+            same |= (s > 0) & (s < 1) & (orth2 < tolerance * tolerance)
     same = (same & allowed).astype(np.uint8)
     same = cv2.morphologyEx(same, cv2.MORPH_CLOSE, _SQUARE3)
     if not same[sy, sx]:
         blob = np.zeros(window.shape[:2], np.uint8)
         cv2.circle(blob, (sx, sy), r, 1, -1)
-        return blob, colour, axis
+        return blob, colour, axis, loose.view(np.uint8)
     _, labels = cv2.connectedComponents(same, connectivity=8)
     blob = (labels == labels[sy, sx]).astype(np.uint8)
-    return _fill_holes(blob), colour, axis
+    return _fill_holes(blob), colour, axis, loose.view(np.uint8)
 
 
 def _kin(off: np.ndarray, off2: np.ndarray, axis: np.ndarray) -> np.ndarray:
@@ -465,6 +506,7 @@ def _candidates(
     # each disc's surroundings on their own box), never on the whole window a dot could fill.
     reach, reach_boxes = _parts(cv2.dilate(thick.astype(np.uint8), _SQUARE3))
     pad = int(1.1 * d_max)
+    odd_depth = None  # the distance transform of `odd`, when first needed
     for label, (bx, by, bw, bh) in sorted(boxes.items()):
         core = (labels[by : by + bh, bx : bx + bw] == label).astype(np.uint8)
         # One colour at a time: a core can hold touching dots of several colours.
@@ -487,7 +529,7 @@ def _candidates(
             u0, v0 = u0 - (u0 - x0) % 2, v0 - (v0 - y0) % 2
             u1, v1 = min(x1, rx + rw + 2), min(y1, ry + rh + 2)
             win = (slice(v0, v1), slice(u0, u1))
-            blob, colour, axis = _colour_blob(
+            args = (
                 lab[win],
                 model[win],
                 (off[win], off2[win]),
@@ -497,9 +539,22 @@ def _candidates(
                 depth,
                 paper,
             )
-            # Whatever it turns out to be, this blob is dealt with: take it out of the core.
-            taken = cv2.dilate(blob, _SQUARE3)
+            blob, colour, axis, kin = _colour_blob(*args)
+            if np.count_nonzero(blob) < 0.6 * math.pi * depth * depth:
+                # Less than the core round the seed: maybe the seed's colour was a highlight's.
+                again = _colour_blob(*args, darker=True)
+                if np.count_nonzero(again[0]) > 1.3 * np.count_nonzero(blob) and _washed(
+                    colour, again[1]
+                ):
+                    blob, colour, axis, kin = again
+            # Whatever it turns out to be, this blob is dealt with: take it out of the core,
+            # with the rest of the core round the seed that is of about its colour (a dot's
+            # shaded side) or faint (shading), but not things of other colours there: a dot
+            # across the seam with a neighbouring note stays for a seed of its own.
+            taken = np.zeros_like(blob)
             cv2.circle(taken, (sx - u0, sy - v0), max(1, int(depth)), 1, -1)
+            faint = (diff2[win] < (1.5 * params.dot_delta_e) ** 2).view(np.uint8)
+            taken = cv2.dilate(blob, _SQUARE3) | (taken & (kin | faint))
             cy0, cx0 = max(v0, by), max(u0, bx)
             cy1, cx1 = min(v1, by + bh), min(u1, bx + bw)
             if cy1 > cy0 and cx1 > cx0:
@@ -510,23 +565,58 @@ def _candidates(
             for px, py, r in circles:
                 if not inner[min(h - 1, int(py + v0)), min(w - 1, int(px + u0))]:
                     continue  # another note's: it counts there
-                found.append(
-                    _measure(
-                        lab,
-                        (off, off2),
-                        diff2,
-                        odd,
-                        note,
-                        (blob, u0, v0),
-                        (x0, y0, x1, y1),
-                        (px + u0, py + v0, r),
-                        circles if cluster else [(px, py, r)],
+                disc_args = (
+                    lab,
+                    (off, off2),
+                    diff2,
+                    odd,
+                    note,
+                    (blob, u0, v0),
+                    (x0, y0, x1, y1),
+                )
+                measured = _measure(
+                    *disc_args,
+                    (px + u0, py + v0, r),
+                    circles if cluster else [(px, py, r)],
+                    colour,
+                    axis,
+                    params,
+                )
+                found.append(measured)
+                if cluster or _is_dot(measured, params):
+                    continue
+                # Only part of a dot may be of the seed's colour (a highlight, shading): the
+                # widest disc of things unlike the paper round this one is judged too, and
+                # must look all the more like a sticker.
+                if odd_depth is None:
+                    odd_depth = cv2.distanceTransform(odd.view(np.uint8), cv2.DIST_L2, 3)
+                wider = _widest(odd_depth, px + u0, py + v0, r)
+                if wider is not None and r_min <= wider[2] <= r_max:
+                    again = _measure(
+                        *disc_args,
+                        wider,
+                        [(wider[0] - u0, wider[1] - v0, wider[2])],
                         colour,
                         axis,
                         params,
                     )
-                )
+                    if _score(again, params) > _WIDER_MARGIN:
+                        found.append(again)
     return found
+
+
+def _widest(depth: np.ndarray, x: float, y: float, r: float) -> tuple[float, float, float] | None:
+    """The widest disc (x, y, r) of a mask (`depth`: its distance transform) centred within
+    the disc (x, y, r), if it is much wider than that disc."""
+    h, w = depth.shape
+    x0, y0 = max(0, int(x - r)), max(0, int(y - r))
+    x1, y1 = min(w, int(x + r) + 1), min(h, int(y + r) + 1)
+    within = np.zeros((y1 - y0, x1 - x0), np.uint8)
+    cv2.circle(within, (int(x) - x0, int(y) - y0), max(1, int(r)), 1, -1)
+    _, best, _, (bx, by) = cv2.minMaxLoc(depth[y0:y1, x0:x1], mask=within)
+    if best < 1.25 * r:
+        return None
+    return float(bx + x0), float(by + y0), float(best)
 
 
 def _measure(
@@ -617,8 +707,12 @@ def _is_dot(c: _Candidate, params: Params) -> bool:
     """A sticker, not ink: a weighted sum of what was measured round the disc (the weights
     were fitted to candidates from the seeded synthetic walls, every tier, and checked on the
     labelled real photos)."""
+    return _score(c, params) > 0
+
+
+def _score(c: _Candidate, params: Params) -> float:
     w = _SCORE
-    score = (
+    return (
         w["size"] * (2 * c.r / params.note_px)
         + w["solid"] * c.solid
         + w["excess"] * c.excess
@@ -629,7 +723,6 @@ def _is_dot(c: _Candidate, params: Params) -> bool:
         + w["lightness"] * c.colour[0]
         + w["bias"]
     )
-    return score > 0
 
 
 def find_dots(image: np.ndarray, quad: np.ndarray, params: Params) -> tuple[np.ndarray, list[Dot]]:

@@ -23,9 +23,13 @@ A second search, on a copy where everything smaller than a big dot is wiped out,
 notes the first found only in pieces (crowded with dots, or with writing all over them).
 A note still smaller than the wall's notes may be the part of one that a clump of dots left
 plain: everything that differs from the wall around it and joins it is the note, when that
-is one note's size and shape and touches no other. A sheet of paper with notes of other colours stuck on it is background, not a note; but a
-grid of coloured notes with a few of another colour among them, each filling one of its
-cells, is notes.
+is one note's size and shape and touches no other. A note shorter than its neighbours
+across one axis, whose own paper goes on beyond a short side (a line of writing or a row of
+dots right across it cut it there), is grown on that side to where its paper ends (at the
+wall, a gap, another colour), or, where that paper runs on into a neighbour of its colour,
+to its neighbours' size. A sheet of paper with notes of other colours stuck on it is
+background, not a note; but a grid of coloured notes with a few of another colour among
+them, each filling one of its cells, is notes.
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ import cv2
 import numpy as np
 
 from vision.colours import to_lab
-from vision.geometry import order_quad, warp_quad
+from vision.geometry import order_quad, rect_homography, warp_quad
 from vision.params import Params
 
 # Edge thresholds tried: the photo's own (Params.edge_min, edge_k), then up to _LEVELS - 1
@@ -112,6 +116,26 @@ _GROW = 2.0
 # A single note smaller than this share of the typical note may be the part of one that dots
 # and writing left whole (see _whole).
 _PART = 0.75
+# A note shorter than this share of its neighbours across one axis may have been cut short
+# by a line of writing or a row of dots (see _extended). Its paper is looked for up to this
+# share of a note beyond the neighbours' size; a pixel is its paper within this Lab distance
+# of the paper just inside; a row across is no paper when less than this share of it is (a
+# dot, a line of writing and another dot leave more); the paper ends where this share of a
+# note's side in rows is no paper (an underline or a line of writing is thinner), or where
+# this share of it in rows shows next to no paper at all (this share of a row or less): a
+# strip of wall between it and a neighbour of its colour (an underline is thinner still).
+_SHORT = 0.95
+_BEYOND = 0.15
+_PAPER_DELTA_E = 16.0
+_PAPER_SHARE = 0.12
+_INK_ROWS = 0.15
+_GAP_ROWS = 0.06
+_BARE = 0.02
+# A note grown so may overlap a neighbour by this share at most; the neighbours' size is
+# the median of this many at least, within this many notes of it (else the typical note).
+_OVERLAP_GROWN = 0.1
+_NEIGHBOURS = 3
+_NEAR = 3.0
 # From OpenCV's 8-bit Lab to L 0..100 and signed a, b.
 _LAB8_SCALE = np.array([100 / 255, 1.0, 1.0])
 _LAB8_OFFSET = np.array([0.0, 128.0, 128.0])
@@ -227,16 +251,22 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
             quad = _whole(quad, lab, typical, [f[0] for f in found if f[0] is not quad])
         whole.append((quad, note_lab, cols, rows))
     found = whole
-    notes = []
+    # Grids cut into their notes.
     singles = [quad for quad, _, cols, rows in found if cols * rows == 1]
-    for quad, lab, cols, rows in found:
-        quad = quad / scale
-        cells = _seam_split(image, quad, cols, rows) if cols * rows > 1 else [quad]
-        if cols * rows > 1:
-            # A cell holding a note of another colour (found on its own) is that note.
-            cells = [q for q in cells if not any(_contains(o / scale, q) for o in singles)]
-        notes.extend(Candidate(quad=order_quad(q), lab=lab) for q in cells)
-    return notes
+    notes = []
+    for quad, colour, cols, rows in found:
+        if cols * rows == 1:
+            notes.append((quad, colour))
+            continue
+        cells = _seam_split(image, quad / scale, cols, rows)
+        # A cell holding a note of another colour (found on its own) is that note.
+        notes += [
+            (q * scale, colour) for q in cells if not any(_contains(o / scale, q) for o in singles)
+        ]
+    # A note found short of its neighbours across one axis, with its own paper beyond a
+    # short side, was cut short there by a line of writing or a row of dots.
+    notes = _lengthened(notes, blurred, typical)
+    return [Candidate(quad=order_quad(quad / scale), lab=colour) for quad, colour in notes]
 
 
 def _gradient(lab8: np.ndarray) -> np.ndarray:
@@ -855,6 +885,127 @@ def _whole(quad: np.ndarray, lab8: np.ndarray, typical, others: list[np.ndarray]
     if any(_overlap(grown, o) > 0.15 for o in others):
         return quad
     return grown
+
+
+def _extended(quad: np.ndarray, bgr: np.ndarray, size, others: list[np.ndarray]) -> np.ndarray:
+    """`quad` grown across an axis on which it is short of `size` (its neighbours' width,
+    height), where its own paper goes on beyond it: on each side, to the edge where the
+    paper ends, or where it runs on into a neighbour of its colour, to the size. Else
+    `quad` as it was (also where it would then overlap `others`, the other notes)."""
+    w, h = _sides(quad)
+    tw, th = size[:2]
+    need = [tw - w, th - h]  # across, down
+    short = [need[0] > (1 - _SHORT) * tw, need[1] > (1 - _SHORT) * th]
+    if not any(short):
+        return quad
+    caps = [
+        int(math.ceil(n + _BEYOND * t)) if s else 0
+        for n, t, s in zip(need, (tw, th), short, strict=True)
+    ]
+    m = max(caps) + 1
+    W, H = max(4, round(w)), max(4, round(h))
+    to_patch = rect_homography(quad, W, H, m)
+    patch = cv2.warpPerspective(
+        bgr, to_patch, (W + 2 * m, H + 2 * m), flags=cv2.INTER_LINEAR
+    )  # beyond the photo: black, no paper
+    patch = cv2.cvtColor(patch, cv2.COLOR_BGR2Lab).astype(np.float32)
+    c0, c1 = m + round(0.15 * W), m + W - round(0.15 * W)
+    r0, r1 = m + round(0.15 * H), m + H - round(0.15 * H)
+    bw, bh = max(2, round(0.3 * W)), max(2, round(0.3 * H))
+
+    def run(inner, outward, cap):
+        ref = np.median(inner[::2, ::2].reshape(-1, 3), axis=0)
+        diff = cv2.transform(np.abs(outward[:cap] - ref), _SUM_L1)
+        frac = (diff < _PAPER_DELTA_E).mean(axis=1)
+        # Where the paper stays off for a few rows: a line of writing or an underline is
+        # thinner than that.
+        k = max(4, round(_INK_ROWS * min(W, H)))
+        g = max(3, round(_GAP_ROWS * min(W, H)))
+        off = (frac < _PAPER_SHARE).astype(np.float32)
+        window = np.convolve(off, np.ones(k), mode="full")[k - 1 : len(frac)]
+        # ... or where no paper at all shows right across for a few: a gap, or a shadow.
+        bare = (frac <= _BARE).astype(np.float32)
+        gap = np.convolve(bare, np.ones(g), mode="full")[g - 1 : len(frac)]
+        ends = np.concatenate([np.flatnonzero(window >= k - 0.5), np.flatnonzero(gap >= g - 0.5)])
+        return int(ends.min()) if len(ends) else cap
+
+    grow = [0.0, 0.0, 0.0, 0.0]  # top, right, bottom, left
+    if short[1]:
+        cap = caps[1]
+        a = run(patch[m : m + bh, c0:c1], patch[m - 1 :: -1, c0:c1], cap)
+        b = run(patch[m + H - bh : m + H, c0:c1], patch[m + H :, c0:c1], cap)
+        ext = _sharing(a, b, cap, need[1])
+        if ext is None or h + sum(ext) > (1 + _BEYOND) * th:
+            return quad
+        grow[0], grow[2] = ext
+    if short[0]:
+        cap = caps[0]
+        side = patch[r0:r1].transpose(1, 0, 2)
+        a = run(side[m : m + bw], side[m - 1 :: -1], cap)
+        b = run(side[m + W - bw : m + W], side[m + W :], cap)
+        ext = _sharing(a, b, cap, need[0])
+        if ext is None or w + sum(ext) > (1 + _BEYOND) * tw:
+            return quad
+        grow[3], grow[1] = ext
+    if not any(grow):
+        return quad
+    top, right, bottom, left = grow
+    corners = np.float64(
+        [
+            [m - left, m - top],
+            [m + W + right, m - top],
+            [m + W + right, m + H + bottom],
+            [m - left, m + H + bottom],
+        ]
+    )
+    back = np.linalg.inv(to_patch)
+    grown = cv2.perspectiveTransform(corners.reshape(-1, 1, 2), back).reshape(4, 2)
+    if any(_overlap(grown, o) > _OVERLAP_GROWN for o in others):
+        return quad
+    return order_quad(grown)
+
+
+def _lengthened(notes: list, bgr: np.ndarray, typical) -> list:
+    """The notes (quad, colour), each one short of its neighbours across one axis grown to
+    its whole self (see `_extended`). Its neighbours' size is the median over the notes near
+    it (perspective makes notes bigger on one side of a wall than on the other), or the
+    typical note where there are too few."""
+    if not notes:
+        return notes
+    quads = [quad for quad, _ in notes]
+    centres = np.array([q.mean(axis=0) for q in quads])
+    sides = np.array([_sides(q) for q in quads])
+    near = np.hypot(*(centres[:, None, :] - centres[None, :, :]).transpose(2, 0, 1))
+    near = (near < _NEAR * max(typical[:2])) & ~np.eye(len(quads), dtype=bool)
+    enough = near.sum(axis=1) >= _NEIGHBOURS
+    local = np.empty_like(sides)
+    local[:] = typical[:2]
+    local[enough] = np.nanmedian(
+        np.where(near[enough][:, :, None], sides[None, :, :], np.nan), axis=1
+    )
+    for k in range(len(quads)):
+        w, h = local[k]
+        size = (float(w), float(h), typical[2])
+        # Each grown note is a neighbour as grown: two must not grow into one gap.
+        quads[k] = _extended(quads[k], bgr, size, quads[:k] + quads[k + 1 :])
+    return [(quad, colour) for quad, (_, colour) in zip(quads, notes, strict=True)]
+
+
+def _sharing(a: int, b: int, cap: int, need: float) -> tuple[float, float] | None:
+    """How far to grow each end of an axis `need` short, given how far its paper runs beyond
+    each (`cap`: on and on): to the edge where one is seen, else to the size wanted. None:
+    paper on and on both ways, inside a block of notes of one colour."""
+    if a + b < 0.5 * need:
+        return (0.0, 0.0)  # wall (or another note) beyond both: a smaller note
+    if a < cap and b < cap:
+        ext = (float(a), float(b))
+    elif a < cap:
+        ext = (float(a), max(0.0, need - a))
+    elif b < cap:
+        ext = (max(0.0, need - b), float(b))
+    else:
+        return None  # paper all round: inside a block of notes, no telling where
+    return ext
 
 
 def _grow(quad: np.ndarray, pixels: float) -> np.ndarray:
