@@ -268,3 +268,15 @@ def test_a_dot_of_the_notes_own_hue_half_lit_by_a_highlight_counts():
     n = Note(colour=CANARY)
     n.glossy_dot(320, 260, 24, DARK_YELLOW, shift=10, spread=12, strength=0.6)
     assert_same_dots(n.found(), n.dots)
+
+
+@pytest.mark.parametrize("colour", [RED, (170, 40, 60)])
+def test_a_beaded_marker_stroke_is_not_a_row_of_votes(colour):
+    # A fat marker line drawn with a bead every few millimetres: each bead is as round and
+    # as big as a dot, but they queue along the line, and the line fills in between them.
+    n = Note(colour=PINK if colour != RED else CANARY)
+    cv2.line(n.image, (250, 300), (250 + 3 * 23, 300), colour, 15, cv2.LINE_AA)
+    for k in range(4):
+        cv2.circle(n.image, (250 + 23 * k, 300), 13, colour, -1, cv2.LINE_AA)
+    n.dot(300, 220, colour=GREEN)
+    assert_same_dots(n.found(), n.dots)

@@ -26,7 +26,9 @@ Then:
    another colour: a dot across the seam with the next note is seeded anew.
 4. The blob is split into discs of one size: one disc, several overlapping
    ones (two dots of one colour count two), or discs peeled one at a time. A
-   blob filling a long rectangle (a shadow, a fold, a thick line) is none.
+   blob filling a long rectangle (a shadow, a fold, a thick line) is none, and
+   so are four or more discs in a straight row (a fat marker stroke, a line of
+   writing in a shadow): people bunch stickers, they do not queue them.
 5. Each disc is judged on what tells a sticker from ink (`_is_dot`): its size
    on the note (stickers are 8-19 mm on 76 mm notes), how even its lightness
    is (a vinyl colour, not a pen's blur), paper showing inside it (a letter's
@@ -84,8 +86,9 @@ _SCORE = {
     "lightness": 0.058,  # per unit of L: ink is dark
     "bias": -6.9,
 }
-# A wider disc round a disc judged ink (`_widest`) must score this much to be a dot.
-_WIDER_MARGIN = 4.0
+# A wider disc round a disc judged ink, but not far from a dot (scoring at least
+# `_WIDER_FROM`), must score `_WIDER_MARGIN` to be a dot (`_widest`).
+_WIDER_FROM, _WIDER_MARGIN = -5.0, 4.0
 # A highlight's colour is this close (Lab) to the way from the dot's colour to white.
 _WASHED_MISS = 12.0
 # Two dots found closer than this share of the bigger one's radius are one dot.
@@ -330,6 +333,8 @@ def _discs(
         if iou > best_iou + 0.02:
             best, best_iou = centres, iou
     if best is not None and best_iou >= 0.85:
+        if len(best) >= 4 and _in_a_row(best, radius):
+            return [], False  # a thick stroke: overlapping stickers bunch, they do not queue
         return [(float(cx), float(cy), float(radius)) for cx, cy in best], True
     return _peel(blob, r_min, r_max), False
 
@@ -342,6 +347,13 @@ def _washed(light: np.ndarray, face: np.ndarray) -> bool:
     d = light - face
     t = float(d @ gloss) / g2
     return 0.05 <= t <= 1.0 and float(d @ d) - t * t * g2 < _WASHED_MISS**2
+
+
+def _in_a_row(centres: np.ndarray, radius: float) -> bool:
+    """Whether centres lie on one straight line (within a third of a radius)."""
+    pts = np.asarray(centres, np.float32).reshape(-1, 2)
+    (_, _), (w, h), _ = cv2.minAreaRect(pts)
+    return min(w, h) < radius / 3
 
 
 def _fill_holes(mask: np.ndarray) -> np.ndarray:
@@ -492,6 +504,7 @@ def _candidates(
     off2 = cv2.transform(cv2.multiply(off, off), _SUM3)
     note = inner | _not_wall(lab, box, params.dot_delta_e)  # the note and what lies on it
     odd = (diff2 > params.dot_delta_e**2) & note
+    faint = (diff2 < (1.5 * params.dot_delta_e) ** 2).view(np.uint8)  # shading, not things
     cores = cv2.morphologyEx(odd.astype(np.uint8), cv2.MORPH_OPEN, _disc(0.8 * d_min))
     # Blobs are looked for only in the thick parts: a dot stays whole, the pen strokes it sits
     # on (of its own colour, say) fall away.
@@ -553,8 +566,7 @@ def _candidates(
             # across the seam with a neighbouring note stays for a seed of its own.
             taken = np.zeros_like(blob)
             cv2.circle(taken, (sx - u0, sy - v0), max(1, int(depth)), 1, -1)
-            faint = (diff2[win] < (1.5 * params.dot_delta_e) ** 2).view(np.uint8)
-            taken = cv2.dilate(blob, _SQUARE3) | (taken & (kin | faint))
+            taken = cv2.dilate(blob, _SQUARE3) | (taken & (kin | faint[win]))
             cy0, cx0 = max(v0, by), max(u0, bx)
             cy1, cx1 = min(v1, by + bh), min(u1, bx + bw)
             if cy1 > cy0 and cx1 > cx0:
@@ -583,7 +595,8 @@ def _candidates(
                     params,
                 )
                 found.append(measured)
-                if cluster or _is_dot(measured, params):
+                first = _score(measured, params)
+                if cluster or first > 0 or first < _WIDER_FROM:
                     continue
                 # Only part of a dot may be of the seed's colour (a highlight, shading): the
                 # widest disc of things unlike the paper round this one is judged too, and
