@@ -302,3 +302,18 @@ def test_a_short_note_does_not_grow_across_a_gap_into_a_note_of_its_colour():
     ]
     truths += [note(image, 670, 380, 220, 260), note(image, 670, 652, 220, 235)]
     assert_found(image, truths, min_iou=0.95)
+
+
+def test_two_notes_of_one_colour_run_together_are_cut_at_their_seam():
+    """On this seeded wall, two yellow notes, one above the other, come out as one region
+    twice as long as the notes around it, their seam showing across its middle: two notes."""
+    from vision.synth import make_wall
+
+    seeded = make_wall(3027, "hard")
+    truths = [n.polygon for n in seeded.truth.notes if inside(n.polygon, (1126, 933))]
+    truths += [n.polygon for n in seeded.truth.notes if inside(n.polygon, (1132, 1155))]
+    assert len(truths) == 2
+    found = find_notes(seeded.image, Params())
+    for truth in truths:
+        hits = [c for c in found if inside(truth, c.quad.mean(axis=0))]
+        assert len(hits) == 1 and iou(hits[0].quad, truth) > 0.85

@@ -27,9 +27,11 @@ is one note's size and shape and touches no other. A note shorter than its neigh
 across one axis, whose own paper goes on beyond a short side (a line of writing or a row of
 dots right across it cut it there), is grown on that side to where its paper ends (at the
 wall, a gap, another colour), or, where that paper runs on into a neighbour of its colour,
-to its neighbours' size. A sheet of paper with notes of other colours stuck on it is
-background, not a note; but a grid of coloured notes with a few of another colour among
-them, each filling one of its cells, is notes.
+to its neighbours' size. One as wide as its neighbours but twice as long, with a seam seen
+across its middle, is two notes of one colour run together, and is cut there. A sheet of
+paper with notes of other colours stuck on it is background, not a note; but a grid of
+coloured notes with a few of another colour among them, each filling one of its cells, is
+notes.
 """
 
 from __future__ import annotations
@@ -136,6 +138,11 @@ _BARE = 0.02
 _OVERLAP_GROWN = 0.1
 _NEIGHBOURS = 3
 _NEAR = 3.0
+# As wide as its neighbours (this many times) and twice as long (this many times: a 3 x 5 in
+# note among 3 x 3 in ones is 1.67 times as long, a little more in perspective), a note
+# may be two of one colour run together (see _halved).
+_ONCE = (0.8, 1.25)
+_TWICE = (1.8, 2.3)
 # From OpenCV's 8-bit Lab to L 0..100 and signed a, b.
 _LAB8_SCALE = np.array([100 / 255, 1.0, 1.0])
 _LAB8_OFFSET = np.array([0.0, 128.0, 128.0])
@@ -266,6 +273,7 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
     # A note found short of its neighbours across one axis, with its own paper beyond a
     # short side, was cut short there by a line of writing or a row of dots.
     notes = _lengthened(notes, blurred, typical)
+    notes = _halved(notes, image, scale, typical)
     return [Candidate(quad=order_quad(quad / scale), lab=colour) for quad, colour in notes]
 
 
@@ -718,7 +726,9 @@ def downscale(image: np.ndarray, long_side: int) -> tuple[np.ndarray, float]:
     return cv2.resize(half, size, interpolation=cv2.INTER_AREA), size[0] / w
 
 
-def _seam_split(image: np.ndarray, quad: np.ndarray, cols: int, rows: int) -> list[np.ndarray]:
+def _seam_split(
+    image: np.ndarray, quad: np.ndarray, cols: int, rows: int, on_seams: bool = False
+) -> list[np.ndarray]:
     """Cut a grid of touching notes along its seams, found at full resolution.
 
     Squared up, a seam is a straight line across the whole grid: a low percentile over the
@@ -726,9 +736,10 @@ def _seam_split(image: np.ndarray, quad: np.ndarray, cols: int, rows: int) -> li
     some of the rows, do not move it. The grid is cut where a seam stands out; where none does,
     only if the piece would otherwise be too long to be one note (two same-colour notes
     can touch with no seam seen, but a note is no longer than 1.9:1), then at the even
-    split. Where no seam stands out anywhere in a grid of five or more, or fewer than three
-    in four in a grid of more than twelve, it is one big sheet (a poster, a blank card, a
-    patch of wall), far too big for a note: no note at all.
+    split; with `on_seams`, not at all (no cells). Where no seam stands out anywhere in a
+    grid of five or more, or fewer than three in four in a grid of more than twelve, it is
+    one big sheet (a poster, a blank card, a patch of wall), far too big for a note: no
+    note at all.
     """
     cell = 48
     patch, _ = warp_quad(image, quad, cols * cell, rows * cell)
@@ -743,6 +754,8 @@ def _seam_split(image: np.ndarray, quad: np.ndarray, cols: int, rows: int) -> li
         return []  # a big blank sheet: a grid of five notes or more shows a seam somewhere
     if cols * rows > 12 and seen < 0.75 * (cols + rows - 2):
         return []  # a big grid needs most of its seams seen, or it is something else
+    if on_seams and not all(s for _, s in xs + ys):
+        return []  # asked for seams seen, and one is not
     w, h = _sides(quad)
     return _cells(quad, _kept(xs, w, h / rows), _kept(ys, h, w / cols))
 
@@ -989,6 +1002,36 @@ def _lengthened(notes: list, bgr: np.ndarray, typical) -> list:
         # Each grown note is a neighbour as grown: two must not grow into one gap.
         quads[k] = _extended(quads[k], bgr, size, quads[:k] + quads[k + 1 :])
     return [(quad, colour) for quad, (_, colour) in zip(quads, notes, strict=True)]
+
+
+def _halved(notes: list, image: np.ndarray, scale: float, typical) -> list:
+    """The notes (quad, colour), each one twice as long as its neighbours and as wide, with
+    a seam seen across its middle, cut there: two notes of one colour run together."""
+    if not notes:
+        return notes
+    quads = [quad for quad, _ in notes]
+    centres = np.array([q.mean(axis=0) for q in quads])
+    sides = np.array([_sides(q) for q in quads])
+    near = np.hypot(*(centres[:, None, :] - centres[None, :, :]).transpose(2, 0, 1))
+    near = (near < _NEAR * max(typical[:2])) & ~np.eye(len(quads), dtype=bool)
+    out = []
+    for k, (quad, colour) in enumerate(notes):
+        if near[k].sum() < _NEIGHBOURS:
+            out.append((quad, colour))
+            continue
+        w, h = np.median(sides[near[k]], axis=0)
+        across, down = sides[k][0] / w, sides[k][1] / h
+        grid = None
+        if _ONCE[0] < across < _ONCE[1] and _TWICE[0] < down < _TWICE[1]:
+            grid = (1, 2)
+        elif _ONCE[0] < down < _ONCE[1] and _TWICE[0] < across < _TWICE[1]:
+            grid = (2, 1)
+        cells = _seam_split(image, quad / scale, *grid, on_seams=True) if grid else []
+        if len(cells) == 2:
+            out += [(c * scale, colour) for c in cells]
+        else:
+            out.append((quad, colour))
+    return out
 
 
 def _sharing(a: int, b: int, cap: int, need: float) -> tuple[float, float] | None:
