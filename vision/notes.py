@@ -32,6 +32,15 @@ across its middle, is two notes of one colour run together, and is cut there. A 
 paper with notes of other colours stuck on it is background, not a note; but a grid of
 coloured notes with a few of another colour among them, each filling one of its cells, is
 notes.
+
+What real walls add (each a predicate of its own in `_search`, or a filter in `find_notes`):
+notes stuck on in overlapping rows show only a strip each, as long as a note, with the note
+on top past one long side (`_covered`); a long note seen from the side looks longer than any
+note may, once the edge map has eaten its sides (`narrow`); a note far off on a wall seen at
+a steep angle is far smaller than the typical one, and on its own (`_alone`); a purple note
+in poor light is too dark and dull for paper, but a crisp, solid quad of a note's size
+(`dim`). Coloured panels printed in frames on a sheet are no notes (`_framed`), nor is a
+box drawn on a note (`_drawn_on`).
 """
 
 from __future__ import annotations
@@ -72,6 +81,33 @@ _SOLID = 0.3
 _CRISP = 0.9
 # A single note's area, relative to the wall's typical note.
 _SINGLE_AREA = (0.3, 1.6)
+# What shows of a note stuck on in overlapping rows, mostly covered by the next one, is a
+# strip as long as a note (this share of it) and at least this share of it wide (a narrower
+# rim is too little to read or vote on); it is paper plainly unlike the wall (this Lab
+# distance), as a strip of wall between two notes is not, and the paper that covers it runs
+# on past one long side (sampled these shares of a note out: one paper at the first two, and
+# still paper, not wall, nearly a whole note out), unlike the strip's (within this Lab
+# distance: then it is a piece of a bigger note, cut off by writing or dots).
+_STRIP_LONG = (0.8, 1.25)
+_STRIP_SHORT = 0.2
+_STRIP_WALL_E = 24.0
+_STRIP_LOOK = (0.15, 0.3, 0.85)
+_CONTINUES = 25.0
+# A frame round a quad: a line this much darker (Lab L) than the paper inside and the paper
+# beyond (far darker than the soft shadow or dark rim at a note's edge), within this share
+# of the quad's side either side of its outline.
+_FRAME_DARK = 40.0
+_FRAME_LOOK = 0.2
+# Notes this many times longer than wide are long ones (3 x 5 in, 1.67:1).
+_OBLONG = 1.3
+# A note darker than Params.note_min_lightness and duller than _DARK_CHROMA is still one
+# when it is this size (share of the typical note), this solid, and coloured at least this
+# much (ink and shadow are dark, but a note-sized, solid, crisp quad of them is not seen).
+_DIM_AREA = (0.7, 1.4)
+_DIM_SOLID = 0.9
+_DIM_CHROMA = 15.0
+# A note seen far off on a wall at a steep angle can be this share of the typical note.
+_FAR_AREA = 0.1
 # A note this much bigger than the typical one may be a note and part of its neighbour:
 # it is looked at one level down too.
 _OVERSIZED = 1.25
@@ -241,8 +277,16 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
         sizes = [_area(f[0]) for f in rivals]
         # A note found whole in the first search stands: a bigger one here is that note
         # run together with a narrow gap or a neighbour's edge.
+        # So do a strip (what shows of a note the next one covers, see _covered) and a note
+        # far smaller than the typical one (a far one, see _alone): the first search took
+        # each for a whole thing, and the wipe, sized for the typical note, smears a stack's
+        # strips, or far notes close together, into one.
+        typical_area = typical[0] * typical[1]
         whole = [
-            a >= _WHOLE * typical[0] * typical[1] and f[2] * f[3] == 1
+            f[2] * f[3] == 1
+            and (
+                a >= _WHOLE * typical_area or a < _SINGLE_AREA[0] * typical_area or _is_strip(f[0])
+            )
             for f, a in zip(rivals, sizes, strict=True)
         ]
         if all(a < _PIECE * area for a in sizes) and not any(whole):
@@ -253,11 +297,22 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
     lab = None
     whole = []
     for quad, note_lab, cols, rows in found:
-        if cols * rows == 1 and _area(quad) < _PART * typical[0] * typical[1]:
+        if (
+            cols * rows == 1
+            and _area(quad) < _PART * typical[0] * typical[1]
+            # a strip is what shows of a note mostly covered: the rest of it is not there
+            and not _is_strip(quad)
+        ):
             lab = cv2.cvtColor(blurred, cv2.COLOR_BGR2Lab) if lab is None else lab
             quad = _whole(quad, lab, typical, [f[0] for f in found if f[0] is not quad])
         whole.append((quad, note_lab, cols, rows))
     found = whole
+    # A printed or drawn frame round coloured paper on a sheet (a storyboard's panels) is no
+    # note: a note's edge is the paper's own, with no ink line all round it. Nor is a box
+    # drawn on a note.
+    sharp = cv2.cvtColor(bgr, cv2.COLOR_BGR2Lab) if found else None
+    found = [f for f in found if f[2] * f[3] > 1 or not _framed(f[0], sharp)]
+    found = [f for f in found if not _drawn_on(f, found)]
     # Grids cut into their notes.
     singles = [quad for quad, _, cols, rows in found if cols * rows == 1]
     notes = []
@@ -290,6 +345,7 @@ def _search(bgr: np.ndarray, params: Params, min_px: float, typical=None):
     """The notes on a downscaled, filtered photo, as (region, cols, rows) with cols x rows > 1
     for a grid still to be cut; and the typical note's (width, height, angle) (learnt here
     unless given), None if there is none."""
+    wiped = typical is not None
     lab8 = cv2.cvtColor(bgr, cv2.COLOR_BGR2Lab)
     mag = _gradient(lab8)
     noise = float(np.median(mag[::4, ::4]))
@@ -316,6 +372,22 @@ def _search(bgr: np.ndarray, params: Params, min_px: float, typical=None):
     def shaped(r: _Region) -> bool:
         return (
             _is_quad(r, min_px) and 1 / _MAX_ASPECT <= _aspect(r.quad) <= _MAX_ASPECT and paper(r)
+        )
+
+    def narrow(r: _Region) -> bool:
+        # A long note (3 x 5 in) seen from the side, foreshortened across: longer than the
+        # plain limit, but as long as the wall's long notes and lying the same way. Its aspect
+        # is judged with the pixel or two of each side the edge map ate put back (a good part
+        # of a small note's width), once the typical note (learnt within the plain limit, so
+        # that two dot stickers side by side cannot set it) says the wall's notes are long.
+        w, h = _sides(r.quad)
+        return (
+            max(typical_w, typical_h) >= _OBLONG * min(typical_w, typical_h)
+            and (h > w) == (typical_h > typical_w)
+            and _STRIP_LONG[0] <= max(w, h) / max(typical_w, typical_h) <= _STRIP_LONG[1]
+            and _is_quad(r, min_px)
+            and 1 / _MAX_ASPECT <= _aspect(_grow(r.quad, _GROW)) <= _MAX_ASPECT
+            and paper(r)
         )
 
     def aligned(r: _Region, sides=(0,)) -> bool:
@@ -348,9 +420,53 @@ def _search(bgr: np.ndarray, params: Params, min_px: float, typical=None):
 
     def single(r: _Region) -> bool:
         return (
-            _SINGLE_AREA[0] * typical_area <= r.area <= _SINGLE_AREA[1] * typical_area
+            (
+                _SINGLE_AREA[0] * typical_area <= r.area <= _SINGLE_AREA[1] * typical_area
+                and (shaped(r) or narrow(r))
+                and aligned(r)
+            )
+            or strip(r)
+            or far(r)
+            or dim(r)
+        )
+
+    def dim(r: _Region) -> bool:
+        # A dark note (purple, in poor light) too dull to pass for paper by its colour: a
+        # crisp, solid quad of the typical note's size, as a blot of ink or a shadow is not.
+        return (
+            _DIM_AREA[0] * typical_area <= r.area <= _DIM_AREA[1] * typical_area
+            and r.rectangularity >= _CRISP
+            and r.solidity >= _DIM_SOLID
+            and np.hypot(r.lab[1], r.lab[2]) > _DIM_CHROMA
+            and min(_delta_e(r.lab, c) for c in walls) > _WALL_DELTA_E
+            and _is_quad(r, min_px)
+            and 1 / _MAX_ASPECT <= _aspect(r.quad) <= _MAX_ASPECT
+            and aligned(r)
+        )
+
+    def far(r: _Region) -> bool:
+        # A note far smaller than the wall's typical one: far off, on a wall seen at a steep
+        # angle. Whole, crisp and on its own (see _alone), unlike a piece of a note.
+        return (
+            not wiped
+            and _FAR_AREA * typical_area <= r.area < _SINGLE_AREA[0] * typical_area
+            and r.rectangularity >= _CRISP
             and shaped(r)
             and aligned(r)
+            and _alone(r, lab8)
+        )
+
+    def strip(r: _Region) -> bool:
+        # What shows of a note the next one in its stack covers most of (see _covered). Not
+        # on the copy wiped of everything narrower than a big dot (typical given): a strip
+        # is often that narrow, and there the wipe smears the notes round a gap into one.
+        return (
+            not wiped
+            and r.rectangularity >= _CRISP
+            and paper(r)
+            and min(_delta_e(r.lab, c) for c in walls) > _STRIP_WALL_E
+            and aligned(r)
+            and _covered(r, lab8, typical, walls)
         )
 
     def oversized(r: _Region) -> bool:  # a note, or one and a piece of its neighbour?
@@ -854,6 +970,145 @@ def _cyclic(points) -> np.ndarray:
         q = q[::-1]
     start = int(np.argmin(q[:, 0] + q[:, 1]))
     return q[[start, (start + 1) % 4, (start + 2) % 4, (start + 3) % 4]]
+
+
+def _is_strip(quad: np.ndarray) -> bool:
+    """Longer than any note: found as a strip, what shows of a note mostly covered."""
+    return not 1 / _MAX_ASPECT <= _aspect(quad) <= _MAX_ASPECT
+
+
+def _beyond(quad: np.ndarray, a, b, distances, lab8: np.ndarray) -> list:
+    """The paper's colour (Lab; None off the photo) past the side a-b of a quad, at each of
+    the distances (pixels) out from it: the median along the side's middle part."""
+    out = (a + b) / 2 - quad.mean(axis=0)
+    out = out / (np.linalg.norm(out) or 1.0)
+    along = a + np.outer(np.linspace(0.2, 0.8, 7), b - a)
+    height, width = lab8.shape[:2]
+    colours = []
+    for distance in distances:
+        points = np.round(along + out * distance).astype(int)
+        if (
+            points[:, 0].min() < 0
+            or points[:, 1].min() < 0
+            or points[:, 0].max() >= width
+            or points[:, 1].max() >= height
+        ):
+            colours.append(None)  # off the photo: nothing known there
+            continue
+        px = lab8[points[:, 1], points[:, 0]].astype(np.float64)
+        colours.append(tuple((np.median(px, axis=0) - _LAB8_OFFSET) * _LAB8_SCALE))
+    return colours
+
+
+def _alone(r: _Region, lab8: np.ndarray) -> bool:
+    """Whether a region's paper runs on past none of its four sides: a whole note, not a
+    piece of one that writing or dots cut off (whose paper goes on past the cut)."""
+    q = r.quad
+    w, h = _sides(q)
+    for i in range(4):
+        size = h if i % 2 == 0 else w  # out from the top and bottom, a share of the height
+        near = _beyond(q, q[i], q[(i + 1) % 4], [d * size for d in _STRIP_LOOK[:2]], lab8)
+        if any(c is not None and _delta_e(c, r.lab) < _CONTINUES for c in near):
+            return False
+    return True
+
+
+def _covered(r: _Region, lab8: np.ndarray, typical, walls: list) -> bool:
+    """Whether a region is what shows of a note mostly covered by another (notes stuck on in
+    overlapping rows): a strip as long as the typical note, too short to be a note itself,
+    with paper of another colour, not the wall, running on past one of its long sides (the
+    note on top), and its own paper running on past neither (else it is a piece of a bigger
+    note that writing or dots cut off)."""
+    w, h = _sides(r.quad)
+    long, short = max(w, h), min(w, h)
+    note_long, note_short = max(typical[:2]), min(typical[:2])
+    if not (
+        long / max(short, 1e-6) > _MAX_ASPECT
+        and _STRIP_LONG[0] * note_long <= long <= _STRIP_LONG[1] * note_long
+        and short >= _STRIP_SHORT * note_short
+    ):
+        return False
+    q = r.quad
+    covered = False
+    for a, b in [(q[0], q[1]), (q[3], q[2])] if w >= h else [(q[0], q[3]), (q[1], q[2])]:
+        beyond = _beyond(q, a, b, [step * note_short for step in _STRIP_LOOK], lab8)
+        if any(c is not None and _delta_e(c, r.lab) < _CONTINUES for c in beyond[:2]):
+            return False  # its own paper goes on: a piece of a bigger note
+        # The note on top: one paper near the side, plainly not the wall (whose light varies
+        # across the photo far more than a note's does across a note), and a whole note of
+        # paper beyond (a band of writing across a note is no note on top).
+        covered = covered or (
+            all(
+                c is not None and min(_delta_e(c, wall) for wall in walls) > _STRIP_WALL_E
+                for c in beyond
+            )
+            and _delta_e(beyond[0], beyond[1]) < _CONTINUES
+        )
+    return covered
+
+
+def _drawn_on(note, found) -> bool:
+    """Whether a found note is a box drawn on another one of its colour: inside it, smaller,
+    and its paper the same. (A note stuck on another is of another colour, or covers it.)"""
+    quad, lab, cols, rows = note
+    area = _area(quad)
+    return cols * rows == 1 and any(
+        f is not note
+        and f[2] * f[3] == 1
+        and _delta_e(f[1], lab) < _CONTINUES
+        and _contains(f[0], quad)
+        and _area(f[0]) > area
+        and _overlap(f[0], quad) > 0.9
+        for f in found
+    )
+
+
+def _framed(quad: np.ndarray, lab8: np.ndarray) -> bool:
+    """Whether a quad is framed: just past three of its four sides at least (one may be lost
+    in a drawing) a dark line (ink), and past that, lighter paper again. A note on a dark
+    wall has no lighter paper beyond; a note's shadow falls along two sides, not three;
+    touching notes are paper at their seams."""
+    w, h = _sides(quad)
+    side = min(w, h)
+    height, width = lab8.shape[:2]
+    steps = np.arange(-0.5 * _FRAME_LOOK * side, _FRAME_LOOK * side, 1.0)
+    inner = steps < -0.05 * side  # the paper inside, clear of the edge
+    near = np.flatnonzero(np.abs(steps) < 0.5 * _FRAME_LOOK * side)  # the outline may be on ink
+    # All four sides at once: [side, step, sample along the side's middle part].
+    ends = quad[_NEXT]
+    out = (quad + ends) / 2 - quad.mean(axis=0)
+    out /= np.maximum(np.hypot(out[:, 0], out[:, 1]), 1e-9)[:, None]
+    along = quad[:, None, :] + np.linspace(0.2, 0.8, 9)[None, :, None] * (ends - quad)[:, None, :]
+    points = np.rint(along[:, None] + steps[None, :, None, None] * out[:, None, None]).astype(int)
+    if (
+        points[..., 0].min() < 0
+        or points[..., 1].min() < 0
+        or points[..., 0].max() >= width
+        or points[..., 1].max() >= height
+    ):
+        return False  # the frame would run off the photo: nothing known
+    # lightness first (most notes fail there), colour only where that holds; the median of
+    # the nine samples across each step by partition (np.median costs more than the rest)
+    samples = lab8[points[..., 1], points[..., 0], 0]
+    profile = np.partition(samples, 4, axis=2)[:, :, 4] * (100 / 255)
+    inside_l = np.sort(profile[:, inner], axis=1)
+    paper = inside_l[:, inside_l.shape[1] // 2]  # the paper inside's lightness, each side
+    lined = 0
+    for k in range(4):
+        at = int(near[np.argmin(profile[k, near])])
+        beyond = at + int(np.argmax(profile[k, at:]))
+        if (
+            profile[k, at] < paper[k] - _FRAME_DARK
+            and profile[k, at] < profile[k, beyond] - _FRAME_DARK
+        ):
+            px = lab8[points[k, ..., 1], points[k, ..., 0]].astype(np.float64)
+            lab = (px - _LAB8_OFFSET) * _LAB8_SCALE
+            inside = np.median(lab[inner].reshape(-1, 3), axis=0)
+            # other paper beyond: a line drawn round the inside of a note is no frame
+            lined += _delta_e(inside, np.median(lab[beyond], axis=0)) > _CONTINUES
+        if k + 1 - lined > 1:
+            return False  # two sides unlined: no frame
+    return True
 
 
 def _area(quad: np.ndarray) -> float:
