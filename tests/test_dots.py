@@ -128,15 +128,15 @@ class Note:
                 )
                 cv2.polylines(self.image, [pts], False, colour, thickness, cv2.LINE_AA)
 
-    def photo(self, seed=0) -> np.ndarray:
-        """As a camera sees it: a little blur and noise."""
+    def photo(self, seed=0, blur=1.0) -> np.ndarray:
+        """As a camera sees it: a little blur (`blur`: sigma, pixels) and noise."""
         noisy = self.image.astype(np.float32) + np.random.default_rng(seed).normal(
             0, 3, self.image.shape
         )
-        return cv2.GaussianBlur(np.clip(noisy, 0, 255).astype(np.uint8), (0, 0), 1.0)
+        return cv2.GaussianBlur(np.clip(noisy, 0, 255).astype(np.uint8), (0, 0), blur)
 
-    def found(self):
-        _, dots = find_dots(self.photo(), self.quad, Params())
+    def found(self, blur=1.0):
+        _, dots = find_dots(self.photo(blur=blur), self.quad, Params())
         return dots
 
 
@@ -165,6 +165,19 @@ def test_a_dot_of_the_notes_own_hue_counts():
     assert_same_dots(n.found(), n.dots)
 
 
+@pytest.mark.parametrize(
+    ("paper", "colour"), [(CANARY, (55, 210, 238)), (BLUE_NOTE, (205, 168, 82))]
+)
+def test_a_faint_dot_of_the_notes_own_hue_counts_and_the_writing_does_not(paper, colour):
+    # A shade darker than the paper: under `dot_delta_e` from it once blurred and lit, but a
+    # big clean disc at a lower threshold.
+    n = Note(colour=paper)
+    n.dot(290, 240, r=22, colour=colour)
+    n.dot(370, 320, r=17, colour=RED)
+    n.write(215, 390, "olden", colour=BLACK, size=30, thickness=5)
+    assert_same_dots(n.found(), n.dots)
+
+
 def test_overlapping_dots_of_one_colour_count_one_each():
     n = Note()
     n.dot(290, 250, colour=BLUE)
@@ -172,6 +185,30 @@ def test_overlapping_dots_of_one_colour_count_one_each():
     n.dot(330, 340, colour=GREEN)
     n.dot(356, 352, colour=RED)  # over the green one, which still shows more than half
     assert len(n.found()) == 4
+
+
+@pytest.mark.parametrize("apart", [1.8, 1.9])
+def test_touching_dots_of_one_colour_side_by_side_count_one_each(apart):
+    # Two dots in a row fill their outline's rectangle almost as well as a thick line does:
+    # pixel for pixel, more than a band's share of it, though round ends never fill it.
+    n = Note()
+    for x, y, dx, dy in ((290, 230, 1, 0), (290, 300, 0.6, 0.8)):
+        n.dot(x, y, r=12, colour=BLUE)
+        n.dot(x + round(apart * 12 * dx), y + round(apart * 12 * dy), r=12, colour=BLUE)
+    assert_same_dots(n.found(), n.dots)
+
+
+@pytest.mark.parametrize(
+    ("paper", "colour", "r", "apart"), [(BLUE_NOTE, RED, 13, 2.0), (PINK, BLUE, 12, 1.9)]
+)
+def test_a_soft_focus_pair_of_small_touching_dots_counts_two(paper, colour, r, apart):
+    # Blurred, the pair is one smooth blob with hardly a waist, and small: two discs a pixel
+    # too narrow (the distance transform's radius, rounded down) cover too little of it to
+    # be taken for the pair it is.
+    n = Note(colour=paper)
+    n.dot(290, 250, r=r, colour=colour)
+    n.dot(290 + round(apart * r * 0.6), 250 + round(apart * r * 0.8), r=r, colour=colour)
+    assert len(n.found(blur=2.2)) == 2
 
 
 def test_a_dot_across_the_notes_edge_is_whole():

@@ -38,13 +38,18 @@ Then:
    something wider that differs from the paper (a dot only part of which is of
    the seed's colour: lit, shaded) is judged again as the widest such disc,
    which must then look all the more like a sticker.
-6. One dot found twice (its blob cut by a highlight) is one dot.
+6. Where a lower threshold (`dot_faint` of `dot_delta_e`) shows something the
+   first look did not (a dot of about the paper's colour, or one whose shaded
+   rim fell under the threshold and cut it small), steps 2-5 are done again
+   there, and what they find must score well clear of ink to be a dot.
+7. One dot found twice (its blob cut by a highlight, or seen by both looks) is
+   one dot.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -97,6 +102,9 @@ _SAME_DOT = 0.6
 _PAPER_RADIUS = 12.0
 # A blob filling this share of its smallest rectangle, this many times longer than wide, is a band.
 _BAND_FILL, _BAND_LENGTH = 0.88, 1.8
+# The second look (`Params.dot_faint`) skips a core that is at least this share the first
+# look's cores, and what it finds must score this much to be a dot.
+_FAINT_SEEN, _FAINT_MARGIN = 0.8, 3.0
 _KIN_OPEN = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5))
 
 
@@ -182,12 +190,14 @@ def _paper_mode(px: np.ndarray) -> np.ndarray:
     return centre
 
 
-def _not_wall(lab: np.ndarray, box: tuple[int, int, int, int], threshold: float) -> np.ndarray:
-    """Outside the note, what is not the wall (or whatever the note lies on): the part of a dot
-    beyond the note's edge, so a dot across the edge is whole for the tests that follow.
-    Inside the note's box the answer is always False."""
+def _wall_difference(lab: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
+    """Outside the note, how far each pixel is from the wall (or whatever the note lies on;
+    squared, weighted as the paper's difference): what is not the wall there is the part of a
+    dot beyond the note's edge, so a dot across the edge is whole for the tests that follow.
+    Inside the note's box the answer is always 0."""
     left, top, right, bottom = box
     h, w = lab.shape[:2]
+    found = np.zeros((h, w), np.float32)
     strips = [
         lab[:top:3, ::3],
         lab[bottom::3, ::3],
@@ -196,9 +206,8 @@ def _not_wall(lab: np.ndarray, box: tuple[int, int, int, int], threshold: float)
     ]
     px = np.concatenate([s.reshape(-1, 3) for s in strips])
     if len(px) < 12:
-        return np.zeros((h, w), bool)
+        return found
     wall = _paper_mode(px)
-    found = np.zeros((h, w), bool)
     # Only round the note is asked: on it, everything counts anyway.
     for rows, cols in (
         (slice(0, top), slice(0, w)),
@@ -209,8 +218,9 @@ def _not_wall(lab: np.ndarray, box: tuple[int, int, int, int], threshold: float)
         part = lab[rows, cols]
         if part.size:
             delta = cv2.subtract(part, (float(wall[0]), float(wall[1]), float(wall[2]), 0.0))
-            far = cv2.transform(cv2.multiply(delta, delta), _PAPER_WEIGHTS) > threshold * threshold
-            found[rows, cols] = far.reshape(part.shape[:2])
+            found[rows, cols] = cv2.transform(cv2.multiply(delta, delta), _PAPER_WEIGHTS).reshape(
+                part.shape[:2]
+            )
     return found
 
 
@@ -307,7 +317,11 @@ def _discs(
     contours, _ = cv2.findContours(blob, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     outline = max(contours, key=cv2.contourArea)
     (_, _), (bw, bh), _ = cv2.minAreaRect(outline)
-    if area >= _BAND_FILL * bw * bh and max(bw, bh) >= _BAND_LENGTH * min(bw, bh):
+    # The outline's own area, not the pixel count: the rectangle is fitted to the outline's
+    # points, the middles of the blob's rim pixels (a pair of touching discs, which fill at
+    # most 0.82 of their rectangle, would fill more than 0.88 of it by pixel count).
+    fill = cv2.contourArea(outline) / max(bw * bh, 1.0)
+    if fill >= _BAND_FILL and max(bw, bh) >= _BAND_LENGTH * min(bw, bh):
         # A band filling its rectangle: a shadow, a fold, a thick line; never round dots.
         return [], False
     (ex, ey), enclosing = cv2.minEnclosingCircle(outline)
@@ -328,7 +342,11 @@ def _discs(
         _, _, centres = cv2.kmeans(points, k, None, criteria, 1, cv2.KMEANS_PP_CENTERS)
         drawn = np.zeros_like(blob)
         for cx, cy in centres:
-            cv2.circle(drawn, (int(round(cx)), int(round(cy))), int(round(radius)), 1, -1)
+            # Sub-pixel circles, as wide as the blob's discs: the distance transform's peak
+            # falls short of a digital disc's radius by a third of a pixel or so.
+            cv2.circle(
+                drawn, (int(cx * 16), int(cy * 16)), int((radius + 0.4) * 16), 1, -1, cv2.LINE_8, 4
+            )
         iou = np.count_nonzero(drawn & blob) / max(np.count_nonzero(drawn | blob), 1)
         if iou > best_iou + 0.02:
             best, best_iou = centres, iou
@@ -468,6 +486,7 @@ class _Candidate:
     halo: float  # share of that annulus that differs from the paper
     mixture: float  # share of that annulus that is a mix of the disc's colour and the paper
     colour: tuple[float, float, float]  # mean Lab inside the disc
+    faint: bool = False  # found only by the second look, at the lower threshold
 
 
 def _parts(mask: np.ndarray) -> tuple[np.ndarray, dict[int, tuple[int, int, int, int]]]:
@@ -490,10 +509,6 @@ def _parts(mask: np.ndarray) -> tuple[np.ndarray, dict[int, tuple[int, int, int,
 def _candidates(
     lab: np.ndarray, box: tuple[int, int, int, int], params: Params
 ) -> list[_Candidate]:
-    d_min = params.dot_min * params.note_px
-    d_max = params.dot_max * params.note_px
-    r_min, r_max = 0.5 * d_min, 0.6 * d_max
-
     h, w = lab.shape[:2]
     left, top, right, bottom = box
     inner = np.zeros((h, w), dtype=bool)
@@ -502,17 +517,56 @@ def _candidates(
     # Each pixel's offset from the paper, and its squared length: for the colour axes below.
     off = cv2.subtract(lab, model)
     off2 = cv2.transform(cv2.multiply(off, off), _SUM3)
-    note = inner | _not_wall(lab, box, params.dot_delta_e)  # the note and what lies on it
+    fit = (diff2, paper, model, off, off2, _wall_difference(lab, box))
+    found, cores = _scan(lab, inner, fit, params, None)
+    if params.dot_faint <= 0:
+        return found
+    # A second look at a lower threshold, for dots of about the paper's colour (a yellow dot
+    # on a canary note in a colour cast), only where it shows much more than the first look
+    # did and no dot was found: what it finds must look all the more like a sticker.
+    seen = np.where(cores > 0, np.uint8(2), np.uint8(0))
+    for c in found:
+        if _score(c, params) > 0:
+            seen[min(h - 1, int(c.y)), min(w - 1, int(c.x))] = 1
+    lower = replace(params, dot_delta_e=params.dot_faint * params.dot_delta_e)
+    more, _ = _scan(lab, inner, fit, lower, seen)
+    return found + [replace(c, faint=True) for c in more]
+
+
+def _scan(
+    lab: np.ndarray,
+    inner: np.ndarray,
+    fit: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    params: Params,
+    seen: np.ndarray | None,
+) -> tuple[list[_Candidate], np.ndarray]:
+    """The candidate discs of the things that differ from the paper by more than
+    `params.dot_delta_e`, and the cores they were looked for in (uint8). `fit`: the paper's
+    squared difference, colour, model, each pixel's offset from it and its squared length, and
+    the wall's squared difference. `seen` (a second look): 1 where a dot was found, 2 on the
+    cores of the first look; a core holding a dot, or mostly the first look's, is skipped."""
+    d_min = params.dot_min * params.note_px
+    d_max = params.dot_max * params.note_px
+    r_min, r_max = 0.5 * d_min, 0.6 * d_max
+    h, w = lab.shape[:2]
+    diff2, paper, model, off, off2, wall2 = fit
+    note = inner | (wall2 > params.dot_delta_e**2)  # the note and what lies on it
     odd = (diff2 > params.dot_delta_e**2) & note
-    faint = (diff2 < (1.5 * params.dot_delta_e) ** 2).view(np.uint8)  # shading, not things
     cores = cv2.morphologyEx(odd.astype(np.uint8), cv2.MORPH_OPEN, _disc(0.8 * d_min))
+    labels, boxes = _parts(cores)
+    if seen is not None and boxes:
+        for label in np.unique(labels[seen == 1]):
+            boxes.pop(int(label), None)
+        size = np.bincount(labels.ravel())
+        before = np.bincount(labels[seen > 0], minlength=len(size))
+        for label in [k for k in boxes if before[k] >= _FAINT_SEEN * size[k]]:
+            boxes.pop(label)
+    if not boxes:
+        return [], cores  # nothing (new) on the note at least as wide as the smallest dot
+    faint = (diff2 < (1.5 * params.dot_delta_e) ** 2).view(np.uint8)  # shading, not things
     # Blobs are looked for only in the thick parts: a dot stays whole, the pen strokes it sits
     # on (of its own colour, say) fall away.
     thick = cv2.dilate(cores, _disc(_THICK_GROW)).astype(bool) & note
-
-    labels, boxes = _parts(cores)
-    if not boxes:
-        return []  # nothing on the note at least as wide as the smallest dot
     found: list[_Candidate] = []
     # A blob is a connected part of the thick pixels, closed by one pixel: it lies within one
     # part of `thick` grown by a pixel. Each blob is worked out on that part's box alone (and
@@ -615,7 +669,7 @@ def _candidates(
                     )
                     if _score(again, params) > _WIDER_MARGIN:
                         found.append(again)
-    return found
+    return found, cores
 
 
 def _widest(depth: np.ndarray, x: float, y: float, r: float) -> tuple[float, float, float] | None:
@@ -720,7 +774,7 @@ def _is_dot(c: _Candidate, params: Params) -> bool:
     """A sticker, not ink: a weighted sum of what was measured round the disc (the weights
     were fitted to candidates from the seeded synthetic walls, every tier, and checked on the
     labelled real photos)."""
-    return _score(c, params) > 0
+    return _score(c, params) > (_FAINT_MARGIN if c.faint else 0.0)
 
 
 def _score(c: _Candidate, params: Params) -> float:

@@ -29,6 +29,10 @@ class Params:
     dot_max: float = 0.34
     # How far a dot must differ from the paper (CIE Lab distance) to be seen as a sticker.
     dot_delta_e: float = 10.0
+    # The note is looked at again at this share of `dot_delta_e` (0: not), where that shows
+    # more than the first look did: dots of about the paper's colour. What only the second
+    # look finds must look all the more like a sticker.
+    dot_faint: float = 0.7
     # With at least `dot_size_quorum` dots on the wall, a dot smaller than `dot_size_ratio` of
     # the typical one (relative to its note) is taken for a letter's bowl, not a sticker.
     dot_size_quorum: int = 4
