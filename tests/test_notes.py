@@ -317,3 +317,41 @@ def test_two_notes_of_one_colour_run_together_are_cut_at_their_seam():
     for truth in truths:
         hits = [c for c in found if inside(truth, c.quad.mean(axis=0))]
         assert len(hits) == 1 and iou(hits[0].quad, truth) > 0.85
+
+
+def test_two_notes_of_one_colour_cut_at_a_heading_s_underline_are_cut_at_their_seam():
+    # The lower note's heading is underlined right across it, near its top: cut there, the
+    # upper note comes out a third too long and the lower one as much too short. Notes off
+    # one pad are one size: the seam is the faint line near their even split.
+    image = wall()
+    truths = _wall_of_notes(image)
+    truths += [note(image, 670, 400, 220), note(image, 670, 620, 220, seam=True, shadow=False)]
+    _heading(image, 670, 620, 55)
+    assert_found(image, truths, min_iou=0.9)
+
+
+def test_a_big_heading_written_on_the_wall_is_no_note():
+    # Wiped of everything narrower than a big dot, thick marker letters and their underline
+    # smear into note-sized patches of a false colour (each channel is wiped on its own);
+    # on the photo, the middle of each patch is the wall.
+    image = wall(colour=(120, 160, 190))
+    truths = [note(image, 150 + 230 * k, 450, 180, colour=(LIME, CANARY)[k % 2]) for k in range(6)]
+    truths += [note(image, 150 + 230 * k, 680, 180, colour=(CANARY, PINK)[k % 2]) for k in range(6)]
+    marker = (170, 80, 30)
+    cv2.putText(image, "TOPICS", (150, 330), cv2.FONT_HERSHEY_SIMPLEX, 5, marker, 18, cv2.LINE_AA)
+    cv2.line(image, (140, 370), (1200, 370), marker, 18, cv2.LINE_AA)
+    assert_found(image, truths)
+
+
+def test_a_note_in_pieces_turned_from_the_wall_s_notes_is_found_whole():
+    """On this seeded wall, a blue note on its own, underlined right across and crowded with
+    dots, shows its paper only in pieces, the biggest cut off aslant by the underline (no
+    note's shape or turn), and the dots survive the wipe: what differs from the wall round
+    that piece is the whole note."""
+    from vision.synth import make_wall
+
+    seeded = make_wall(2024, "medium")
+    truth = next(n.polygon for n in seeded.truth.notes if inside(n.polygon, (1883, 1207)))
+    found = find_notes(seeded.image, Params())
+    hits = [c for c in found if inside(truth, c.quad.mean(axis=0))]
+    assert len(hits) == 1 and iou(hits[0].quad, truth) > 0.85

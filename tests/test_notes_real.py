@@ -150,6 +150,21 @@ def test_a_dull_dark_note_is_a_note_but_a_black_patch_is_not():
     assert_found(image, truths)
 
 
+def test_a_note_among_strips_with_a_word_across_its_middle_is_one_note():
+    # Next to stacks of notes stuck on in overlapping rows, whose strips are half a note
+    # long, a whole note looks twice as long as its neighbours; a big word written across
+    # its middle is no seam (needs-wants-desires: "MeD").
+    image = wall()
+    truths = []
+    for k in range(3):
+        truths += stack(
+            image, 200 + 260 * k, 100, 200, [CANARY, TEAL, CANARY, PINK, CANARY][k:], 100
+        )
+    truths.append(note(image, 1000, 150, 200, colour=CANARY))
+    cv2.putText(image, "MeD", (1015, 275), cv2.FONT_HERSHEY_SIMPLEX, 2.6, (40, 40, 200), 7)
+    assert_found(image, truths)
+
+
 def _label(name: str, photos: Path):
     label = load_label(LABELS / f"{name}.json", photos)
     return label, cv2.imread(str(label.path))

@@ -23,15 +23,22 @@ A second search, on a copy where everything smaller than a big dot is wiped out,
 notes the first found only in pieces (crowded with dots, or with writing all over them).
 A note still smaller than the wall's notes may be the part of one that a clump of dots left
 plain: everything that differs from the wall around it and joins it is the note, when that
-is one note's size and shape and touches no other. A note shorter than its neighbours
-across one axis, whose own paper goes on beyond a short side (a line of writing or a row of
-dots right across it cut it there), is grown on that side to where its paper ends (at the
-wall, a gap, another colour), or, where that paper runs on into a neighbour of its colour,
-to its neighbours' size. One as wide as its neighbours but twice as long, with a seam seen
-across its middle, is two notes of one colour run together, and is cut there. A sheet of
-paper with notes of other colours stuck on it is background, not a note; but a grid of
-coloured notes with a few of another colour among them, each filling one of its cells, is
-notes.
+is one note's size and shape and touches no other; so may a piece of paper that no note
+holds, turned from the wall's notes (a line of writing cut it off aslant) or ragged, when
+that whole note is square to them. A note shorter than its neighbours across one axis,
+whose own paper goes on beyond a short side (a line of writing or a row of dots right
+across it cut it there), is grown on that side to where its paper ends (at the wall, a gap,
+another colour), or, where that paper runs on into a neighbour of its colour, to its
+neighbours' size. One as wide as its neighbours but twice as long (and far longer than the
+typical note: strips of stacked notes round a whole one make it look twice theirs), with a
+seam seen across its middle, is two notes of one colour run together, and is cut
+there. Two notes of one colour end to end, together two notes long but split unevenly (at
+a heading's underline), are cut again at the seam near their even split: notes off one pad
+are one size. A note found only on the wiped copy must be paper on the photo too, not the
+wall (thick writing on the wall, wiped channel by channel, turns into patches of a false
+colour). A sheet of paper with notes of other colours stuck on it is background, not a
+note; but a grid of coloured notes with a few of another colour among them, each filling
+one of its cells, is notes.
 
 What real walls add (each a predicate of its own in `_search`, or a filter in `find_notes`):
 notes stuck on in overlapping rows show only a strip each, as long as a note, with the note
@@ -141,6 +148,12 @@ _DARK_CHROMA = 30.0
 # quarter of a note across), two overlapping, a line of writing.
 _CLEAN_PX = 48.0
 _WIPE = 0.4
+# A note found in the second search is judged by the paper in its middle, inside this share
+# of its side from its outline, on the photo (see _bare_wall): within this Lab distance of
+# the wall's colour (a little more than _WALL_DELTA_E: the light on a wall varies), it is
+# bare wall.
+_INNER = 0.15
+_BARE_DELTA_E = 12.0
 # A note found in the first search that is less than this share of one found in the second
 # is a piece of it.
 _PIECE = 0.6
@@ -154,6 +167,9 @@ _GROW = 2.0
 # A single note smaller than this share of the typical note may be the part of one that dots
 # and writing left whole (see _whole).
 _PART = 0.75
+# A piece of paper turned from the wall's notes or ragged, this share of the typical note,
+# may be part of a note (see find_notes).
+_PART_OF = (0.3, 0.75)
 # A note shorter than this share of its neighbours across one axis may have been cut short
 # by a line of writing or a row of dots (see _extended). Its paper is looked for up to this
 # share of a note beyond the neighbours' size; a pixel is its paper within this Lab distance
@@ -179,6 +195,22 @@ _NEAR = 3.0
 # may be two of one colour run together (see _halved).
 _ONCE = (0.8, 1.25)
 _TWICE = (1.8, 2.3)
+# ... and this many times as long as the wall's typical note.
+_LONG = 1.5
+# Two touching notes of one colour (this Lab distance at most), as wide as each other and
+# their neighbours (to this share), end to end (the corners of their touching sides this
+# share of a note apart at most), centres within this many notes, one this many times as
+# long as the other and their neighbours, the two this many neighbours long: cut unevenly
+# (see _evened). Only where their outline together is square (corners within this many
+# degrees).
+_EVEN_DELTA_E = 15.0
+_EVEN_WIDTH = 0.15
+_EVEN_GAP = 0.2
+_EVEN_NEAR = 2.0
+_EVEN_UNEVEN = 1.4
+_EVEN_LONG = 1.2
+_EVEN_TWICE = (1.8, 2.2)
+_EVEN_SQUARE = 12.0
 # From OpenCV's 8-bit Lab to L 0..100 and signed a, b.
 _LAB8_SCALE = np.array([100 / 255, 1.0, 1.0])
 _LAB8_OFFSET = np.array([0.0, 128.0, 128.0])
@@ -228,7 +260,7 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
     min_px = params.min_note_px
     bgr, scale = downscale(image, params.work_size)
     blurred = cv2.medianBlur(bgr, 5)
-    found, typical = _search(blurred, params, min_px)
+    found, typical, walls, parts = _search(blurred, params, min_px)
     if typical is not None and min(typical[:2]) < params.small_note_px and scale < 1.0:
         long_side = min(
             2 * params.work_size,
@@ -236,9 +268,10 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
         )
         finer_bgr, finer = downscale(image, long_side)
         finer_blurred = cv2.medianBlur(finer_bgr, 5)
-        again, typical_again = _search(finer_blurred, params, min_px)
+        again, typical_again, walls_again, parts_again = _search(finer_blurred, params, min_px)
         if typical_again is not None:
             found, typical, scale = again, typical_again, finer
+            walls, parts = walls_again, parts_again
             bgr, blurred = finer_bgr, finer_blurred
     if typical is None:
         return []
@@ -255,7 +288,7 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
     clean = cv2.morphologyEx(
         cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel), cv2.MORPH_OPEN, kernel
     )
-    second, _ = _search(
+    second, _, _, _ = _search(
         clean, params, min_px * factor, (typical[0] * factor, typical[1] * factor, typical[2])
     )
     # The first search's notes stand (their outlines are the finer); the second's are added
@@ -263,6 +296,7 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
     # dots there is whole here.
     # (Quads are fitted with care only for the notes kept: `_refined`.)
     found = [(_grow(_refined(r).quad, _GROW), r.lab, cols, rows) for r, cols, rows in found]
+    lab = None  # the blurred copy in Lab, made when first needed
     for r, cols, rows in second:
         quad = _grow(r.quad, _GROW) / factor
         if cols * rows > 1 and not _seam_split(image, quad / scale, cols, rows):
@@ -290,11 +324,13 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
             for f, a in zip(rivals, sizes, strict=True)
         ]
         if all(a < _PIECE * area for a in sizes) and not any(whole):
+            lab = cv2.cvtColor(blurred, cv2.COLOR_BGR2Lab) if lab is None else lab
+            if _bare_wall(quad, lab, walls):
+                continue  # the wipe smeared big writing on the wall into a false colour
             kept = (_grow(_refined(r).quad, _GROW) / factor, r.lab, cols, rows)
             found = [f for f in found if not any(f is g for g in rivals)] + [kept]
     # A note found smaller than the wall's notes may be the part of it that dots and writing
     # left whole: everything on the wall around it, if that is one note, is the note.
-    lab = None
     whole = []
     for quad, note_lab, cols, rows in found:
         if (
@@ -307,6 +343,21 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
             quad = _whole(quad, lab, typical, [f[0] for f in found if f[0] is not quad])
         whole.append((quad, note_lab, cols, rows))
     found = whole
+    # A piece of paper no note holds, turned from the wall's notes or ragged, may be part of
+    # a note that writing and dots left in pieces, none of them note-shaped: its whole note,
+    # if it has one square to the wall's notes, is a note.
+    for part in parts:
+        quads = [f[0] for f in found]
+        if any(_contains(q, part) or _overlap(q, part) > _OVERLAP_GROWN for q in quads):
+            continue
+        lab = cv2.cvtColor(blurred, cv2.COLOR_BGR2Lab) if lab is None else lab
+        grown = _whole(part, lab, typical, quads)
+        if grown is part:
+            continue
+        turn = abs(_angle(grown) - typical[2])
+        colour = _paper_lab(grown, lab)
+        if min(turn, 90 - turn) <= _MAX_TURN and colour is not None:
+            found.append((grown, colour, 1, 1))
     # A printed or drawn frame round coloured paper on a sheet (a storyboard's panels) is no
     # note: a note's edge is the paper's own, with no ink line all round it. Nor is a box
     # drawn on a note.
@@ -329,6 +380,7 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
     # short side, was cut short there by a line of writing or a row of dots.
     notes = _lengthened(notes, blurred, typical)
     notes = _halved(notes, image, scale, typical)
+    notes = _evened(notes, image, scale, typical)
     return [Candidate(quad=order_quad(quad / scale), lab=colour) for quad, colour in notes]
 
 
@@ -357,7 +409,7 @@ def _search(bgr: np.ndarray, params: Params, min_px: float, typical=None):
     tree = _Tree(lab8, mag, min_px)
     roots = tree.level(thresholds[0], None)
     if tree.wall is None:
-        return [], None
+        return [], None, [], []
     image_area = h * w
     walls = [tree.wall.lab] + [
         r.lab for r in tree.regions(roots) if r.border and r.area > image_area / 8
@@ -407,7 +459,7 @@ def _search(bgr: np.ndarray, params: Params, min_px: float, typical=None):
         # dot stickers of one colour overlapping can pass for a small note, but not that).
         first = [r for r in first if sum(_stuck_on(o, r) for o in first) < 2]
         if not first:
-            return [], None
+            return [], None, [], []
         typical = _typical(first)
         thresholds = thresholds[:1]  # the tree is whole already
     typical_w, typical_h, typical_angle = typical
@@ -506,6 +558,19 @@ def _search(bgr: np.ndarray, params: Params, min_px: float, typical=None):
     walls += [r.lab for r in _descendants(roots) if wall_piece(r)]
 
     found = [s for root in roots for s in _select(root, single, grid, oversized)]
+    # Pieces of paper a note's size or less, turned from the wall's notes (a line of writing
+    # or a clump of dots across a note cut them off aslant) or ragged (writing all over the
+    # note): maybe part of a note (see _whole).
+    parts = [
+        r.quad
+        for r in _descendants(roots)
+        if not wiped
+        and _PART_OF[0] * typical_area <= r.area <= _PART_OF[1] * typical_area
+        and r.rectangularity > _RECTANGULAR
+        and not r.border
+        and paper(r)
+        and not (aligned(r) and r.solidity > _SOLID)
+    ]
 
     # A sheet with notes stuck on it is background, not a giant note: a solid region (the
     # notes on it are holes in it) holding a note of another colour. (A ragged piece of a
@@ -526,7 +591,7 @@ def _search(bgr: np.ndarray, params: Params, min_px: float, typical=None):
         )
 
     found = [s for s in found if not sheet(s)]
-    return found, typical
+    return found, typical, walls, parts
 
 
 def _typical(regions: list[_Region]) -> tuple[float, float, float]:
@@ -1111,6 +1176,29 @@ def _framed(quad: np.ndarray, lab8: np.ndarray) -> bool:
     return True
 
 
+def _bare_wall(quad: np.ndarray, lab8: np.ndarray, walls: list) -> bool:
+    """Whether a quad found on the wiped copy is the wall's colour on the photo (its inner
+    part, where most of a note's paper shows between its writing and dots)."""
+    inner = _paper_lab(_grow(quad, -_INNER * min(_sides(quad))), lab8, step=2)
+    return inner is not None and min(_delta_e(inner, w) for w in walls) <= _BARE_DELTA_E
+
+
+def _paper_lab(quad: np.ndarray, lab8: np.ndarray, step: int = 1):
+    """The median colour (L 0..100, signed a, b) inside a quad, its paper (writing and dots
+    are the lesser part), from every `step`-th pixel each way; None if it holds no pixel."""
+    h, w = lab8.shape[:2]
+    x0, y0 = np.clip(np.floor(quad.min(axis=0)).astype(int), 0, (w, h))
+    x1, y1 = np.clip(np.ceil(quad.max(axis=0)).astype(int) + 1, 0, (w, h))
+    window = lab8[y0:y1, x0:x1]
+    mask = np.zeros(window.shape[:2], np.uint8)
+    cv2.fillConvexPoly(mask, np.round(quad - (x0, y0)).astype(np.int32), 1)
+    picked = window[::step, ::step][mask[::step, ::step] > 0]
+    if not len(picked):
+        return None
+    colour = (np.median(picked, axis=0) - _LAB8_OFFSET) * _LAB8_SCALE
+    return tuple(float(v) for v in colour)
+
+
 def _area(quad: np.ndarray) -> float:
     return float(cv2.contourArea(quad.astype(np.float32)))
 
@@ -1276,16 +1364,77 @@ def _halved(notes: list, image: np.ndarray, scale: float, typical) -> list:
             continue
         w, h = np.median(sides[near[k]], axis=0)
         across, down = sides[k][0] / w, sides[k][1] / h
+        # Twice as long as the wall's typical note too: neighbours that are strips, what
+        # shows of notes stuck on in overlapping rows, make a whole note look twice as long.
+        long_across, long_down = sides[k][0] / typical[0], sides[k][1] / typical[1]
         grid = None
-        if _ONCE[0] < across < _ONCE[1] and _TWICE[0] < down < _TWICE[1]:
+        if _ONCE[0] < across < _ONCE[1] and _TWICE[0] < down < _TWICE[1] and long_down > _LONG:
             grid = (1, 2)
-        elif _ONCE[0] < down < _ONCE[1] and _TWICE[0] < across < _TWICE[1]:
+        elif _ONCE[0] < down < _ONCE[1] and _TWICE[0] < across < _TWICE[1] and long_across > _LONG:
             grid = (2, 1)
         cells = _seam_split(image, quad / scale, *grid, on_seams=True) if grid else []
         if len(cells) == 2:
             out += [(c * scale, colour) for c in cells]
         else:
             out.append((quad, colour))
+    return out
+
+
+def _evened(notes: list, image: np.ndarray, scale: float, typical) -> list:
+    """The notes (quad, colour), each two of one colour that touch end to end, as wide as
+    each other, together two notes long but split unevenly (a line of writing or an
+    underline near their seam was taken for it), cut again at the seam seen near their even
+    split: notes off one pad are one size."""
+    if len(notes) < 2:
+        return notes
+    quads = [quad for quad, _ in notes]
+    centres = np.array([q.mean(axis=0) for q in quads])
+    sides = np.array([_sides(q) for q in quads])
+    near = np.hypot(*(centres[:, None, :] - centres[None, :, :]).transpose(2, 0, 1))
+    reach = _NEAR * max(typical[:2])
+    index = np.arange(len(quads))
+    out = list(notes)
+    done: set[int] = set()
+    lengths = sides.tolist()
+    # (end of the first, start of the second, axis): the first's bottom on the second's
+    # top, or its right side on the second's left one.
+    for first_end, second_start, axis in (((3, 2), (0, 1), 1), ((1, 2), (0, 3), 0)):
+        for i, j in zip(*np.nonzero(near < _EVEN_NEAR * max(typical[:2])), strict=True):
+            li, lj = lengths[i][axis], lengths[j][axis]
+            if i == j or i in done or j in done or max(li, lj) <= _EVEN_UNEVEN * min(li, lj):
+                continue  # (the cheapest test first: most pairs are even)
+            a, b = quads[i], quads[j]
+            if _delta_e(notes[i][1], notes[j][1]) > _EVEN_DELTA_E:
+                continue
+            across = (sides[i][1 - axis] + sides[j][1 - axis]) / 2
+            if abs(sides[i][1 - axis] - sides[j][1 - axis]) > _EVEN_WIDTH * across:
+                continue
+            gap = np.hypot(*(a[list(first_end)] - b[list(second_start)]).T)
+            if gap.max() > _EVEN_GAP * across:
+                continue  # not end to end
+            others = (near[i] < reach) & (index != i) & (index != j)
+            size = np.median(sides[others], axis=0) if others.sum() >= _NEIGHBOURS else typical[:2]
+            length = float(size[axis])
+            if abs(across - size[1 - axis]) > _EVEN_WIDTH * across:
+                continue  # not its neighbours' width: off another pad
+            if not (
+                max(li, lj) > _EVEN_LONG * length
+                and _EVEN_TWICE[0] <= (li + lj) / length <= _EVEN_TWICE[1]
+            ):
+                continue
+            if axis == 1:
+                union = np.array([a[0], a[1], b[2], b[3]])
+                grid = (1, 2)
+            else:
+                union = np.array([a[0], b[1], b[2], a[3]])
+                grid = (2, 1)
+            if not _corners_square(union, _EVEN_SQUARE):
+                continue  # one of them fitted askew: its outline is no guide
+            cells = _seam_split(image, union / scale, *grid, on_seams=True)
+            if len(cells) != 2:
+                continue
+            out[i], out[j] = (cells[0] * scale, notes[i][1]), (cells[1] * scale, notes[j][1])
+            done |= {i, j}
     return out
 
 
