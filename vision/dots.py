@@ -69,7 +69,6 @@ _SQUARE3 = np.ones((3, 3), np.uint8)
 _MODE_BIN = np.float32([10, 8, 8])
 _MODE_LOW = np.float32([0, -128, -128])
 _MODE_BINS = 32
-_MODE_KEY = np.int32([_MODE_BINS**2, _MODE_BINS, 1])
 # A dot's blob: pixels within this share of the dot's distance from the paper of its colour.
 _BLOB_TOL, _BLOB_TOL_MIN, _BLOB_TOL_MAX = 0.3, 8.0, 18.0
 _THICK_GROW = 3
@@ -176,7 +175,9 @@ def _paper_mode(px: np.ndarray) -> np.ndarray:
     if len(px) < 12:
         return np.median(px, axis=0) if len(px) else np.zeros(3, np.float32)
     q = ((px - _MODE_LOW) / _MODE_BIN).astype(np.int32)
-    key = np.clip(q, 0, _MODE_BINS - 1, out=q) @ _MODE_KEY
+    np.clip(q, 0, _MODE_BINS - 1, out=q)
+    # Plain arithmetic: numpy's integer matrix product is slow.
+    key = q[:, 0] * _MODE_BINS**2 + q[:, 1] * _MODE_BINS + q[:, 2]
     top = int(np.argmax(np.bincount(key)))
     cell = np.array([top // _MODE_BINS**2, top // _MODE_BINS % _MODE_BINS, top % _MODE_BINS])
     centre = ((cell + 0.5) * _MODE_BIN + _MODE_LOW).astype(np.float32)
@@ -226,9 +227,10 @@ def _wall_difference(lab: np.ndarray, box: tuple[int, int, int, int]) -> np.ndar
 
 def _paper_difference(
     lab: np.ndarray, box: tuple[int, int, int, int]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """How far each pixel is from the paper (squared Lab distance), the paper's colour at the
-    middle, and the paper's colour everywhere (the fitted surfaces).
+    middle, the paper's colour everywhere (the fitted surfaces), and each pixel's offset from
+    it and that offset's squared length (for the colour axes of the blobs).
 
     The paper's L, a and b are each a quadratic surface fitted to the paper pixels, so shading,
     a curled bottom and uneven light stay "paper".
@@ -247,7 +249,9 @@ def _paper_difference(
         delta = cv2.subtract(lab, (float(flat[0]), float(flat[1]), float(flat[2]), 0.0))
         model = np.empty_like(lab)
         model[:] = flat
-        return cv2.transform(cv2.multiply(delta, delta), _SUM3), flat, model
+        off = cv2.subtract(lab, model)
+        off2 = cv2.transform(cv2.multiply(off, off), _SUM3)
+        return cv2.transform(cv2.multiply(delta, delta), _SUM3), flat, model, off, off2
     h, w = lab.shape[:2]
     xn, yn = np.meshgrid(
         np.arange(left, right, step) / w - 0.5, np.arange(top, bottom, step) / h - 0.5
@@ -276,8 +280,10 @@ def _paper_difference(
     model = cv2.resize(coarse, (w, h), interpolation=cv2.INTER_LINEAR)
     delta = cv2.subtract(lab, model)
     # Lightness counts a little less than hue: light varies across a wall more than colour does.
-    diff2 = cv2.transform(cv2.multiply(delta, delta), _PAPER_WEIGHTS)
-    return diff2, model[h // 2, w // 2].astype(np.float32), model
+    square = cv2.multiply(delta, delta)
+    diff2 = cv2.transform(square, _PAPER_WEIGHTS)
+    off2 = cv2.transform(square, _SUM3)
+    return diff2, model[h // 2, w // 2].astype(np.float32), model, delta, off2
 
 
 def _peel(blob: np.ndarray, r_min: float, r_max: float) -> list[tuple[float, float, float]]:
@@ -378,12 +384,14 @@ def _fill_holes(mask: np.ndarray) -> np.ndarray:
     """Fill small holes (a glossy highlight in a dot) but not big ones: the inside of a letter
     "O" or a drawn ring is a big hole, and filling it would make a disc of it."""
     contours, hierarchy = cv2.findContours(mask, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    holes = np.flatnonzero(hierarchy[0][:, 3] >= 0) if hierarchy is not None else ()
+    if not len(holes):
+        return mask
     filled = mask.copy()
-    if hierarchy is None:
-        return filled
-    for i, (_, _, _, parent) in enumerate(hierarchy[0]):
-        if parent >= 0 and cv2.contourArea(contours[i]) < 0.15 * cv2.contourArea(contours[parent]):
-            cv2.drawContours(filled, contours, i, 1, -1)
+    for i in holes:
+        parent = hierarchy[0][i, 3]
+        if cv2.contourArea(contours[i]) < 0.15 * cv2.contourArea(contours[parent]):
+            cv2.drawContours(filled, contours, int(i), 1, -1)
     return filled
 
 
@@ -447,8 +455,9 @@ def _colour_blob(
         blob = np.zeros(window.shape[:2], np.uint8)
         cv2.circle(blob, (sx, sy), r, 1, -1)
         return blob, colour, axis, loose.view(np.uint8)
-    _, labels = cv2.connectedComponents(same, connectivity=8)
-    blob = (labels == labels[sy, sx]).astype(np.uint8)
+    # The seed's own 8-connected part (filling it costs less than labelling every part).
+    cv2.floodFill(same, None, (int(sx), int(sy)), 2, 0, 0, 8)
+    blob = (same == 2).view(np.uint8)
     return _fill_holes(blob), colour, axis, loose.view(np.uint8)
 
 
@@ -513,10 +522,7 @@ def _candidates(
     left, top, right, bottom = box
     inner = np.zeros((h, w), dtype=bool)
     inner[top:bottom, left:right] = True
-    diff2, paper, model = _paper_difference(lab, box)
-    # Each pixel's offset from the paper, and its squared length: for the colour axes below.
-    off = cv2.subtract(lab, model)
-    off2 = cv2.transform(cv2.multiply(off, off), _SUM3)
+    diff2, paper, model, off, off2 = _paper_difference(lab, box)
     fit = (diff2, paper, model, off, off2, _wall_difference(lab, box))
     found, cores = _scan(lab, inner, fit, params, None)
     if params.dot_faint <= 0:
@@ -524,12 +530,9 @@ def _candidates(
     # A second look at a lower threshold, for dots of about the paper's colour (a yellow dot
     # on a canary note in a colour cast), only where it shows much more than the first look
     # did and no dot was found: what it finds must look all the more like a sticker.
-    seen = np.where(cores > 0, np.uint8(2), np.uint8(0))
-    for c in found:
-        if _score(c, params) > 0:
-            seen[min(h - 1, int(c.y)), min(w - 1, int(c.x))] = 1
+    dots = {(min(h - 1, int(c.y)), min(w - 1, int(c.x))) for c in found if _score(c, params) > 0}
     lower = replace(params, dot_delta_e=params.dot_faint * params.dot_delta_e)
-    more, _ = _scan(lab, inner, fit, lower, seen)
+    more, _ = _scan(lab, inner, fit, lower, (cores, sorted(dots)))
     return found + [replace(c, faint=True) for c in more]
 
 
@@ -538,13 +541,14 @@ def _scan(
     inner: np.ndarray,
     fit: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     params: Params,
-    seen: np.ndarray | None,
+    seen: tuple[np.ndarray, list[tuple[int, int]]] | None,
 ) -> tuple[list[_Candidate], np.ndarray]:
     """The candidate discs of the things that differ from the paper by more than
     `params.dot_delta_e`, and the cores they were looked for in (uint8). `fit`: the paper's
     squared difference, colour, model, each pixel's offset from it and its squared length, and
-    the wall's squared difference. `seen` (a second look): 1 where a dot was found, 2 on the
-    cores of the first look; a core holding a dot, or mostly the first look's, is skipped."""
+    the wall's squared difference. `seen` (a second look): the first look's cores and the
+    pixels (row, column) of the dots it found; a core holding a dot, or mostly the first
+    look's, is skipped."""
     d_min = params.dot_min * params.note_px
     d_max = params.dot_max * params.note_px
     r_min, r_max = 0.5 * d_min, 0.6 * d_max
@@ -555,10 +559,12 @@ def _scan(
     cores = cv2.morphologyEx(odd.astype(np.uint8), cv2.MORPH_OPEN, _disc(0.8 * d_min))
     labels, boxes = _parts(cores)
     if seen is not None and boxes:
-        for label in np.unique(labels[seen == 1]):
-            boxes.pop(int(label), None)
-        size = np.bincount(labels.ravel())
-        before = np.bincount(labels[seen > 0], minlength=len(size))
+        first, dots = seen
+        size = np.bincount(labels[cores > 0], minlength=len(boxes) + 1)  # the cores' pixels only
+        before = np.bincount(labels[first > 0], minlength=len(size))
+        for y, x in dots:
+            boxes.pop(int(labels[y, x]), None)
+            before[labels[y, x]] += not first[y, x]  # a dot's middle off the first cores
         for label in [k for k in boxes if before[k] >= _FAINT_SEEN * size[k]]:
             boxes.pop(label)
     if not boxes:
@@ -571,7 +577,10 @@ def _scan(
     # A blob is a connected part of the thick pixels, closed by one pixel: it lies within one
     # part of `thick` grown by a pixel. Each blob is worked out on that part's box alone (and
     # each disc's surroundings on their own box), never on the whole window a dot could fill.
-    reach, reach_boxes = _parts(cv2.dilate(thick.astype(np.uint8), _SQUARE3))
+    # Each part's box is found when a seed first lies in it (by filling it: most parts hold no
+    # seed), the parts are numbered 2, 3, ... as they are filled.
+    reach = cv2.dilate(thick.view(np.uint8), _SQUARE3).astype(np.float32)
+    reach_boxes: dict[float, tuple[int, int, int, int]] = {}
     pad = int(1.1 * d_max)
     odd_depth = None  # the distance transform of `odd`, when first needed
     for label, (bx, by, bw, bh) in sorted(boxes.items()):
@@ -591,7 +600,11 @@ def _scan(
             # window's: the cluster fit samples every other pixel).
             x0, y0 = max(0, sx - pad), max(0, sy - pad)
             x1, y1 = min(w, sx + pad + 1), min(h, sy + pad + 1)
-            rx, ry, rw, rh = reach_boxes[reach[sy, sx]]
+            part = float(reach[sy, sx])
+            if part == 1.0:
+                part = float(len(reach_boxes) + 2)
+                reach_boxes[part] = cv2.floodFill(reach, None, (int(sx), int(sy)), part, 0, 0, 8)[3]
+            rx, ry, rw, rh = reach_boxes[part]
             u0, v0 = max(x0, rx - 2), max(y0, ry - 2)
             u0, v0 = u0 - (u0 - x0) % 2, v0 - (v0 - y0) % 2
             u1, v1 = min(x1, rx + rw + 2), min(y1, ry + rh + 2)
