@@ -62,7 +62,7 @@ class FileCamera:
         elif self.path.is_file():
             self.name = f"photo {self.path.name}"
         else:
-            raise CameraError(f"No photo at {self.path}: check {option}")
+            raise CameraError(f"No photo at {self.path}: check the path given to {option}")
 
     def _images(self) -> list[Path]:
         found = (

@@ -377,6 +377,11 @@ def test_aim_problems(tmp_path, monkeypatch, capsys):
     assert "--frames must be 1 or more" in capsys.readouterr().err
     assert run_aim(["--camera", str(tmp_path / "none.jpg"), "--headless"]) == 1
     assert "No photo at" in capsys.readouterr().err
+    # A camera from the settings file is named as the setting, not as --camera.
+    (tmp_path / "settings.toml").write_text(f'camera = "{tmp_path / "none.jpg"}"\n')
+    assert run_aim(["--settings", str(tmp_path / "settings.toml"), "--headless"]) == 1
+    err = capsys.readouterr().err
+    assert "check the path given to the camera setting" in err and "--camera" not in err
 
     def no_display(*args, **kwargs):
         raise pygame.error("No available video device")

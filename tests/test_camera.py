@@ -46,7 +46,9 @@ def test_file_camera_gray_photo_becomes_bgr(tmp_path):
 
 
 def test_file_camera_errors_are_plain_sentences(tmp_path):
-    with pytest.raises(CameraError, match="No photo at .*missing.jpg: check --camera"):
+    with pytest.raises(
+        CameraError, match="No photo at .*missing.jpg: check the path given to --camera"
+    ):
         FileCamera(tmp_path / "missing.jpg")
     (tmp_path / "empty").mkdir()
     with pytest.raises(CameraError, match="No photos in folder"):

@@ -307,6 +307,16 @@ def test_a_dot_of_the_notes_own_hue_half_lit_by_a_highlight_counts():
     assert_same_dots(n.found(), n.dots)
 
 
+@pytest.mark.parametrize("gap", [3, 4])
+def test_small_dots_stuck_in_a_neat_row_all_count(gap):
+    # Four 8 mm stickers queued along a note, a few pixels apart: their blob is one piece, and
+    # its discs lie on a line like a beaded stroke's, but the notches between them show.
+    n = Note()
+    for k in range(4):
+        n.dot(215 + (24 + gap) * k, 260, r=12, colour=BLUE)
+    assert_same_dots(n.found(), n.dots)
+
+
 @pytest.mark.parametrize("colour", [RED, (170, 40, 60)])
 def test_a_beaded_marker_stroke_is_not_a_row_of_votes(colour):
     # A fat marker line drawn with a bead every few millimetres: each bead is as round and

@@ -87,7 +87,9 @@ def test_a_missing_photo_is_a_one_line_error(tmp_path, capsys):
     args.settings.write_text("")
     assert run_command.run(args) == 1
     err = capsys.readouterr().err.strip().splitlines()
-    assert err == [f"leancoffee run: No photo at {tmp_path / 'nope.jpg'}: check --camera"]
+    assert err == [
+        f"leancoffee run: No photo at {tmp_path / 'nope.jpg'}: check the path given to --camera"
+    ]
 
 
 def test_a_bad_settings_file_is_shown_on_screen_and_the_defaults_run(tmp_path, wall_file):

@@ -338,3 +338,18 @@ def test_annotate_labels_each_note_inside_itself_on_a_crowded_wall():
         x0 = int(note.polygon[0][0])
         inner = drawn[1000 + 10 : 1000 + side - 10, x0 + 10 : x0 + side - 10]
         assert (inner.max(axis=2) < 20).sum() > 100, f"note {note.id} has no label"
+
+
+@pytest.mark.parametrize(
+    "image",
+    [
+        np.full((60, 80, 1), 200, np.uint8),
+        np.full((60, 80, 4), 200, np.uint8),
+        np.full((60, 80, 3), 50000, np.uint16),
+        np.full((60, 80), 0.8, np.float32),
+    ],
+    ids=["grey HxWx1", "BGRA", "16-bit", "float"],
+)
+def test_annotate_takes_every_image_tally_takes(image):
+    drawn = vision.annotate(image, vision.tally(image))
+    assert drawn.shape == (60, 80, 3) and drawn.dtype == np.uint8

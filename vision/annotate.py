@@ -6,6 +6,7 @@ import cv2
 import numpy as np
 
 from vision.board import Board
+from vision.pipeline import as_bgr
 
 # BGR drawing colours for dot names, so a wrong colour name is visible too.
 _DOT_BGR = {
@@ -22,7 +23,7 @@ _DOT_BGR = {
 
 def annotate(image: np.ndarray, board: Board) -> np.ndarray:
     """A copy of the photo with each note outlined and labelled "#rank: votes", dots ringed."""
-    out = image.copy() if image.ndim == 3 else cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+    out = as_bgr(image).copy()  # whatever tally accepted: grey, BGRA, 16-bit, float
     scale = max(out.shape[:2]) / 1000.0
     thick = max(1, round(2 * scale))
     for note in board.notes:

@@ -95,6 +95,9 @@ _SCORE = {
 _WIDER_FROM, _WIDER_MARGIN = -5.0, 4.0
 # A highlight's colour is this close (Lab) to the way from the dot's colour to white.
 _WASHED_MISS = 12.0
+# A straight row of discs whose blob fills more than this share of the band round them is
+# a stroke (see _in_a_row).
+_STROKE_FILL = 0.85
 # Two dots found closer than this share of the bigger one's radius are one dot.
 _SAME_DOT = 0.6
 # Paper is within this Lab distance of the fitted paper colour (for the second fit).
@@ -357,8 +360,8 @@ def _discs(
         if iou > best_iou + 0.02:
             best, best_iou = centres, iou
     if best is not None and best_iou >= 0.85:
-        if len(best) >= 4 and _in_a_row(best, radius):
-            return [], False  # a thick stroke: overlapping stickers bunch, they do not queue
+        if len(best) >= 4 and _in_a_row(best, radius, area):
+            return [], False  # a thick stroke, not stickers in a queue
         return [(float(cx), float(cy), float(radius)) for cx, cy in best], True
     return _peel(blob, r_min, r_max), False
 
@@ -373,11 +376,15 @@ def _washed(light: np.ndarray, face: np.ndarray) -> bool:
     return 0.05 <= t <= 1.0 and float(d @ d) - t * t * g2 < _WASHED_MISS**2
 
 
-def _in_a_row(centres: np.ndarray, radius: float) -> bool:
-    """Whether centres lie on one straight line (within a third of a radius)."""
+def _in_a_row(centres: np.ndarray, radius: float, area: float) -> bool:
+    """Whether discs lie on one straight line (within a third of a radius) and their blob
+    fills the band from the first to the last like a marker's stroke. Stickers stuck in a
+    row leave notches between them: touching ones fill about 0.8 of that band, a beaded
+    stroke about 0.87."""
     pts = np.asarray(centres, np.float32).reshape(-1, 2)
     (_, _), (w, h), _ = cv2.minAreaRect(pts)
-    return min(w, h) < radius / 3
+    band = 2 * radius * max(w, h) + math.pi * radius**2
+    return min(w, h) < radius / 3 and area > _STROKE_FILL * band
 
 
 def _fill_holes(mask: np.ndarray) -> np.ndarray:
@@ -564,7 +571,6 @@ def _scan(
         before = np.bincount(labels[first > 0], minlength=len(size))
         for y, x in dots:
             boxes.pop(int(labels[y, x]), None)
-            before[labels[y, x]] += not first[y, x]  # a dot's middle off the first cores
         for label in [k for k in boxes if before[k] >= _FAINT_SEEN * size[k]]:
             boxes.pop(label)
     if not boxes:

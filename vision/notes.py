@@ -1139,6 +1139,8 @@ def _framed(quad: np.ndarray, lab8: np.ndarray) -> bool:
     steps = np.arange(-0.5 * _FRAME_LOOK * side, _FRAME_LOOK * side, 1.0)
     inner = steps < -0.05 * side  # the paper inside, clear of the edge
     near = np.flatnonzero(np.abs(steps) < 0.5 * _FRAME_LOOK * side)  # the outline may be on ink
+    if not near.size or not inner.any():
+        return False  # a quad of a few pixels: too small to see a frame round it
     # All four sides at once: [side, step, sample along the side's middle part].
     ends = quad[_NEXT]
     out = (quad + ends) / 2 - quad.mean(axis=0)

@@ -69,6 +69,7 @@ def run(args) -> int:
             settle_seconds=config.camera_settle_seconds,
             focus=config.camera_focus,
             focus_dioptres=config.camera_focus_dioptres,
+            option="--camera" if args.camera else "the camera setting",
         )
         cam = aim.live_camera(cam)
     except CameraError as exc:

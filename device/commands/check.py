@@ -58,6 +58,7 @@ def build_kit(args, config, settings_path: Path):
             settle_seconds=config.camera_settle_seconds,
             focus=config.camera_focus,
             focus_dioptres=config.camera_focus_dioptres,
+            option="--camera" if args.camera else "the camera setting",
         )
 
     def display():
