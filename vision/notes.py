@@ -1323,6 +1323,13 @@ def _extended(quad: np.ndarray, bgr: np.ndarray, size, others: list[np.ndarray])
     return order_quad(grown)
 
 
+def _neighbourhood(quads: list) -> tuple[np.ndarray, np.ndarray]:
+    """Each quad's (width, height), and the distances between their centres (n x n)."""
+    centres = np.array([q.mean(axis=0) for q in quads])
+    sides = np.array([_sides(q) for q in quads])
+    return sides, np.hypot(*(centres[:, None, :] - centres[None, :, :]).transpose(2, 0, 1))
+
+
 def _lengthened(notes: list, bgr: np.ndarray, typical) -> list:
     """The notes (quad, colour), each one short of its neighbours across one axis grown to
     its whole self (see `_extended`). Its neighbours' size is the median over the notes near
@@ -1331,9 +1338,7 @@ def _lengthened(notes: list, bgr: np.ndarray, typical) -> list:
     if not notes:
         return notes
     quads = [quad for quad, _ in notes]
-    centres = np.array([q.mean(axis=0) for q in quads])
-    sides = np.array([_sides(q) for q in quads])
-    near = np.hypot(*(centres[:, None, :] - centres[None, :, :]).transpose(2, 0, 1))
+    sides, near = _neighbourhood(quads)
     near = (near < _NEAR * max(typical[:2])) & ~np.eye(len(quads), dtype=bool)
     enough = near.sum(axis=1) >= _NEIGHBOURS
     local = np.empty_like(sides)
@@ -1355,9 +1360,7 @@ def _halved(notes: list, image: np.ndarray, scale: float, typical) -> list:
     if not notes:
         return notes
     quads = [quad for quad, _ in notes]
-    centres = np.array([q.mean(axis=0) for q in quads])
-    sides = np.array([_sides(q) for q in quads])
-    near = np.hypot(*(centres[:, None, :] - centres[None, :, :]).transpose(2, 0, 1))
+    sides, near = _neighbourhood(quads)
     near = (near < _NEAR * max(typical[:2])) & ~np.eye(len(quads), dtype=bool)
     out = []
     for k, (quad, colour) in enumerate(notes):
@@ -1390,9 +1393,7 @@ def _evened(notes: list, image: np.ndarray, scale: float, typical) -> list:
     if len(notes) < 2:
         return notes
     quads = [quad for quad, _ in notes]
-    centres = np.array([q.mean(axis=0) for q in quads])
-    sides = np.array([_sides(q) for q in quads])
-    near = np.hypot(*(centres[:, None, :] - centres[None, :, :]).transpose(2, 0, 1))
+    sides, near = _neighbourhood(quads)
     reach = _NEAR * max(typical[:2])
     index = np.arange(len(quads))
     out = list(notes)
