@@ -332,3 +332,16 @@ def open_camera(
         log.info("no Pi camera: using the sample wall %s", walls[0].name)
         return FileCamera(walls[0])
     return FileCamera(Path(spec).expanduser(), option=option)
+
+
+def configured_camera(settings, spec: str | None = None) -> FileCamera | WebcamCamera | PiCamera:
+    """The camera `--camera` names (`spec`), else the one the settings name, at the settings'
+    size and focus; its messages say which of the two named it."""
+    return open_camera(
+        spec or settings.camera,
+        size=(settings.camera_width, settings.camera_height),
+        settle_seconds=settings.camera_settle_seconds,
+        focus=settings.camera_focus,
+        focus_dioptres=settings.camera_focus_dioptres,
+        option="--camera" if spec else "the camera setting",
+    )

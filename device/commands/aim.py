@@ -51,7 +51,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args) -> int:
     from device import aim, settings
     from device.button import ButtonError, Inbox, open_button
-    from device.camera import CameraError, open_camera
+    from device.camera import CameraError, configured_camera
     from device.display import DisplayError, open_display
 
     if args.frames is not None and args.frames < 1:
@@ -63,14 +63,7 @@ def run(args) -> int:
         print(f"leancoffee aim: {problem}", file=sys.stderr)
 
     try:
-        cam = open_camera(
-            args.camera or config.camera,
-            size=(config.camera_width, config.camera_height),
-            settle_seconds=config.camera_settle_seconds,
-            focus=config.camera_focus,
-            focus_dioptres=config.camera_focus_dioptres,
-            option="--camera" if args.camera else "the camera setting",
-        )
+        cam = configured_camera(config, args.camera)
         cam = aim.live_camera(cam)
     except CameraError as exc:
         print(f"leancoffee aim: {exc}", file=sys.stderr)

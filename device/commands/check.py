@@ -47,19 +47,12 @@ def build_kit(args, config, settings_path: Path):
     """The real adapters, as factories, from the arguments and the settings."""
     from device import paths, selfcheck
     from device.button import open_button
-    from device.camera import open_camera
+    from device.camera import configured_camera
     from device.display import open_display
     from device.sound import open_speaker
 
     def camera():
-        return open_camera(
-            args.camera or config.camera,
-            size=(config.camera_width, config.camera_height),
-            settle_seconds=config.camera_settle_seconds,
-            focus=config.camera_focus,
-            focus_dioptres=config.camera_focus_dioptres,
-            option="--camera" if args.camera else "the camera setting",
-        )
+        return configured_camera(config, args.camera)
 
     def display():
         return open_display(

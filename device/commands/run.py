@@ -18,7 +18,7 @@ from pathlib import Path
 from device import logs, paths
 from device.app import App, RealClock
 from device.button import KINDS, ButtonError, Inbox, open_button
-from device.camera import CameraError, MissingCamera, open_camera
+from device.camera import CameraError, MissingCamera, configured_camera
 from device.display import DisplayError, default_mode, open_display
 from device.settings import load
 from device.sound import open_speaker
@@ -118,14 +118,7 @@ def build(
     try:
         if camera_object is None:
             try:
-                camera_object = open_camera(
-                    camera or settings.camera,
-                    size=(settings.camera_width, settings.camera_height),
-                    settle_seconds=settings.camera_settle_seconds,
-                    focus=settings.camera_focus,
-                    focus_dioptres=settings.camera_focus_dioptres,
-                    option="--camera" if camera else "the camera setting",
-                )
+                camera_object = configured_camera(settings, camera)
             except CameraError as exc:
                 if camera:  # asked for on the command line: say so and stop
                     raise
