@@ -317,3 +317,18 @@ def open_button(
             log.info("no GPIO button (%s); using the space bar and touch", exc)
             return KeyboardButton(inbox)
     raise ButtonError(f"Unknown button {kind!r}: use one of {', '.join(KINDS)}")
+
+
+def configured_button(
+    kind: str, inbox: Inbox, settings, stream: TextIO | None = None
+) -> ButtonSource:
+    """The button by name (see `open_button`), on the pin and with the pull and bounce the
+    settings give."""
+    return open_button(
+        kind,
+        inbox,
+        pin=settings.button_pin,
+        pull_up=settings.button_pull_up,
+        bounce_seconds=settings.button_bounce_seconds,
+        stream=stream,
+    )

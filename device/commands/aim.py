@@ -50,7 +50,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args) -> int:
     from device import aim, settings
-    from device.button import ButtonError, Inbox, open_button
+    from device.button import ButtonError, Inbox, configured_button
     from device.camera import CameraError, configured_camera
     from device.display import DisplayError, open_display
 
@@ -85,13 +85,7 @@ def run(args) -> int:
     if display.interactive:
         # The device's button quits too; without one, the keyboard and touch still do.
         try:
-            button = open_button(
-                "gpio",
-                inbox,
-                pin=config.button_pin,
-                pull_up=config.button_pull_up,
-                bounce_seconds=config.button_bounce_seconds,
-            )
+            button = configured_button("gpio", inbox, config)
         except ButtonError:
             button = None
     try:

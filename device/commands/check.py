@@ -46,7 +46,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def build_kit(args, config, settings_path: Path):
     """The real adapters, as factories, from the arguments and the settings."""
     from device import paths, selfcheck
-    from device.button import open_button
+    from device.button import configured_button
     from device.camera import configured_camera
     from device.display import open_display
     from device.sound import open_speaker
@@ -70,13 +70,7 @@ def build_kit(args, config, settings_path: Path):
         kind = "gpio"  # on the device a missing button is the thing to report, not the keyboard
 
     def button(inbox):
-        return open_button(
-            kind,
-            inbox,
-            pin=config.button_pin,
-            pull_up=config.button_pull_up,
-            bounce_seconds=config.button_bounce_seconds,
-        )
+        return configured_button(kind, inbox, config)
 
     return selfcheck.Kit(
         settings_path=settings_path,

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from device import logs, paths
 from device.app import App, RealClock
-from device.button import KINDS, ButtonError, Inbox, open_button
+from device.button import KINDS, ButtonError, Inbox, configured_button
 from device.camera import CameraError, MissingCamera, configured_camera
 from device.display import DisplayError, default_mode, open_display
 from device.settings import load
@@ -128,14 +128,7 @@ def build(
         inbox = Inbox(clock=clock.now, notify=wake.set)
 
         def opened(kind: str):
-            return open_button(
-                kind,
-                inbox,
-                pin=settings.button_pin,
-                pull_up=settings.button_pull_up,
-                bounce_seconds=settings.button_bounce_seconds,
-                stream=stdin,
-            )
+            return configured_button(kind, inbox, settings, stdin)
 
         if button == "auto" and shown.mode == "headless":
             button = "stdin"  # over SSH: lines on standard input
