@@ -38,7 +38,10 @@ are one size. A note found only on the wiped copy must be paper on the photo too
 wall (thick writing on the wall, wiped channel by channel, turns into patches of a false
 colour). A sheet of paper with notes of other colours stuck on it is background, not a
 note; but a grid of coloured notes with a few of another colour among them, each filling
-one of its cells, is notes.
+one of its cells, is notes. Paper of a note's colour that no note holds once all the notes
+found are cleared is notes, when it is the size of one or a block of them, square to the
+wall's notes (a block of one colour left ragged at every level, or left bare by a neighbour
+fitted askew: `_unclaimed`).
 
 What real walls add (each a predicate of its own in `_search`, or a filter in `find_notes`):
 notes stuck on in overlapping rows show only a strip each, as long as a note, with the note
@@ -211,6 +214,19 @@ _EVEN_UNEVEN = 1.4
 _EVEN_LONG = 1.2
 _EVEN_TWICE = (1.8, 2.2)
 _EVEN_SQUARE = 12.0
+# Paper that no note holds, of a note's colour (within this L1 distance, CIE units: its own
+# paper under uneven light; a colour nearer the wall than twice that is no guide), that fills
+# this much of the rectangle round it, and is a whole number of the wall's notes, up to this
+# many (within this share of their area), is notes (see _unclaimed). Looked for on a copy
+# this many times smaller than the search's; each note found is cleared with this margin
+# (pixels there), and slivers narrower than this share of a note are no paper.
+_UNCLAIMED_E = 16.0
+_UNCLAIMED_FILL = 0.85
+_UNCLAIMED_MAX = 6
+_UNCLAIMED_AREA = (0.6, 1.3)
+_UNCLAIMED_SHRINK = 2
+_UNCLAIMED_MARGIN = 1.0
+_UNCLAIMED_SLIVER = 0.2
 # From OpenCV's 8-bit Lab to L 0..100 and signed a, b.
 _LAB8_SCALE = np.array([100 / 255, 1.0, 1.0])
 _LAB8_OFFSET = np.array([0.0, 128.0, 128.0])
@@ -362,8 +378,10 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
     # note: a note's edge is the paper's own, with no ink line all round it. Nor is a box
     # drawn on a note.
     sharp = cv2.cvtColor(bgr, cv2.COLOR_BGR2Lab) if found else None
-    found = [f for f in found if f[2] * f[3] > 1 or not _framed(f[0], sharp)]
-    found = [f for f in found if not _drawn_on(f, found)]
+    kept = [f for f in found if f[2] * f[3] > 1 or not _framed(f[0], sharp)]
+    kept = [f for f in kept if not _drawn_on(f, kept)]
+    dropped = [f[0] for f in found if not any(f is k for k in kept)]
+    found = kept
     # Grids cut into their notes.
     singles = [quad for quad, _, cols, rows in found if cols * rows == 1]
     notes = []
@@ -378,6 +396,7 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
         ]
     # A note found short of its neighbours across one axis, with its own paper beyond a
     # short side, was cut short there by a line of writing or a row of dots.
+    notes = _unclaimed(notes, dropped, blurred, image, scale, typical, walls)
     notes = _lengthened(notes, blurred, typical)
     notes = _halved(notes, image, scale, typical)
     notes = _evened(notes, image, scale, typical)
@@ -1438,6 +1457,72 @@ def _evened(notes: list, image: np.ndarray, scale: float, typical) -> list:
                 continue
             out[i], out[j] = (cells[0] * scale, notes[i][1]), (cells[1] * scale, notes[j][1])
             done |= {i, j}
+    return out
+
+
+def _unclaimed(
+    notes: list, dropped: list, bgr: np.ndarray, image: np.ndarray, scale: float, typical, walls
+):
+    """The notes (quad, colour), and the notes in the paper that none of them holds: a note
+    colour's paper, left over once every note found (and every quad `dropped` as no note: a
+    printed frame, a box drawn on a note) is cleared, that is one note or a block of touching
+    ones (a block of one colour whose outline writing and dots made ragged at every level of
+    the search, or one the search fitted askew, leaving its neighbour bare)."""
+    if not notes:
+        return notes
+    colours: list = []
+    for _, colour in notes:
+        if min(_delta_e(colour, w) for w in walls) > 2 * _UNCLAIMED_E and all(
+            _delta_e(colour, c) > _UNCLAIMED_E / 2 for c in colours
+        ):
+            colours.append(colour)
+    if not colours:
+        return notes
+    k = _UNCLAIMED_SHRINK
+    small = cv2.resize(bgr, None, fx=1 / k, fy=1 / k, interpolation=cv2.INTER_AREA)
+    lab8 = cv2.cvtColor(small, cv2.COLOR_BGR2Lab)
+    mask = np.zeros(lab8.shape[:2], np.uint8)
+    for colour in colours:
+        own = np.clip(np.round(np.asarray(colour) / _LAB8_SCALE + _LAB8_OFFSET), 0, 255)
+        diff = cv2.absdiff(lab8, (*own.tolist(), 0.0))
+        mask |= (cv2.transform(diff, _SUM_L1) < _UNCLAIMED_E).view(np.uint8)
+    for quad in [quad for quad, _ in notes] + dropped:
+        cv2.fillConvexPoly(mask, np.round(_grow(quad / k, _UNCLAIMED_MARGIN)).astype(np.int32), 0)
+    note_w, note_h, angle = typical[0] / k, typical[1] / k, typical[2]
+    kernel = cv2.getStructuringElement(
+        cv2.MORPH_RECT, (max(3, int(_UNCLAIMED_SLIVER * min(note_w, note_h)) | 1),) * 2
+    )
+    mask = cv2.morphologyEx(cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel), cv2.MORPH_OPEN, kernel)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=4)
+    note_area = note_w * note_h
+    out = list(notes)
+    for i in range(1, count):
+        area = stats[i, cv2.CC_STAT_AREA]
+        if area < _UNCLAIMED_AREA[0] * note_area:
+            continue
+        x, y, w, h = stats[i, :4]
+        points = cv2.findNonZero((labels[y : y + h, x : x + w] == i).view(np.uint8))
+        rect = cv2.minAreaRect(points)
+        box = order_quad(cv2.boxPoints(rect)) + (x, y)
+        if area < _UNCLAIMED_FILL * rect[1][0] * rect[1][1]:
+            continue
+        turn = abs(_angle(box) - angle)
+        if min(turn, 90 - turn) > _MAX_TURN:
+            continue
+        bw, bh = _sides(box)
+        cols, rows = max(1, round(bw / note_w)), max(1, round(bh / note_h))
+        if cols * rows > _UNCLAIMED_MAX or not (
+            _UNCLAIMED_AREA[0] <= area / (cols * rows * note_area) <= _UNCLAIMED_AREA[1]
+        ):
+            continue
+        quad = box * k
+        colour = _paper_lab(quad, cv2.cvtColor(bgr, cv2.COLOR_BGR2Lab), step=2)
+        if colour is None:
+            continue
+        if cols * rows == 1:
+            out.append((quad, colour))
+        else:
+            out += [(c * scale, colour) for c in _seam_split(image, quad / scale, cols, rows)]
     return out
 
 
