@@ -346,7 +346,7 @@ class App:
         scans = self.state.scans
         self._handle(S.ScanDone(board, counted.pictures), now)
         if self.state.scans > scans:  # taken in (not a late answer): the board shows this photo
-            self.photo = Photo(counted.annotated)
+            self.photo = Photo(counted.small_photo, counted.board)
 
     def _keep_photo(self, image) -> None:
         """keep_photos: the full wall photo goes beside the meetings (it may show faces)."""

@@ -1,4 +1,4 @@
-"""The scan, off the main loop: camera capture, vision.tally, note pictures and the annotated photo.
+"""The scan, off the main loop: camera capture, vision.tally, note pictures and a small photo.
 
 `ScanWorker.start(scan)` runs one scan on a thread of its own and hands back,
 through `post`, a `Progress` ("counting dots"), then `Finished` or `Failed`;
@@ -19,12 +19,15 @@ import numpy as np
 
 import vision
 from device.camera import CameraError
-from vision.board import Board, Dot, Note
+from vision.board import Board
+from vision.pipeline import as_bgr
 
 log = logging.getLogger(__name__)
 
 COUNTING = "counting dots"
-PHOTO_SIDE = 1600  # the annotated photo kept for the board screen, long side in pixels
+# The photo kept for the board screen, long side in pixels. It stays plain: the screen draws
+# the outlines and labels on it at its own scale (drawn here, they shrank to a few pixels).
+PHOTO_SIDE = 1600
 PICTURE_SIDE = 480  # note pictures, long side in pixels
 
 
@@ -32,7 +35,9 @@ PICTURE_SIDE = 480  # note pictures, long side in pixels
 class Counted:
     board: Board
     pictures: dict[int, bytes] = field(repr=False)  # note id -> PNG
-    annotated: np.ndarray = field(repr=False)  # the photo, small, with what was found drawn on it
+    # The photo, small (PHOTO_SIDE), unmarked: `board` says what to draw on it, scaled by the
+    # ratio of the sizes (view.Photo(small_photo, board)); `vision.annotate` is the CLI's.
+    small_photo: np.ndarray = field(repr=False)
     photo: np.ndarray | None = field(default=None, repr=False)  # the full photo, if kept
     capture_seconds: float = 0.0
     count_seconds: float = 0.0
@@ -71,48 +76,22 @@ def count_wall(
         ok, png = cv2.imencode(".png", vision.crop(image, note, max_side=PICTURE_SIDE))
         if ok:
             pictures[note.id] = png.tobytes()
-    small, factor = _shrink(image, PHOTO_SIDE)
-    annotated = vision.annotate(small, scaled(board, factor))
     return Counted(
         board=board,
         pictures=pictures,
-        annotated=annotated,
+        small_photo=_shrink(as_bgr(image), PHOTO_SIDE),  # whatever tally took: grey, 16-bit...
         photo=image if keep_photo else None,
         count_seconds=clock() - started,
     )
 
 
-def _shrink(image: np.ndarray, side: int) -> tuple[np.ndarray, float]:
+def _shrink(image: np.ndarray, side: int) -> np.ndarray:
     h, w = image.shape[:2]
-    factor = min(1.0, side / max(h, w))
+    factor = side / max(h, w)
     if factor >= 1.0:
-        return image, 1.0
+        return image
     size = (max(1, round(w * factor)), max(1, round(h * factor)))
-    return cv2.resize(image, size, interpolation=cv2.INTER_AREA), factor
-
-
-def scaled(board: Board, f: float) -> Board:
-    """The board in the pixels of the photo scaled by `f` (for drawing on a small copy)."""
-    if f == 1.0:
-        return board
-
-    def pt(p):
-        return (p[0] * f, p[1] * f)
-
-    def dot(d: Dot) -> Dot:
-        return replace(d, center=pt(d.center), radius=d.radius * f)
-
-    def note(n: Note) -> Note:
-        polygon = tuple(pt(p) for p in n.polygon)
-        return replace(n, polygon=polygon, center=pt(n.center), dots=tuple(dot(d) for d in n.dots))
-
-    return replace(
-        board,
-        width=round(board.width * f),
-        height=round(board.height * f),
-        notes=tuple(note(n) for n in board.notes),
-        stray_dots=tuple(dot(d) for d in board.stray_dots),
-    )
+    return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
 
 
 class ScanWorker:

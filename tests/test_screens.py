@@ -43,8 +43,8 @@ def made_wall(n: int, tie: bool = True) -> Counted:
         cv2.putText(picture, f"T{i + 1}", (10, 50), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (0, 0, 0), 2)
         pictures[i + 1] = cv2.imencode(".png", picture)[1].tobytes()
     board = Board(width=1800, height=1200, notes=rank_notes(notes))
-    annotated = np.full((600, 900, 3), 230, np.uint8)
-    return Counted(board=board, pictures=pictures, annotated=annotated)
+    small_photo = np.full((600, 900, 3), 230, np.uint8)
+    return Counted(board=board, pictures=pictures, small_photo=small_photo)
 
 
 @pytest.fixture(scope="module")
@@ -231,10 +231,10 @@ def test_views_change_only_when_something_visible_changes(wall):
     state = S.handle(state, S.TAP, 0.0)[0]
     state = S.handle(state, S.TICK, 3.0)[0]
     state = S.handle(state, S.ScanDone(wall.board, wall.pictures), 4.0)[0]
-    photo = Photo(wall.annotated)
+    photo = Photo(wall.small_photo)
     board = make_view(state, 4.0, photo=photo)
     assert make_view(state, 30.0, photo=photo) == board, "an idle board needs no redraw"
-    assert make_view(state, 30.0, photo=Photo(wall.annotated)) != board, "a new photo does"
+    assert make_view(state, 30.0, photo=Photo(wall.small_photo)) != board, "a new photo does"
     state = S.handle(state, S.TAP, 5.0)[0]
     first = make_view(state, 5.0)
     assert make_view(state, 5.6) == first, "the same second of the countdown"

@@ -114,7 +114,10 @@ def tiles(
         slots = shown + 1  # the last tile says how many more
         cols, rows, side = grid(slots, area, gap, share)
     more = len(topics) - shown
-    cap_h = max(1, int(side * share))
+    # Height the grid leaves over (its width bound it) goes to the captions, up to half a
+    # tile: the votes read better from across the table.
+    spare = (area.height - gap * (rows - 1)) // rows - side
+    cap_h = max(1, int(side * share), min(side // 2, spare))
     used_w = cols * side + (cols - 1) * gap
     x0 = area.x + (area.width - used_w) // 2
     for i in range(slots):

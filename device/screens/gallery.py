@@ -75,7 +75,7 @@ class _Meeting:
 def scenes(counted: Counted, rules: S.Rules | None = None) -> Iterator[tuple[str, object]]:
     """(name, View) for every screen and the states worth seeing, in meeting order."""
     rules = rules or S.Rules()
-    photo = Photo(counted.annotated)
+    photo = Photo(counted.small_photo, counted.board)
     m = _Meeting(rules)
 
     def view(state=None, **extra):

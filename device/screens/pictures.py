@@ -1,16 +1,70 @@
-"""Note pictures (PNG bytes) and photos (BGR arrays) as pygame surfaces, scaled to fit a box.
+"""Note pictures (PNG bytes) and the wall photo as pygame surfaces, scaled to fit a box.
 
 Decoding and scaling go through OpenCV (INTER_AREA shrinks cleanly) and are
 cached, so redrawing a screen every second costs a blit, not a decode.
+
+The wall photo is drawn at the screen's scale: each note's outline and each
+counted dot's ring go on the scaled copy (lines a pixel or two wide, whatever
+the photo's resolution), and the notes come back as `Mark`s in the scaled
+photo's pixels, for the board screen to label with its own fonts.
 """
 
 from __future__ import annotations
 
 import collections
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
 import pygame
+
+Point = tuple[float, float]
+
+COUNTED_BGR = (255, 255, 255)  # the ring round a dot counted on its note
+STRAY_BGR = (128, 128, 128)  # the ring round a dot off the notes (crossed out too)
+# Around the notes the photo keeps this much wall (times a typical note's side), so a note
+# the count missed beside the others still shows; the rest of the wall is left off.
+MARGIN_NOTES = 0.75
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A counted note in the pixels of the photo as shown: what the board screen labels."""
+
+    rank: int
+    votes: int
+    polygon: tuple[Point, ...]
+    dots: tuple[Point, ...] = ()  # centres of its counted dots
+
+    @property
+    def bounds(self) -> pygame.Rect:
+        xs = [p[0] for p in self.polygon]
+        ys = [p[1] for p in self.polygon]
+        left, top = int(min(xs)), int(min(ys))
+        return pygame.Rect(left, top, int(max(xs)) - left + 1, int(max(ys)) - top + 1)
+
+    @property
+    def centre(self) -> Point:
+        n = len(self.polygon)
+        return (sum(p[0] for p in self.polygon) / n, sum(p[1] for p in self.polygon) / n)
+
+    def contains(self, point: Point) -> bool:
+        """Whether `point` lies inside the outline (even-odd rule)."""
+        x, y = point
+        inside = False
+        poly = self.polygon
+        for (x1, y1), (x2, y2) in zip(poly, poly[1:] + poly[:1], strict=True):
+            if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
+                inside = not inside
+        return inside
+
+
+@dataclass(frozen=True, eq=False)
+class ShownPhoto:
+    """The wall photo scaled for a box, outlines and dot rings drawn; the notes on it."""
+
+    surface: pygame.Surface
+    marks: tuple[Mark, ...]
 
 
 class Pictures:
@@ -46,8 +100,8 @@ class Pictures:
         surface = None if image is None else fit(image, box)
         return self._remember(self._scaled, key, surface)
 
-    def photo(self, photo, box: tuple[int, int]) -> pygame.Surface | None:
-        """A Photo (the annotated wall) scaled to fit `box`."""
+    def photo(self, photo, box: tuple[int, int]) -> ShownPhoto | None:
+        """A Photo (the wall and its tally) as large as fits `box`, marked at that scale."""
         if photo is None:
             return None
         key = (id(photo), box)
@@ -55,13 +109,18 @@ class Pictures:
         if hit is not None and hit[0] is photo:
             self._scaled.move_to_end(key)
             return hit[1]
-        surface = fit(photo.image, box)
-        self._remember(self._scaled, key, (photo, surface))  # holding photo keeps id() unique
-        return surface
+        shown = marked(photo.image, photo.board, box)
+        self._remember(self._scaled, key, (photo, shown))  # holding photo keeps id() unique
+        return shown
 
 
 def fit(image: np.ndarray, box: tuple[int, int]) -> pygame.Surface | None:
     """A BGR image as a surface, as large as fits `box` with its aspect ratio kept."""
+    small = _fitted(image, box)
+    return None if small is None else to_surface(small)
+
+
+def _fitted(image: np.ndarray, box: tuple[int, int]) -> np.ndarray | None:
     h, w = image.shape[:2]
     bw, bh = box
     if w < 1 or h < 1 or bw < 1 or bh < 1:
@@ -69,8 +128,99 @@ def fit(image: np.ndarray, box: tuple[int, int]) -> pygame.Surface | None:
     scale = min(bw / w, bh / h)
     size = (max(1, min(bw, round(w * scale))), max(1, min(bh, round(h * scale))))
     interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
-    small = cv2.resize(image, size, interpolation=interpolation)
-    return to_surface(small)
+    return cv2.resize(image, size, interpolation=interpolation)
+
+
+def marked(image: np.ndarray, board, box: tuple[int, int]) -> ShownPhoto | None:
+    """The photo cut to the notes (and the wall around them that `box`'s shape has room for),
+    scaled to fit `box`, with every note outlined and every dot ringed at the screen's scale.
+
+    `board` is the tally of this photo in any pixels of it (the full photo's, usually): it
+    is mapped by the ratio of the sizes. Without a board the whole photo is shown unmarked.
+    """
+    if image.ndim == 2:
+        image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+    h, w = image.shape[:2]
+    if board is None or board.width < 1 or board.height < 1:
+        small = _fitted(image, box)
+        return None if small is None else ShownPhoto(to_surface(small), ())
+    fx, fy = w / board.width, h / board.height
+    x0, y0, x1, y1 = _region(board, fx, fy, w, h, box)
+    small = _fitted(image[y0:y1, x0:x1], box)
+    if small is None:
+        return None
+    sx, sy = small.shape[1] / (x1 - x0), small.shape[0] / (y1 - y0)
+
+    def at(p) -> Point:
+        return ((p[0] * fx - x0) * sx, (p[1] * fy - y0) * sy)
+
+    thick = max(1, round(max(small.shape[:2]) / 500))
+    marks = []
+    for note in board.notes:
+        poly = tuple(at(p) for p in note.polygon)
+        _outline(small, poly, thick)
+        for dot in note.dots:
+            _ring(small, at(dot.center), dot.radius * fx * sx, COUNTED_BGR, thick)
+        dots = tuple(at(d.center) for d in note.dots)
+        marks.append(Mark(note.rank, note.votes, poly, dots))
+    for dot in _strays(board):
+        centre = at(dot.center)
+        _ring(small, centre, dot.radius * fx * sx, STRAY_BGR, thick)
+        r = max(2, round(dot.radius * fx * sx * 0.7))
+        c = (round(centre[0]), round(centre[1]))
+        cv2.line(small, (c[0] - r, c[1] - r), (c[0] + r, c[1] + r), (0, 0, 0), thick)
+    marks.sort(key=lambda m: m.rank)
+    return ShownPhoto(to_surface(small), tuple(marks))
+
+
+def _region(board, fx, fy, w, h, box) -> tuple[int, int, int, int]:
+    """(x0, y0, x1, y1) of the photo to show: the notes and stray dots with a margin, widened
+    (or heightened) towards the box's shape, since that costs the notes no size."""
+    points = [(p[0] * fx, p[1] * fy) for n in board.notes for p in n.polygon]
+    points += [(d.center[0] * fx, d.center[1] * fy) for d in _strays(board)]
+    if not board.notes or not points:
+        return 0, 0, w, h
+    sides = sorted((n.width * fx + n.height * fy) / 2 for n in board.notes)
+    margin = sides[len(sides) // 2] * MARGIN_NOTES
+    left = max(0.0, min(p[0] for p in points) - margin)
+    right = min(float(w), max(p[0] for p in points) + margin)
+    top = max(0.0, min(p[1] for p in points) - margin)
+    bottom = min(float(h), max(p[1] for p in points) + margin)
+    if right - left < 1 or bottom - top < 1:
+        return 0, 0, w, h
+    aspect = box[0] / max(1, box[1])
+    if (right - left) / (bottom - top) < aspect:
+        left, right = _grown(left, right, (bottom - top) * aspect, w)
+    else:
+        top, bottom = _grown(top, bottom, (right - left) / aspect, h)
+    return int(left), int(top), max(int(left) + 1, round(right)), max(int(top) + 1, round(bottom))
+
+
+def _strays(board) -> list:
+    # A board rebuilt from its JSON knows only how many dots were off the notes, not where.
+    return [d for d in board.stray_dots if d.radius > 0]
+
+
+def _grown(start: float, end: float, want: float, limit: float) -> tuple[float, float]:
+    """The span [start, end] grown about its middle to `want` long, kept inside 0..limit."""
+    want = min(want, limit)
+    middle = (start + end) / 2
+    start = min(max(0.0, middle - want / 2), limit - want)
+    return start, start + want
+
+
+def _outline(image: np.ndarray, poly, thick: int) -> None:
+    # Whole-pixel corners: a thin line between pixels would be smeared grey over two.
+    pts = np.round(np.asarray(poly)).astype(np.int32)
+    cv2.polylines(image, [pts], True, (0, 0, 0), thick + 2, cv2.LINE_AA)
+    cv2.polylines(image, [pts], True, (255, 255, 255), thick, cv2.LINE_AA)
+
+
+def _ring(image: np.ndarray, centre: Point, radius: float, colour, thick: int) -> None:
+    """A thin ring just outside the dot: it marks the dot as counted without hiding it."""
+    c = (round(centre[0] * 16), round(centre[1] * 16))
+    r = round((max(1.5, radius) + thick) * 16)
+    cv2.circle(image, c, r, colour, thick, cv2.LINE_AA, shift=4)
 
 
 def to_surface(image: np.ndarray) -> pygame.Surface:

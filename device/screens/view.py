@@ -15,15 +15,18 @@ import numpy as np
 from device.gestures import Progress
 from device.session import Screen, State
 from device.topics import Topic
+from vision.board import Board
 
 RING_STEPS = 24  # the press ring moves in this many steps on its way round
 
 
 @dataclass(frozen=True, eq=False)
 class Photo:
-    """The annotated photo of the last scan (BGR); compared by identity, one per scan."""
+    """The wall photo of the last scan (BGR, small) and its tally; compared by identity, one
+    per scan. The board screen draws the outlines, dot rings and labels at its own scale."""
 
     image: np.ndarray
+    board: Board | None = None  # in the full photo's pixels (or any scale of the same photo)
 
 
 @dataclass(frozen=True)
