@@ -227,6 +227,9 @@ _UNCLAIMED_AREA = (0.4, 1.3)
 _UNCLAIMED_SHRINK = 2
 _UNCLAIMED_MARGIN = 1.0
 _UNCLAIMED_SLIVER = 0.2
+_UNCLAIMED_NECK = 0.45
+_UNCLAIMED_RING = 0.15
+_UNCLAIMED_RUNS = 0.35
 # From OpenCV's 8-bit Lab to L 0..100 and signed a, b.
 _LAB8_SCALE = np.array([100 / 255, 1.0, 1.0])
 _LAB8_OFFSET = np.array([0.0, 128.0, 128.0])
@@ -1486,34 +1489,36 @@ def _unclaimed(
         own = np.clip(np.round(np.asarray(colour) / _LAB8_SCALE + _LAB8_OFFSET), 0, 255)
         diff = cv2.absdiff(lab8, (*own.tolist(), 0.0))
         mask |= (cv2.transform(diff, _SUM_L1) < _UNCLAIMED_E).view(np.uint8)
+    held = np.zeros_like(mask)
     for quad in [quad for quad, _ in notes] + dropped:
-        cv2.fillConvexPoly(mask, np.round(_grow(quad / k, _UNCLAIMED_MARGIN)).astype(np.int32), 0)
+        cv2.fillConvexPoly(held, np.round(_grow(quad / k, _UNCLAIMED_MARGIN)).astype(np.int32), 1)
+    mask[held > 0] = 0
     note_w, note_h, angle = typical[0] / k, typical[1] / k, typical[2]
     kernel = cv2.getStructuringElement(
         cv2.MORPH_RECT, (max(3, int(_UNCLAIMED_SLIVER * min(note_w, note_h)) | 1),) * 2
     )
     mask = cv2.morphologyEx(cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel), cv2.MORPH_OPEN, kernel)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=4)
     note_area = note_w * note_h
+    # A note's paper may join another patch of its colour by a neck (a dot, a strip of
+    # paper): opened again with a kernel too wide for the neck, each side is judged alone.
+    neck = cv2.getStructuringElement(
+        cv2.MORPH_RECT, (max(3, int(_UNCLAIMED_NECK * min(note_w, note_h)) | 1),) * 2
+    )
+    blocks = []
+    for piece in _patches(mask, _UNCLAIMED_AREA[0] * note_area):
+        block = _block(piece, (note_w, note_h, angle))
+        if block is None:
+            opened = cv2.morphologyEx(piece[2], cv2.MORPH_OPEN, neck)
+            x, y = piece[:2]
+            for px, py, part in _patches(opened, _UNCLAIMED_AREA[0] * note_area):
+                block = _block((x + px, y + py, part), (note_w, note_h, angle))
+                if block is not None:
+                    blocks.append(block)
+        else:
+            blocks.append(block)
     out = list(notes)
-    for i in range(1, count):
-        area = stats[i, cv2.CC_STAT_AREA]
-        if area < _UNCLAIMED_AREA[0] * note_area:
-            continue
-        x, y, w, h = stats[i, :4]
-        points = cv2.findNonZero((labels[y : y + h, x : x + w] == i).view(np.uint8))
-        rect = cv2.minAreaRect(points)
-        box = order_quad(cv2.boxPoints(rect)) + (x, y)
-        if area < _UNCLAIMED_FILL * rect[1][0] * rect[1][1]:
-            continue
-        turn = abs(_angle(box) - angle)
-        if min(turn, 90 - turn) > _MAX_TURN:
-            continue
-        bw, bh = _sides(box)
-        cols, rows = max(1, round(bw / note_w)), max(1, round(bh / note_h))
-        if cols * rows > _UNCLAIMED_MAX or not (
-            _UNCLAIMED_AREA[0] <= area / (cols * rows * note_area) <= _UNCLAIMED_AREA[1]
-        ):
+    for box, cols, rows in blocks:
+        if _runs_on(box, lab8, held, min(note_w, note_h)):
             continue
         quad = box * k
         colour = _paper_lab(quad, cv2.cvtColor(bgr, cv2.COLOR_BGR2Lab), step=2)
@@ -1524,6 +1529,59 @@ def _unclaimed(
         else:
             out += [(c * scale, colour) for c in _seam_split(image, quad / scale, cols, rows)]
     return out
+
+
+def _runs_on(box: np.ndarray, lab8: np.ndarray, held: np.ndarray, side: float) -> bool:
+    """Whether the paper in `box` runs on past it (in a ring round it, outside the notes
+    `held`): a piece of a sheet of that colour, not notes, which end at their edges."""
+    h, w = held.shape
+    outer = _grow(box, _UNCLAIMED_RING * side)
+    x0, y0 = np.clip(np.floor(outer.min(axis=0)).astype(int), 0, (w, h))
+    x1, y1 = np.clip(np.ceil(outer.max(axis=0)).astype(int) + 1, 0, (w, h))
+    inside = np.zeros((y1 - y0, x1 - x0), np.uint8)
+    cv2.fillConvexPoly(inside, np.round(box - (x0, y0)).astype(np.int32), 1)
+    ring = np.zeros_like(inside)
+    cv2.fillConvexPoly(ring, np.round(outer - (x0, y0)).astype(np.int32), 1)
+    window = lab8[y0:y1, x0:x1]
+    ring = (ring > inside) & (held[y0:y1, x0:x1] == 0)
+    if not ring.any() or not inside.any():
+        return False
+    own = np.median(window[inside > 0], axis=0)
+    diff = cv2.transform(cv2.absdiff(window, (*own.tolist(), 0.0)), _SUM_L1)
+    return float(np.mean(diff[ring] < _UNCLAIMED_E)) > _UNCLAIMED_RUNS
+
+
+def _patches(mask: np.ndarray, min_area: float):
+    """Each 4-connected patch of a mask of at least `min_area` pixels, as (x, y, its own mask
+    cut to its box)."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=4)
+    for i in range(1, count):
+        x, y, w, h, area = stats[i]
+        if area >= min_area:
+            yield x, y, (labels[y : y + h, x : x + w] == i).view(np.uint8)
+
+
+def _block(piece, typical):
+    """A patch of paper (x, y, mask) as (quad, cols, rows) when it is one note or a block of
+    them: it fills the rectangle round it, square to the wall's notes, a whole number of
+    them; else None."""
+    x, y, mask = piece
+    note_w, note_h, angle = typical
+    area = int(mask.sum())
+    rect = cv2.minAreaRect(cv2.findNonZero(mask))
+    box = order_quad(cv2.boxPoints(rect)) + (x, y)
+    if area < _UNCLAIMED_FILL * rect[1][0] * rect[1][1]:
+        return None
+    turn = abs(_angle(box) - angle)
+    if min(turn, 90 - turn) > _MAX_TURN:
+        return None
+    bw, bh = _sides(box)
+    cols, rows = max(1, round(bw / note_w)), max(1, round(bh / note_h))
+    if cols * rows > _UNCLAIMED_MAX or not (
+        _UNCLAIMED_AREA[0] <= area / (cols * rows * note_w * note_h) <= _UNCLAIMED_AREA[1]
+    ):
+        return None
+    return box, cols, rows
 
 
 def _sharing(a: int, b: int, cap: int, need: float) -> tuple[float, float] | None:
