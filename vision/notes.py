@@ -346,6 +346,18 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
             lab = cv2.cvtColor(blurred, cv2.COLOR_BGR2Lab) if lab is None else lab
             if _bare_wall(quad, lab, walls):
                 continue  # the wipe smeared big writing on the wall into a false colour
+            others = [f for f in found if not any(f is g for g in rivals)]
+            held = np.zeros(lab.shape[:2], np.uint8)
+            for o in others:
+                cv2.fillConvexPoly(held, np.round(o[0]).astype(np.int32), 1)
+            paper = _paper_lab(quad, lab, step=2)
+            if (
+                cols * rows == 1
+                and paper is not None
+                and all(_delta_e(paper, o[1]) > _UNCLAIMED_E for o in others)
+                and _runs_on(quad, lab, held, min(typical[:2]))
+            ):
+                continue  # big writing on a sheet, smeared: the sheet's paper all round it
             kept = (_grow(_refined(r).quad, _GROW) / factor, r.lab, cols, rows)
             found = [f for f in found if not any(f is g for g in rivals)] + [kept]
     # A note found smaller than the wall's notes may be the part of it that dots and writing
