@@ -14,7 +14,7 @@ import logging
 import math
 import statistics
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
@@ -294,25 +294,6 @@ class Frame:
         )
 
 
-def _scaled(board: vision.Board, s: float) -> vision.Board:
-    def pt(p):
-        return (p[0] * s, p[1] * s)
-
-    notes = tuple(
-        replace(
-            n,
-            polygon=tuple(pt(p) for p in n.polygon),
-            center=pt(n.center),
-            dots=tuple(replace(d, center=pt(d.center), radius=d.radius * s) for d in n.dots),
-        )
-        for n in board.notes
-    )
-    strays = tuple(replace(d, center=pt(d.center), radius=d.radius * s) for d in board.stray_dots)
-    return vision.Board(
-        width=round(board.width * s), height=round(board.height * s), notes=notes, stray_dots=strays
-    )
-
-
 @dataclass(frozen=True)
 class Layout:
     picture: tuple[int, int, int, int]  # x, y, w, h
@@ -355,7 +336,7 @@ def draw(
     line = spot.line
     s = w / image.shape[1]
     small = cv2.resize(image, (w, h), interpolation=cv2.INTER_AREA)
-    small = vision.annotate(small, _scaled(board, s))
+    small = vision.annotate(small, board.scaled(s))
     sizes = frame.sizes
     if board.notes:
         # The smallest note, marked in its verdict's colour: the one to bring closer.

@@ -17,7 +17,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from device import paths
+from device import imagefile, paths
 
 log = logging.getLogger(__name__)
 
@@ -94,8 +94,11 @@ def read_photo(path: str | Path) -> np.ndarray:
     if not path.is_file():
         raise CameraError(f"Cannot read photo {path.name}: the file is gone")
     try:
-        image = cv2.imread(str(path), cv2.IMREAD_COLOR)
-    except cv2.error:
+        flag = imagefile.read_flag(np.fromfile(str(path), dtype=np.uint8))
+        image = cv2.imread(str(path), flag)
+    except imagefile.TooBig as exc:
+        raise CameraError(f"Cannot read photo {path.name}: {exc}") from None
+    except (cv2.error, OSError):
         image = None
     if image is None:
         raise CameraError(f"Cannot read photo {path.name}: not an image")

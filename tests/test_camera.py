@@ -307,3 +307,18 @@ def test_auto_on_the_device_never_fakes_a_photo(tmp_path, monkeypatch):
     assert isinstance(cam, PiCamera)
     with pytest.raises(CameraError, match="python3-picamera2"):
         cam.capture()
+
+
+def test_file_camera_reads_a_huge_jpeg_smaller_and_refuses_a_huge_png(tmp_path, monkeypatch):
+    from device import imagefile
+
+    monkeypatch.setattr(imagefile, "MAX_PIXELS", 200)  # 20 x 30 = 600 pixels is "huge" here
+    write_image(tmp_path / "wall.png", 77)
+    assert cv2.imwrite(str(tmp_path / "wall.jpg"), np.full((20, 30, 3), 77, np.uint8))
+    assert FileCamera(tmp_path / "wall.jpg").capture().shape == (10, 15, 3)
+    with pytest.raises(CameraError) as err:
+        FileCamera(tmp_path / "wall.png").capture()
+    assert str(err.value) == (
+        "Cannot read photo wall.png: 30x20 is 0 MP, more than the 0 MP a photo may have here:"
+        " shrink it first"
+    )

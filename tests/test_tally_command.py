@@ -132,3 +132,45 @@ def test_verbose_is_taken_before_or_after_the_command():
     assert parser.parse_args(["-v", "tally", "x.jpg"]).verbose is True
     assert parser.parse_args(["tally", "-v", "x.jpg"]).verbose is True
     assert parser.parse_args(["tally", "x.jpg"]).verbose is False
+
+
+def test_a_photo_too_big_to_decode_whole_is_read_smaller_or_refused(tmp_path, capsys, monkeypatch):
+    # The cap is set low here so that a small wall is "too big": a JPEG over it is decoded
+    # at half its size and its tally given in its own pixels; a PNG over it is refused.
+    from device import imagefile
+
+    wall = sample_walls()[0]
+    image = cv2.imread(str(wall))
+    h, w = image.shape[:2]
+    full = json.loads(_tally_json(wall, capsys))
+    big_jpeg, big_png = tmp_path / "big.jpg", tmp_path / "big.png"
+    cv2.imwrite(str(big_jpeg), image, [cv2.IMWRITE_JPEG_QUALITY, 95])
+    cv2.imwrite(str(big_png), image)
+    monkeypatch.setattr(imagefile, "MAX_PIXELS", w * h // 3)
+    assert main(["tally", "--json", str(big_jpeg), str(big_png)]) == 1
+    out, err = capsys.readouterr()
+    halved, refused = [json.loads(line) for line in out.splitlines()]
+    assert (halved["width"], halved["height"]) == (w, h)
+    assert [n["votes"] for n in halved["notes"]] == [n["votes"] for n in full["notes"]]
+    for a, b in zip(halved["notes"], full["notes"], strict=True):
+        assert np.allclose(a["center"], b["center"], atol=6)  # in the photo's own pixels
+    assert set(refused) == {"image", "error"} and "MP" in refused["error"]
+    assert len(err.strip().splitlines()) == 1 and "shrink it first" in err
+
+
+def _tally_json(path, capsys) -> str:
+    assert main(["tally", "--json", str(path)]) == 0
+    return capsys.readouterr().out
+
+
+@pytest.mark.parametrize("progressive", [0, 1])
+def test_photo_sizes_are_read_from_jpeg_and_png_headers(tmp_path, progressive):
+    from device.imagefile import header_size
+
+    image = np.zeros((37, 53, 3), np.uint8)
+    ok, jpeg = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_PROGRESSIVE, progressive])
+    assert ok and header_size(jpeg) == (53, 37)
+    ok, png = cv2.imencode(".png", image)
+    assert ok and header_size(png) == (53, 37)
+    assert header_size(np.frombuffer(b"\xff\xd8 not really a jpeg", np.uint8)) is None
+    assert header_size(np.frombuffer(b"BM", np.uint8)) is None

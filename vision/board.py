@@ -82,6 +82,28 @@ class Board:
         """About how many people voted: dots on notes over votes per person, rounded up."""
         return voters(self.total_votes, votes_per_person)
 
+    def scaled(self, factor: float, size: tuple[int, int] | None = None) -> Board:
+        """The same board on a copy of its photo `factor` times the size (`size`: that copy's
+        exact width and height, when known)."""
+
+        def pt(p):
+            return (p[0] * factor, p[1] * factor)
+
+        def dot(d: Dot) -> Dot:
+            return replace(d, center=pt(d.center), radius=d.radius * factor)
+
+        notes = tuple(
+            replace(
+                n,
+                polygon=tuple(pt(p) for p in n.polygon),
+                center=pt(n.center),
+                dots=tuple(dot(d) for d in n.dots),
+            )
+            for n in self.notes
+        )
+        width, height = size or (round(self.width * factor), round(self.height * factor))
+        return Board(width, height, notes, tuple(dot(d) for d in self.stray_dots))
+
     def to_dict(self, votes_per_person: int = 3) -> dict:
         return {
             "width": self.width,

@@ -34,9 +34,12 @@ def add_arguments(parser) -> None:
 
 
 def read_image(path: Path):
-    """The photo as BGR, or ValueError with a one-line reason."""
+    """The photo as BGR and its full (width, height), or ValueError with a one-line reason.
+    A JPEG too big to decode whole here comes smaller (see device.imagefile)."""
     import cv2
     import numpy as np
+
+    from device import imagefile
 
     try:
         data = np.fromfile(str(path), dtype=np.uint8)
@@ -44,10 +47,11 @@ def read_image(path: Path):
         raise ValueError(exc.strerror or str(exc)) from None
     if data.size == 0:
         raise ValueError("empty file")
-    image = cv2.imdecode(data, cv2.IMREAD_COLOR)
+    image = cv2.imdecode(data, imagefile.read_flag(data))
     if image is None:
         raise ValueError("not an image OpenCV can read")
-    return image
+    full = imagefile.header_size(data) or (image.shape[1], image.shape[0])
+    return image, full
 
 
 def tally_file(
@@ -64,10 +68,14 @@ def tally_file(
 
     import vision
 
-    image = read_image(path)
+    image, (width, height) = read_image(path)
     start = time.perf_counter()
     board = vision.tally(image)
     seconds = time.perf_counter() - start
+    shown = board  # what the annotated copy draws: the photo as read
+    if (width, height) != (image.shape[1], image.shape[0]):
+        log.info("%s: %dx%d read at %dx%d", path, width, height, image.shape[1], image.shape[0])
+        board = board.scaled(width / image.shape[1], (width, height))
     record = {"image": str(path)}
     record.update(board.to_dict(votes_per_person))
     record["seconds"] = round(seconds, 3)
@@ -79,7 +87,7 @@ def tally_file(
         try:
             annotate_dir.mkdir(parents=True, exist_ok=True)
             ok = cv2.imwrite(
-                str(out), vision.annotate(image, board), [cv2.IMWRITE_JPEG_QUALITY, 90]
+                str(out), vision.annotate(image, shown), [cv2.IMWRITE_JPEG_QUALITY, 90]
             )
         except cv2.error as exc:
             raise OSError(str(exc).strip().splitlines()[-1]) from None
