@@ -130,6 +130,18 @@ def test_panels_printed_in_frames_on_a_sheet_are_not_notes():
     assert_found(image, truths)
 
 
+def test_notes_of_three_colours_close_together_on_a_dark_board_are_not_framed():
+    # Each inner note has the dark board past its sides and lighter paper beyond, as a
+    # printed frame does; but that paper is its neighbours, of other colours, not one sheet.
+    image = wall(colour=(45, 50, 55))
+    truths = [
+        note(image, 400 + 210 * c, 200 + 210 * r, 200, colour=(CANARY, PINK, LIME)[(r + c) % 3])
+        for r in range(3)
+        for c in range(3)
+    ]
+    assert_found(image, truths)
+
+
 def test_a_note_with_a_line_drawn_round_its_edge_is_a_note():
     # The ink line round it has the note's own paper on both sides, not a sheet's.
     image = wall()

@@ -1164,9 +1164,9 @@ def _drawn_on(note, found) -> bool:
 
 def _framed(quad: np.ndarray, lab8: np.ndarray) -> bool:
     """Whether a quad is framed: just past three of its four sides at least (one may be lost
-    in a drawing) a dark line (ink), and past that, lighter paper again. A note on a dark
-    wall has no lighter paper beyond; a note's shadow falls along two sides, not three;
-    touching notes are paper at their seams."""
+    in a drawing) a dark line (ink), and past that, lighter paper again, one sheet's all
+    round. A note on a dark wall has no lighter paper beyond, or notes of other colours; a
+    note's shadow falls along two sides, not three; touching notes are paper at their seams."""
     w, h = _sides(quad)
     side = min(w, h)
     height, width = lab8.shape[:2]
@@ -1195,6 +1195,7 @@ def _framed(quad: np.ndarray, lab8: np.ndarray) -> bool:
     inside_l = np.sort(profile[:, inner], axis=1)
     paper = inside_l[:, inside_l.shape[1] // 2]  # the paper inside's lightness, each side
     lined = 0
+    sheet: list = []  # the paper beyond each lined side
     for k in range(4):
         at = int(near[np.argmin(profile[k, near])])
         beyond = at + int(np.argmax(profile[k, at:]))
@@ -1206,10 +1207,14 @@ def _framed(quad: np.ndarray, lab8: np.ndarray) -> bool:
             lab = (px - _LAB8_OFFSET) * _LAB8_SCALE
             inside = np.median(lab[inner].reshape(-1, 3), axis=0)
             # other paper beyond: a line drawn round the inside of a note is no frame
-            lined += _delta_e(inside, np.median(lab[beyond], axis=0)) > _CONTINUES
+            if _delta_e(inside, np.median(lab[beyond], axis=0)) > _CONTINUES:
+                lined += 1
+                sheet.append(np.median(lab[beyond], axis=0))
         if k + 1 - lined > 1:
             return False  # two sides unlined: no frame
-    return True
+    # a frame is printed on one sheet: the same paper beyond every lined side (notes of
+    # other colours round a note on a dark board are not)
+    return all(_delta_e(sheet[0], other) <= _CONTINUES for other in sheet[1:])
 
 
 def _bare_wall(quad: np.ndarray, lab8: np.ndarray, walls: list) -> bool:
