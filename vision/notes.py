@@ -279,7 +279,8 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
     min_px = params.min_note_px
     bgr, scale = downscale(image, params.work_size)
     blurred = cv2.medianBlur(bgr, 5)
-    found, typical, walls, parts = _search(blurred, params, min_px)
+    lab = cv2.cvtColor(blurred, cv2.COLOR_BGR2Lab)
+    found, typical, walls, parts = _search(blurred, params, min_px, lab8=lab)
     if typical is not None and min(typical[:2]) < params.small_note_px and scale < 1.0:
         long_side = min(
             2 * params.work_size,
@@ -287,11 +288,14 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
         )
         finer_bgr, finer = downscale(image, long_side)
         finer_blurred = cv2.medianBlur(finer_bgr, 5)
-        again, typical_again, walls_again, parts_again = _search(finer_blurred, params, min_px)
+        finer_lab = cv2.cvtColor(finer_blurred, cv2.COLOR_BGR2Lab)
+        again, typical_again, walls_again, parts_again = _search(
+            finer_blurred, params, min_px, lab8=finer_lab
+        )
         if typical_again is not None:
             found, typical, scale = again, typical_again, finer
             walls, parts = walls_again, parts_again
-            bgr, blurred = finer_bgr, finer_blurred
+            bgr, blurred, lab = finer_bgr, finer_blurred, finer_lab
     if typical is None:
         return []
     side = min(typical[:2])
@@ -315,7 +319,6 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
     # dots there is whole here.
     # (Quads are fitted with care only for the notes kept: `_refined`.)
     found = [(_grow(_refined(r).quad, _GROW), r.lab, cols, rows) for r, cols, rows in found]
-    lab = None  # the blurred copy in Lab, made when first needed
     for r, cols, rows in second:
         quad = _grow(r.quad, _GROW) / factor
         if cols * rows > 1 and not _seam_split(image, quad / scale, cols, rows):
@@ -343,7 +346,6 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
             for f, a in zip(rivals, sizes, strict=True)
         ]
         if all(a < _PIECE * area for a in sizes) and not any(whole):
-            lab = cv2.cvtColor(blurred, cv2.COLOR_BGR2Lab) if lab is None else lab
             if _bare_wall(quad, lab, walls):
                 continue  # the wipe smeared big writing on the wall into a false colour
             others = [f for f in found if not any(f is g for g in rivals)]
@@ -370,7 +372,6 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
             # a strip is what shows of a note mostly covered: the rest of it is not there
             and not _is_strip(quad)
         ):
-            lab = cv2.cvtColor(blurred, cv2.COLOR_BGR2Lab) if lab is None else lab
             quad = _whole(quad, lab, typical, [f[0] for f in found if f[0] is not quad])
         whole.append((quad, note_lab, cols, rows))
     found = whole
@@ -381,7 +382,6 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
         quads = [f[0] for f in found]
         if any(_contains(q, part) or _overlap(q, part) > _OVERLAP_GROWN for q in quads):
             continue
-        lab = cv2.cvtColor(blurred, cv2.COLOR_BGR2Lab) if lab is None else lab
         grown = _whole(part, lab, typical, quads)
         if grown is part:
             continue
@@ -411,7 +411,7 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
         ]
     # A note found short of its neighbours across one axis, with its own paper beyond a
     # short side, was cut short there by a line of writing or a row of dots.
-    notes = _unclaimed(notes, dropped, blurred, image, scale, typical, walls)
+    notes = _unclaimed(notes, dropped, blurred, lab, image, scale, typical, walls)
     notes = _lengthened(notes, blurred, typical)
     notes = _halved(notes, image, scale, typical)
     notes = _evened(notes, image, scale, typical)
@@ -427,12 +427,12 @@ def _gradient(lab8: np.ndarray) -> np.ndarray:
     return cv2.transform(cv2.max(gx, gy), _SUM_L1)
 
 
-def _search(bgr: np.ndarray, params: Params, min_px: float, typical=None):
+def _search(bgr: np.ndarray, params: Params, min_px: float, typical=None, lab8=None):
     """The notes on a downscaled, filtered photo, as (region, cols, rows) with cols x rows > 1
     for a grid still to be cut; and the typical note's (width, height, angle) (learnt here
-    unless given), None if there is none."""
+    unless given), None if there is none. `lab8`: the photo in Lab, if made already."""
     wiped = typical is not None
-    lab8 = cv2.cvtColor(bgr, cv2.COLOR_BGR2Lab)
+    lab8 = cv2.cvtColor(bgr, cv2.COLOR_BGR2Lab) if lab8 is None else lab8
     mag = _gradient(lab8)
     noise = float(np.median(mag[::4, ::4]))
     thresholds = [max(params.edge_min, params.edge_k * noise)]
@@ -1481,7 +1481,14 @@ def _evened(notes: list, image: np.ndarray, scale: float, typical) -> list:
 
 
 def _unclaimed(
-    notes: list, dropped: list, bgr: np.ndarray, image: np.ndarray, scale: float, typical, walls
+    notes: list,
+    dropped: list,
+    bgr: np.ndarray,
+    lab: np.ndarray,
+    image: np.ndarray,
+    scale: float,
+    typical,
+    walls,
 ):
     """The notes (quad, colour), and the notes in the paper that none of them holds: a note
     colour's paper, left over once every note found (and every quad `dropped` as no note: a
@@ -1538,7 +1545,7 @@ def _unclaimed(
         if _runs_on(box, lab8, held, min(note_w, note_h)):
             continue
         quad = box * k
-        colour = _paper_lab(quad, cv2.cvtColor(bgr, cv2.COLOR_BGR2Lab), step=2)
+        colour = _paper_lab(quad, lab, step=2)
         if colour is None:
             continue
         if cols * rows == 1:
