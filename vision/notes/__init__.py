@@ -1,0 +1,262 @@
+"""Finding the notes: flat patches of paper with four straight sides, on a downscaled copy.
+
+A note is a patch of paper bounded by edges. The photo (downscaled, with a median filter
+that wipes out handwriting) is cut into flat regions wherever its colour gradient stays
+below a threshold, first at a threshold that follows the photo's own noise, then at lower
+ones. This makes a tree of regions, each level's regions inside one of the level above.
+The wall is the region that runs along the photo's border; notes on it are holes in it.
+
+The wall's typical note is learnt from the note-shaped regions (a quadrilateral with
+square-ish corners, of a sticky note's proportions, not the wall's colour): the biggest
+size that most of them are a whole number of, so that neither scraps nor blocks of
+touching notes set it. A region shaped like a note of about that size, and square to the
+wall's notes, is a note. One that is not, or is a good deal bigger than the typical note,
+is looked at again at the next, lower threshold, where the faint seams between touching
+notes of one colour (a shadow line, a slight change of shade) and the weak spots in an
+outline that let a note leak into its neighbour show up as edges: its pieces there are
+judged the same way. What is still a neat grid of typical notes at the lowest threshold
+(touching notes of one colour, seams unseen) is cut into that grid, each cut on a seam
+where one shows at full resolution near the even split (notes off one pad are one size;
+a line of writing further off is no seam).
+
+A second search, on a copy where everything smaller than a big dot is wiped out, adds the
+notes the first found only in pieces (crowded with dots, or with writing all over them).
+A note still smaller than the wall's notes may be the part of one that a clump of dots left
+plain: everything that differs from the wall around it and joins it is the note, when that
+is one note's size and shape and touches no other; so may a piece of paper that no note
+holds, turned from the wall's notes (a line of writing cut it off aslant) or ragged, when
+that whole note is square to them. A note shorter than its neighbours across one axis,
+whose own paper goes on beyond a short side (a line of writing or a row of dots right
+across it cut it there), is grown on that side to where its paper ends (at the wall, a gap,
+another colour), or, where that paper runs on into a neighbour of its colour, to its
+neighbours' size. One as wide as its neighbours but twice as long (and far longer than the
+typical note: strips of stacked notes round a whole one make it look twice theirs), with a
+seam seen across its middle, is two notes of one colour run together, and is cut
+there. Two notes of one colour end to end, together two notes long but split unevenly (at
+a heading's underline), are cut again at the seam near their even split: notes off one pad
+are one size. A note found only on the wiped copy must be paper on the photo too, not the
+wall (thick writing on the wall, wiped channel by channel, turns into patches of a false
+colour). A sheet of paper with notes of other colours stuck on it is background, not a
+note; but a grid of coloured notes with a few of another colour among them, each filling
+one of its cells, is notes. Paper of a note's colour that no note holds once all the notes
+found are cleared is notes, when it is the size of one or a block of them, square to the
+wall's notes (a block of one colour left ragged at every level, or left bare by a neighbour
+fitted askew: `_unclaimed`).
+
+What real walls add (each a predicate of its own in `_search`, or a filter in `find_notes`):
+notes stuck on in overlapping rows show only a strip each, as long as a note, with the note
+on top past one long side (`_covered`); a long note seen from the side looks longer than any
+note may, once the edge map has eaten its sides (`narrow`); a note far off on a wall seen at
+a steep angle is far smaller than the typical one, and on its own (`_alone`); a purple note
+in poor light is too dark and dull for paper, but a crisp, solid quad of a note's size
+(`dim`). Coloured panels printed in frames on a sheet are no notes (`_framed`), nor is a
+box drawn on a note (`_drawn_on`).
+
+Where each part lives: `find_notes` here runs them in turn; search.py judges the regions
+of regions.py's tree; seams.py cuts touching notes apart; growth.py grows notes found in
+part; real_walls.py holds what real walls add; unclaimed.py finds notes in the paper left
+over; shapes.py has the measures they share.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from vision.geometry import order_quad
+from vision.notes.growth import _lengthened, _whole
+from vision.notes.real_walls import _bare_wall, _drawn_on, _framed
+from vision.notes.regions import _refined
+from vision.notes.seams import _evened, _halved, _seam_split
+from vision.notes.search import _GROW, _SINGLE_AREA, _search
+from vision.notes.shapes import (
+    _MAX_TURN,
+    _OVERLAP_GROWN,
+    _angle,
+    _area,
+    _contains,
+    _delta_e,
+    _grow,
+    _is_strip,
+    _overlap,
+    _paper_lab,
+    downscale,
+)
+from vision.notes.unclaimed import _UNCLAIMED_E, _runs_on, _unclaimed
+from vision.params import Params
+
+# The second search is on a copy where the typical note is this many pixels across, and
+# where everything narrower than this share of it is wiped out: a dot sticker (at most a
+# quarter of a note across), two overlapping, a line of writing.
+_CLEAN_PX = 48.0
+_WIPE = 0.4
+# A note found in the first search that is less than this share of one found in the second
+# is a piece of it.
+_PIECE = 0.6
+# ... unless it is this share of the typical note or more: then it is a whole note.
+_WHOLE = 0.8
+# Nor added where it would cover more than this share of a note found in the first.
+_OVERLAP = 0.4
+# A single note smaller than this share of the typical note may be the part of one that dots
+# and writing left whole (see _whole).
+_PART = 0.75
+
+
+@dataclass(frozen=True)
+class Candidate:
+    quad: np.ndarray  # 4x2, clockwise from top-left, in the image's pixels
+    lab: tuple[float, float, float]  # mean paper colour
+
+
+def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
+    """Every note on a BGR photo, as quads in its pixels (how: the module's docstring).
+
+    Searched on a copy downscaled to `params.work_size`; when the wall's notes come out
+    smaller than `params.small_note_px` there (a big wall from far away), searched again at
+    a finer scale, where their corners are not rounded off by the median and their seams
+    still show. Then searched once more on a copy where everything smaller than a big dot
+    is wiped out (a morphological close then open, sized from the typical note): a note
+    crowded with dots or big writing, whose paper is in pieces, is one clean region there.
+    """
+    min_px = params.min_note_px
+    bgr, scale = downscale(image, params.work_size)
+    blurred = cv2.medianBlur(bgr, 5)
+    lab = cv2.cvtColor(blurred, cv2.COLOR_BGR2Lab)
+    found, typical, walls, parts = _search(blurred, params, min_px, lab8=lab)
+    if typical is not None and min(typical[:2]) < params.small_note_px and scale < 1.0:
+        long_side = min(
+            2 * params.work_size,
+            round(params.work_size * params.small_note_px * 1.3 / min(typical[:2])),
+        )
+        finer_bgr, finer = downscale(image, long_side)
+        finer_blurred = cv2.medianBlur(finer_bgr, 5)
+        finer_lab = cv2.cvtColor(finer_blurred, cv2.COLOR_BGR2Lab)
+        again, typical_again, walls_again, parts_again = _search(
+            finer_blurred, params, min_px, lab8=finer_lab
+        )
+        if typical_again is not None:
+            found, typical, scale = again, typical_again, finer
+            walls, parts = walls_again, parts_again
+            bgr, blurred, lab = finer_bgr, finer_blurred, finer_lab
+    if typical is None:
+        return []
+    side = min(typical[:2])
+    factor = min(1.0, _CLEAN_PX / side)
+    small = (
+        bgr
+        if factor == 1.0
+        else cv2.resize(bgr, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+    )
+    kernel = cv2.getStructuringElement(
+        cv2.MORPH_RECT, (max(3, int(_WIPE * side * factor) | 1),) * 2
+    )
+    clean = cv2.morphologyEx(
+        cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel), cv2.MORPH_OPEN, kernel
+    )
+    second, _, _, _ = _search(
+        clean, params, min_px * factor, (typical[0] * factor, typical[1] * factor, typical[2])
+    )
+    # The first search's notes stand (their outlines are the finer); the second's are added
+    # where the first has nothing, or only pieces of them: a note cut in two by a band of
+    # dots there is whole here.
+    # (Quads are fitted with care only for the notes kept: `_refined`.)
+    found = [(_grow(_refined(r).quad, _GROW), r.lab, cols, rows) for r, cols, rows in found]
+    for r, cols, rows in second:
+        quad = _grow(r.quad, _GROW) / factor
+        if cols * rows > 1 and not _seam_split(image, quad / scale, cols, rows):
+            continue  # a blank sheet, not a block of notes: it must not displace any
+        area = _area(quad)
+        rivals = [f for f in found if _contains(f[0], quad) or _contains(quad, f[0])]
+        # Notes do not overlap much: one straddling two notes found already is a blur of
+        # their seam, not a note.
+        others = [f for f in found if not any(f is g for g in rivals)]
+        if any(_overlap(f[0], quad) > _OVERLAP for f in others):
+            continue
+        sizes = [_area(f[0]) for f in rivals]
+        # A note found whole in the first search stands: a bigger one here is that note
+        # run together with a narrow gap or a neighbour's edge.
+        # So do a strip (what shows of a note the next one covers, see _covered) and a note
+        # far smaller than the typical one (a far one, see _alone): the first search took
+        # each for a whole thing, and the wipe, sized for the typical note, smears a stack's
+        # strips, or far notes close together, into one.
+        typical_area = typical[0] * typical[1]
+        whole = [
+            f[2] * f[3] == 1
+            and (
+                a >= _WHOLE * typical_area or a < _SINGLE_AREA[0] * typical_area or _is_strip(f[0])
+            )
+            for f, a in zip(rivals, sizes, strict=True)
+        ]
+        if all(a < _PIECE * area for a in sizes) and not any(whole):
+            if _bare_wall(quad, lab, walls):
+                continue  # the wipe smeared big writing on the wall into a false colour
+            others = [f for f in found if not any(f is g for g in rivals)]
+            held = np.zeros(lab.shape[:2], np.uint8)
+            for o in others:
+                cv2.fillConvexPoly(held, np.round(o[0]).astype(np.int32), 1)
+            paper = _paper_lab(quad, lab, step=2)
+            if (
+                cols * rows == 1
+                and paper is not None
+                and all(_delta_e(paper, o[1]) > _UNCLAIMED_E for o in others)
+                and _runs_on(quad, lab, held, min(typical[:2]))
+            ):
+                continue  # big writing on a sheet, smeared: the sheet's paper all round it
+            kept = (_grow(_refined(r).quad, _GROW) / factor, r.lab, cols, rows)
+            found = [f for f in found if not any(f is g for g in rivals)] + [kept]
+    # A note found smaller than the wall's notes may be the part of it that dots and writing
+    # left whole: everything on the wall around it, if that is one note, is the note.
+    whole = []
+    for quad, note_lab, cols, rows in found:
+        if (
+            cols * rows == 1
+            and _area(quad) < _PART * typical[0] * typical[1]
+            # a strip is what shows of a note mostly covered: the rest of it is not there
+            and not _is_strip(quad)
+        ):
+            quad = _whole(quad, lab, typical, [f[0] for f in found if f[0] is not quad])
+        whole.append((quad, note_lab, cols, rows))
+    found = whole
+    # A piece of paper no note holds, turned from the wall's notes or ragged, may be part of
+    # a note that writing and dots left in pieces, none of them note-shaped: its whole note,
+    # if it has one square to the wall's notes, is a note.
+    for part in parts:
+        quads = [f[0] for f in found]
+        if any(_contains(q, part) or _overlap(q, part) > _OVERLAP_GROWN for q in quads):
+            continue
+        grown = _whole(part, lab, typical, quads)
+        if grown is part:
+            continue
+        turn = abs(_angle(grown) - typical[2])
+        colour = _paper_lab(grown, lab)
+        if min(turn, 90 - turn) <= _MAX_TURN and colour is not None:
+            found.append((grown, colour, 1, 1))
+    # A printed or drawn frame round coloured paper on a sheet (a storyboard's panels) is no
+    # note: a note's edge is the paper's own, with no ink line all round it. Nor is a box
+    # drawn on a note.
+    sharp = cv2.cvtColor(bgr, cv2.COLOR_BGR2Lab) if found else None
+    kept = [f for f in found if f[2] * f[3] > 1 or not _framed(f[0], sharp)]
+    kept = [f for f in kept if not _drawn_on(f, kept)]
+    dropped = [f[0] for f in found if not any(f is k for k in kept)]
+    found = kept
+    # Grids cut into their notes.
+    singles = [quad for quad, _, cols, rows in found if cols * rows == 1]
+    notes = []
+    for quad, colour, cols, rows in found:
+        if cols * rows == 1:
+            notes.append((quad, colour))
+            continue
+        cells = _seam_split(image, quad / scale, cols, rows)
+        # A cell holding a note of another colour (found on its own) is that note.
+        notes += [
+            (q * scale, colour) for q in cells if not any(_contains(o / scale, q) for o in singles)
+        ]
+    # A note found short of its neighbours across one axis, with its own paper beyond a
+    # short side, was cut short there by a line of writing or a row of dots.
+    notes = _unclaimed(notes, dropped, blurred, lab, image, scale, typical, walls)
+    notes = _lengthened(notes, blurred, typical)
+    notes = _halved(notes, image, scale, typical)
+    notes = _evened(notes, image, scale, typical)
+    return [Candidate(quad=order_quad(quad / scale), lab=colour) for quad, colour in notes]

@@ -1,0 +1,200 @@
+"""Growing a note found in part to its whole self: to everything on the wall joined to it
+(`_whole`), or across an axis on which it is short of its neighbours (`_lengthened`)."""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+
+from vision.geometry import order_quad, rect_homography
+from vision.notes.shapes import (
+    _MAX_ASPECT,
+    _NEAR,
+    _NEIGHBOURS,
+    _OVERLAP_GROWN,
+    _SUM_L1,
+    _WALL_DELTA_E,
+    _area,
+    _aspect,
+    _grow,
+    _neighbourhood,
+    _overlap,
+    _sides,
+)
+
+# A note shorter than this share of its neighbours across one axis may have been cut short
+# by a line of writing or a row of dots (see _extended). Its paper is looked for up to this
+# share of a note beyond the neighbours' size; a pixel is its paper within this Lab distance
+# of the paper just inside; a row across is no paper when less than this share of it is (a
+# dot, a line of writing and another dot leave more); the paper ends where this share of a
+# note's side in rows is no paper (an underline or a line of writing is thinner), or where
+# this share of it in rows shows next to no paper at all (this share of a row or less): a
+# strip of wall between it and a neighbour of its colour (an underline is thinner still).
+_SHORT = 0.95
+_BEYOND = 0.15
+_PAPER_DELTA_E = 16.0
+_PAPER_SHARE = 0.12
+_INK_ROWS = 0.15
+_GAP_ROWS = 0.06
+_BARE = 0.02
+
+
+def _whole(quad: np.ndarray, lab8: np.ndarray, typical, others: list[np.ndarray]) -> np.ndarray:
+    """The whole note that `quad` is a part of: what differs from the wall around it (taken
+    in a ring a little way out), joined to it, when that is one note's size and shape and
+    reaches no other note. Else `quad` as it was."""
+    note_w, note_h = typical[:2]
+    reach = max(note_w, note_h)
+    h, w = lab8.shape[:2]
+    x0, y0 = np.floor(quad.min(axis=0) - reach).astype(int)
+    x1, y1 = np.ceil(quad.max(axis=0) + reach).astype(int)
+    x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
+    window = lab8[y0:y1, x0:x1].astype(np.float32)
+    local = quad - (x0, y0)
+    ring = np.zeros(window.shape[:2], np.uint8)
+    cv2.fillConvexPoly(ring, np.round(_grow(local, 0.75 * reach)).astype(np.int32), 1)
+    cv2.fillConvexPoly(ring, np.round(_grow(local, 0.45 * reach)).astype(np.int32), 0)
+    if ring.sum() < 20:
+        return quad
+    wall = np.median(window[ring > 0], axis=0)
+    diff = cv2.transform(np.abs(window - wall.astype(np.float32)), _SUM_L1)
+    on_wall = (diff > _WALL_DELTA_E * 1.5).astype(np.uint8)
+    cv2.fillConvexPoly(on_wall, np.round(local).astype(np.int32), 1)
+    count, labels = cv2.connectedComponents(on_wall, connectivity=4)
+    centre = np.round(local.mean(axis=0)).astype(int)
+    blob = labels == labels[centre[1], centre[0]]
+    if blob[0, :].any() or blob[-1, :].any() or blob[:, 0].any() or blob[:, -1].any():
+        return quad  # runs on beyond a note's reach: a block of notes, or the wall's shading
+    points = cv2.findNonZero(blob.astype(np.uint8))
+    (cx, cy), (rw, rh), angle = cv2.minAreaRect(points)
+    grown = order_quad(cv2.boxPoints(((cx, cy), (rw, rh), angle))) + (x0, y0)
+    big = _area(grown)
+    if (
+        not (0.7 <= big / (note_w * note_h) <= 1.4)
+        or not 1 / _MAX_ASPECT <= _aspect(grown) <= _MAX_ASPECT
+    ):
+        return quad
+    if any(_overlap(grown, o) > 0.15 for o in others):
+        return quad
+    return grown
+
+
+def _extended(quad: np.ndarray, bgr: np.ndarray, size, others: list[np.ndarray]) -> np.ndarray:
+    """`quad` grown across an axis on which it is short of `size` (its neighbours' width,
+    height), where its own paper goes on beyond it: on each side, to the edge where the
+    paper ends, or where it runs on into a neighbour of its colour, to the size. Else
+    `quad` as it was (also where it would then overlap `others`, the other notes)."""
+    w, h = _sides(quad)
+    tw, th = size[:2]
+    need = [tw - w, th - h]  # across, down
+    short = [need[0] > (1 - _SHORT) * tw, need[1] > (1 - _SHORT) * th]
+    if not any(short):
+        return quad
+    caps = [
+        int(math.ceil(n + _BEYOND * t)) if s else 0
+        for n, t, s in zip(need, (tw, th), short, strict=True)
+    ]
+    m = max(caps) + 1
+    W, H = max(4, round(w)), max(4, round(h))
+    to_patch = rect_homography(quad, W, H, m)
+    patch = cv2.warpPerspective(
+        bgr, to_patch, (W + 2 * m, H + 2 * m), flags=cv2.INTER_LINEAR
+    )  # beyond the photo: black, no paper
+    patch = cv2.cvtColor(patch, cv2.COLOR_BGR2Lab).astype(np.float32)
+    c0, c1 = m + round(0.15 * W), m + W - round(0.15 * W)
+    r0, r1 = m + round(0.15 * H), m + H - round(0.15 * H)
+    bw, bh = max(2, round(0.3 * W)), max(2, round(0.3 * H))
+
+    def run(inner, outward, cap):
+        ref = np.median(inner[::2, ::2].reshape(-1, 3), axis=0)
+        diff = cv2.transform(np.abs(outward[:cap] - ref), _SUM_L1)
+        frac = (diff < _PAPER_DELTA_E).mean(axis=1)
+        # Where the paper stays off for a few rows: a line of writing or an underline is
+        # thinner than that.
+        k = max(4, round(_INK_ROWS * min(W, H)))
+        g = max(3, round(_GAP_ROWS * min(W, H)))
+        off = (frac < _PAPER_SHARE).astype(np.float32)
+        window = np.convolve(off, np.ones(k), mode="full")[k - 1 : len(frac)]
+        # ... or where no paper at all shows right across for a few: a gap, or a shadow.
+        bare = (frac <= _BARE).astype(np.float32)
+        gap = np.convolve(bare, np.ones(g), mode="full")[g - 1 : len(frac)]
+        ends = np.concatenate([np.flatnonzero(window >= k - 0.5), np.flatnonzero(gap >= g - 0.5)])
+        return int(ends.min()) if len(ends) else cap
+
+    grow = [0.0, 0.0, 0.0, 0.0]  # top, right, bottom, left
+    if short[1]:
+        cap = caps[1]
+        a = run(patch[m : m + bh, c0:c1], patch[m - 1 :: -1, c0:c1], cap)
+        b = run(patch[m + H - bh : m + H, c0:c1], patch[m + H :, c0:c1], cap)
+        ext = _sharing(a, b, cap, need[1])
+        if ext is None or h + sum(ext) > (1 + _BEYOND) * th:
+            return quad
+        grow[0], grow[2] = ext
+    if short[0]:
+        cap = caps[0]
+        side = patch[r0:r1].transpose(1, 0, 2)
+        a = run(side[m : m + bw], side[m - 1 :: -1], cap)
+        b = run(side[m + W - bw : m + W], side[m + W :], cap)
+        ext = _sharing(a, b, cap, need[0])
+        if ext is None or w + sum(ext) > (1 + _BEYOND) * tw:
+            return quad
+        grow[3], grow[1] = ext
+    if not any(grow):
+        return quad
+    top, right, bottom, left = grow
+    corners = np.float64(
+        [
+            [m - left, m - top],
+            [m + W + right, m - top],
+            [m + W + right, m + H + bottom],
+            [m - left, m + H + bottom],
+        ]
+    )
+    back = np.linalg.inv(to_patch)
+    grown = cv2.perspectiveTransform(corners.reshape(-1, 1, 2), back).reshape(4, 2)
+    if any(_overlap(grown, o) > _OVERLAP_GROWN for o in others):
+        return quad
+    return order_quad(grown)
+
+
+def _lengthened(notes: list, bgr: np.ndarray, typical) -> list:
+    """The notes (quad, colour), each one short of its neighbours across one axis grown to
+    its whole self (see `_extended`). Its neighbours' size is the median over the notes near
+    it (perspective makes notes bigger on one side of a wall than on the other), or the
+    typical note where there are too few."""
+    if not notes:
+        return notes
+    quads = [quad for quad, _ in notes]
+    sides, near = _neighbourhood(quads)
+    near = (near < _NEAR * max(typical[:2])) & ~np.eye(len(quads), dtype=bool)
+    enough = near.sum(axis=1) >= _NEIGHBOURS
+    local = np.empty_like(sides)
+    local[:] = typical[:2]
+    local[enough] = np.nanmedian(
+        np.where(near[enough][:, :, None], sides[None, :, :], np.nan), axis=1
+    )
+    for k in range(len(quads)):
+        w, h = local[k]
+        size = (float(w), float(h), typical[2])
+        # Each grown note is a neighbour as grown: two must not grow into one gap.
+        quads[k] = _extended(quads[k], bgr, size, quads[:k] + quads[k + 1 :])
+    return [(quad, colour) for quad, (_, colour) in zip(quads, notes, strict=True)]
+
+
+def _sharing(a: int, b: int, cap: int, need: float) -> tuple[float, float] | None:
+    """How far to grow each end of an axis `need` short, given how far its paper runs beyond
+    each (`cap`: on and on): to the edge where one is seen, else to the size wanted. None:
+    paper on and on both ways, inside a block of notes of one colour."""
+    if a + b < 0.5 * need:
+        return (0.0, 0.0)  # wall (or another note) beyond both: a smaller note
+    if a < cap and b < cap:
+        ext = (float(a), float(b))
+    elif a < cap:
+        ext = (float(a), max(0.0, need - a))
+    elif b < cap:
+        ext = (max(0.0, need - b), float(b))
+    else:
+        return None  # paper all round: inside a block of notes, no telling where
+    return ext

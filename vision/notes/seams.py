@@ -1,0 +1,209 @@
+"""Cutting touching notes of one colour apart along their seams, seen at full resolution: grids
+(`_seam_split`), a note twice as long as its neighbours (`_halved`), a pair cut unevenly
+(`_evened`)."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+import cv2
+import numpy as np
+
+from vision.colours import to_lab
+from vision.geometry import warp_quad
+from vision.notes.shapes import (
+    _MAX_ASPECT,
+    _NEAR,
+    _NEIGHBOURS,
+    _corners_square,
+    _delta_e,
+    _neighbourhood,
+    _sides,
+)
+
+# A seam runs across a whole grid; a line of writing across at most 1 - this share of it.
+_SEAM_SPAN = 25.0
+# Touching notes off one pad are one size (perspective changes it only gradually across a
+# grid): a seam is looked for within this share of a note of the even split, so that a
+# line of writing or an underline further off is not taken for one.
+_SEAM_SLACK = 0.14
+# As wide as its neighbours (this many times) and twice as long (this many times: a 3 x 5 in
+# note among 3 x 3 in ones is 1.67 times as long, a little more in perspective), a note
+# may be two of one colour run together (see _halved).
+_ONCE = (0.8, 1.25)
+_TWICE = (1.8, 2.3)
+# ... and this many times as long as the wall's typical note.
+_LONG = 1.5
+# Two touching notes of one colour (this Lab distance at most), as wide as each other and
+# their neighbours (to this share), end to end (the corners of their touching sides this
+# share of a note apart at most), centres within this many notes, one this many times as
+# long as the other and their neighbours, the two this many neighbours long: cut unevenly
+# (see _evened). Only where their outline together is square (corners within this many
+# degrees).
+_EVEN_DELTA_E = 15.0
+_EVEN_WIDTH = 0.15
+_EVEN_GAP = 0.2
+_EVEN_NEAR = 2.0
+_EVEN_UNEVEN = 1.4
+_EVEN_LONG = 1.2
+_EVEN_TWICE = (1.8, 2.2)
+_EVEN_SQUARE = 12.0
+
+
+def _seam_split(
+    image: np.ndarray, quad: np.ndarray, cols: int, rows: int, on_seams: bool = False
+) -> list[np.ndarray]:
+    """Cut a grid of touching notes along its seams, found at full resolution.
+
+    Squared up, a seam is a straight line across the whole grid: a low percentile over the
+    rows of the horizontal gradient peaks there, while writing and dots, which fill only
+    some of the rows, do not move it. The grid is cut where a seam stands out; where none does,
+    only if the piece would otherwise be too long to be one note (two same-colour notes
+    can touch with no seam seen, but a note is no longer than 1.9:1), then at the even
+    split; with `on_seams`, not at all (no cells). Where no seam stands out anywhere in a
+    grid of five or more, or fewer than three in four in a grid of more than twelve, it is
+    one big sheet (a poster, a blank card, a patch of wall), far too big for a note: no
+    note at all.
+    """
+    cell = 48
+    patch, _ = warp_quad(image, quad, cols * cell, rows * cell)
+    lab = to_lab(patch)
+    gx = np.abs(cv2.Sobel(lab, cv2.CV_32F, 1, 0, ksize=3)).sum(axis=2)
+    gy = np.abs(cv2.Sobel(lab, cv2.CV_32F, 0, 1, ksize=3)).sum(axis=2)
+    trim_y, trim_x = max(1, rows * cell // 10), max(1, cols * cell // 10)
+    xs = _cuts(np.percentile(gx[trim_y:-trim_y], _SEAM_SPAN, axis=0), cols, cell)
+    ys = _cuts(np.percentile(gy[:, trim_x:-trim_x], _SEAM_SPAN, axis=1), rows, cell)
+    seen = sum(s for _, s in xs) + sum(s for _, s in ys)
+    if cols * rows > 4 and seen == 0:
+        return []  # a big blank sheet: a grid of five notes or more shows a seam somewhere
+    if cols * rows > 12 and seen < 0.75 * (cols + rows - 2):
+        return []  # a big grid needs most of its seams seen, or it is something else
+    if on_seams and not all(s for _, s in xs + ys):
+        return []  # asked for seams seen, and one is not
+    w, h = _sides(quad)
+    return _cells(quad, _kept(xs, w, h / rows), _kept(ys, h, w / cols))
+
+
+def _kept(cuts: list[tuple[float, bool]], length: float, across: float) -> list[float]:
+    """The cuts (fractions of `length`) to make: those on a seen seam, or all of them if a
+    piece would otherwise be too long for one note `across` wide."""
+    seen = [0.0] + [at for at, s in cuts if s] + [1.0]
+    if max(b - a for a, b in pairwise(seen)) * length <= _MAX_ASPECT * across:
+        return seen
+    return [0.0] + [at for at, _ in cuts] + [1.0]
+
+
+def _cuts(profile: np.ndarray, n: int, cell: int) -> list[tuple[float, bool]]:
+    """Where to cut a profile of n cells (the strongest seam near each even split, else the
+    even split), as fractions, and whether a seam was seen there."""
+    floor = 1.5 * float(np.median(profile)) + 1e-6
+    cuts = []
+    for k in range(1, n):
+        lo, hi = k * cell - round(_SEAM_SLACK * cell), k * cell + round(_SEAM_SLACK * cell)
+        at = lo + int(np.argmax(profile[lo:hi]))
+        seen = bool(profile[at] > floor)
+        cuts.append(((at if seen else k * cell) / (n * cell), seen))
+    return cuts
+
+
+def _cells(quad: np.ndarray, us: list[float], vs: list[float]) -> list[np.ndarray]:
+    """The cells of a quad cut at fractions `us` across and `vs` down (bilinear in the corners)."""
+    tl, tr, br, bl = quad
+
+    def at(u, v):
+        top = tl + (tr - tl) * u
+        bottom = bl + (br - bl) * u
+        return top + (bottom - top) * v
+
+    return [
+        np.array([at(u0, v0), at(u1, v0), at(u1, v1), at(u0, v1)])
+        for v0, v1 in pairwise(vs)
+        for u0, u1 in pairwise(us)
+    ]
+
+
+def _halved(notes: list, image: np.ndarray, scale: float, typical) -> list:
+    """The notes (quad, colour), each one twice as long as its neighbours and as wide, with
+    a seam seen across its middle, cut there: two notes of one colour run together."""
+    if not notes:
+        return notes
+    quads = [quad for quad, _ in notes]
+    sides, near = _neighbourhood(quads)
+    near = (near < _NEAR * max(typical[:2])) & ~np.eye(len(quads), dtype=bool)
+    out = []
+    for k, (quad, colour) in enumerate(notes):
+        if near[k].sum() < _NEIGHBOURS:
+            out.append((quad, colour))
+            continue
+        w, h = np.median(sides[near[k]], axis=0)
+        across, down = sides[k][0] / w, sides[k][1] / h
+        # Twice as long as the wall's typical note too: neighbours that are strips, what
+        # shows of notes stuck on in overlapping rows, make a whole note look twice as long.
+        long_across, long_down = sides[k][0] / typical[0], sides[k][1] / typical[1]
+        grid = None
+        if _ONCE[0] < across < _ONCE[1] and _TWICE[0] < down < _TWICE[1] and long_down > _LONG:
+            grid = (1, 2)
+        elif _ONCE[0] < down < _ONCE[1] and _TWICE[0] < across < _TWICE[1] and long_across > _LONG:
+            grid = (2, 1)
+        cells = _seam_split(image, quad / scale, *grid, on_seams=True) if grid else []
+        if len(cells) == 2:
+            out += [(c * scale, colour) for c in cells]
+        else:
+            out.append((quad, colour))
+    return out
+
+
+def _evened(notes: list, image: np.ndarray, scale: float, typical) -> list:
+    """The notes (quad, colour), each two of one colour that touch end to end, as wide as
+    each other, together two notes long but split unevenly (a line of writing or an
+    underline near their seam was taken for it), cut again at the seam seen near their even
+    split: notes off one pad are one size."""
+    if len(notes) < 2:
+        return notes
+    quads = [quad for quad, _ in notes]
+    sides, near = _neighbourhood(quads)
+    reach = _NEAR * max(typical[:2])
+    index = np.arange(len(quads))
+    out = list(notes)
+    done: set[int] = set()
+    lengths = sides.tolist()
+    # (end of the first, start of the second, axis): the first's bottom on the second's
+    # top, or its right side on the second's left one.
+    for first_end, second_start, axis in (((3, 2), (0, 1), 1), ((1, 2), (0, 3), 0)):
+        for i, j in zip(*np.nonzero(near < _EVEN_NEAR * max(typical[:2])), strict=True):
+            li, lj = lengths[i][axis], lengths[j][axis]
+            if i == j or i in done or j in done or max(li, lj) <= _EVEN_UNEVEN * min(li, lj):
+                continue  # (the cheapest test first: most pairs are even)
+            a, b = quads[i], quads[j]
+            if _delta_e(notes[i][1], notes[j][1]) > _EVEN_DELTA_E:
+                continue
+            across = (sides[i][1 - axis] + sides[j][1 - axis]) / 2
+            if abs(sides[i][1 - axis] - sides[j][1 - axis]) > _EVEN_WIDTH * across:
+                continue
+            gap = np.hypot(*(a[list(first_end)] - b[list(second_start)]).T)
+            if gap.max() > _EVEN_GAP * across:
+                continue  # not end to end
+            others = (near[i] < reach) & (index != i) & (index != j)
+            size = np.median(sides[others], axis=0) if others.sum() >= _NEIGHBOURS else typical[:2]
+            length = float(size[axis])
+            if abs(across - size[1 - axis]) > _EVEN_WIDTH * across:
+                continue  # not its neighbours' width: off another pad
+            if not (
+                max(li, lj) > _EVEN_LONG * length
+                and _EVEN_TWICE[0] <= (li + lj) / length <= _EVEN_TWICE[1]
+            ):
+                continue
+            if axis == 1:
+                union = np.array([a[0], a[1], b[2], b[3]])
+                grid = (1, 2)
+            else:
+                union = np.array([a[0], b[1], b[2], a[3]])
+                grid = (2, 1)
+            if not _corners_square(union, _EVEN_SQUARE):
+                continue  # one of them fitted askew: its outline is no guide
+            cells = _seam_split(image, union / scale, *grid, on_seams=True)
+            if len(cells) != 2:
+                continue
+            out[i], out[j] = (cells[0] * scale, notes[i][1]), (cells[1] * scale, notes[j][1])
+            done |= {i, j}
+    return out

@@ -1,0 +1,359 @@
+"""The search: the notes among a photo's flat regions, judged against the wall's typical note
+(learnt from them), level by level down the tree (`_search`)."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from vision.notes.real_walls import _STRIP_LONG, _STRIP_WALL_E, _alone, _covered
+from vision.notes.regions import (
+    _RECTANGULAR,
+    _SOLID,
+    _boxed,
+    _descendants,
+    _gradient,
+    _is_quad,
+    _Node,
+    _Region,
+    _Tree,
+)
+from vision.notes.seams import _cells
+from vision.notes.shapes import (
+    _MAX_ASPECT,
+    _MAX_TURN,
+    _WALL_DELTA_E,
+    _angle,
+    _aspect,
+    _contains,
+    _delta_e,
+    _grow,
+    _iou,
+    _side_angles,
+    _sides,
+    _weighted_median,
+)
+from vision.params import Params
+
+# Edge thresholds tried: the photo's own (Params.edge_min, edge_k), then up to _LEVELS - 1
+# lower ones, each _LEVEL_STEP times lower, down to _NOISE_FLOOR times the median gradient
+# (the photo's noise) or _EDGE_FLOOR, whichever is higher.
+_LEVELS = 4
+_LEVEL_STEP = 1.6
+_NOISE_FLOOR = 2.5
+_EDGE_FLOOR = 5.0
+# A region this rectangular is surely a note or a card, not a blob of dots.
+_CRISP = 0.9
+# A single note's area, relative to the wall's typical note.
+_SINGLE_AREA = (0.3, 1.6)
+# Notes this many times longer than wide are long ones (3 x 5 in, 1.67:1).
+_OBLONG = 1.3
+# A note darker than Params.note_min_lightness and duller than _DARK_CHROMA is still one
+# when it is this size (share of the typical note), this solid, and coloured at least this
+# much (ink and shadow are dark, but a note-sized, solid, crisp quad of them is not seen).
+_DIM_AREA = (0.7, 1.4)
+_DIM_SOLID = 0.9
+_DIM_CHROMA = 15.0
+# A note seen far off on a wall at a steep angle can be this share of the typical note.
+_FAR_AREA = 0.1
+# A note this much bigger than the typical one may be a note and part of its neighbour:
+# it is looked at one level down too.
+_OVERSIZED = 1.25
+# The typical note is the biggest size that this share of the note-shaped area is a whole
+# number of (see _typical).
+_EXPLAINED = 0.6
+# A region is cut as a grid of typical notes only if the notes seen inside it at lower
+# thresholds cover less than this share of it.
+_PIECES_COVER = 0.7
+# A note of another colour in a grid of touching notes covers one of its cells this well
+# (intersection over union).
+_IN_CELL = 0.5
+# A grid of touching notes has at most this share of notes of other colours among them.
+_AMONG = 0.25
+# Chroma above which paper is a sticky note's, not a sheet's.
+_SHEET_CHROMA = 25.0
+# A region along the photo's border this many typical notes big is more wall.
+_WALL_NOTES = 5.0
+# Chroma above which a region darker than Params.note_min_lightness is still paper.
+_DARK_CHROMA = 30.0
+# Pixels each side of a found quad is pushed out by: the edge map eats about that much of
+# the paper.
+_GROW = 2.0
+# A piece of paper turned from the wall's notes or ragged, this share of the typical note,
+# may be part of a note (see find_notes).
+_PART_OF = (0.3, 0.75)
+
+
+def _search(bgr: np.ndarray, params: Params, min_px: float, typical=None, lab8=None):
+    """The notes on a downscaled, filtered photo, as (region, cols, rows) with cols x rows > 1
+    for a grid still to be cut; and the typical note's (width, height, angle) (learnt here
+    unless given), None if there is none. `lab8`: the photo in Lab, if made already."""
+    wiped = typical is not None
+    lab8 = cv2.cvtColor(bgr, cv2.COLOR_BGR2Lab) if lab8 is None else lab8
+    mag = _gradient(lab8)
+    noise = float(np.median(mag[::4, ::4]))
+    thresholds = [max(params.edge_min, params.edge_k * noise)]
+    floor = max(_EDGE_FLOOR, _NOISE_FLOOR * noise)
+    while len(thresholds) < _LEVELS and thresholds[-1] / _LEVEL_STEP >= floor:
+        thresholds.append(thresholds[-1] / _LEVEL_STEP)
+    h, w = mag.shape
+    tree = _Tree(lab8, mag, min_px)
+    roots = tree.level(thresholds[0], None)
+    if tree.wall is None:
+        return [], None, [], []
+    image_area = h * w
+    walls = [tree.wall.lab] + [
+        r.lab for r in tree.regions(roots) if r.border and r.area > image_area / 8
+    ]
+
+    def paper(r: _Region) -> bool:
+        # Not the wall's colour; not dark as ink or shadow, unless strongly coloured (a
+        # purple or neon pink note in dim light).
+        bright = r.lab[0] > params.note_min_lightness or np.hypot(r.lab[1], r.lab[2]) > _DARK_CHROMA
+        return bright and min(_delta_e(r.lab, c) for c in walls) > _WALL_DELTA_E
+
+    def shaped(r: _Region) -> bool:
+        return (
+            _is_quad(r, min_px) and 1 / _MAX_ASPECT <= _aspect(r.quad) <= _MAX_ASPECT and paper(r)
+        )
+
+    def narrow(r: _Region) -> bool:
+        # A long note (3 x 5 in) seen from the side, foreshortened across: longer than the
+        # plain limit, but as long as the wall's long notes and lying the same way. Its aspect
+        # is judged with the pixel or two of each side the edge map ate put back (a good part
+        # of a small note's width), once the typical note (learnt within the plain limit, so
+        # that two dot stickers side by side cannot set it) says the wall's notes are long.
+        w, h = _sides(r.quad)
+        return (
+            max(typical_w, typical_h) >= _OBLONG * min(typical_w, typical_h)
+            and (h > w) == (typical_h > typical_w)
+            and _STRIP_LONG[0] <= max(w, h) / max(typical_w, typical_h) <= _STRIP_LONG[1]
+            and _is_quad(r, min_px)
+            and 1 / _MAX_ASPECT <= _aspect(_grow(r.quad, _GROW)) <= _MAX_ASPECT
+            and paper(r)
+        )
+
+    def aligned(r: _Region, sides=(0,)) -> bool:
+        # Notes on a wall are square to each other, give or take (the sides given: 0 the
+        # top, then clockwise).
+        turns = np.abs(_side_angles(r.quad)[list(sides)] - typical_angle)
+        return bool(np.all(np.minimum(turns, 90 - turns) <= _MAX_TURN))
+
+    if typical is None:
+        # The whole tree, to learn the typical note from all its note-shaped regions (a
+        # block of touching notes at one level is its notes at a lower one).
+        for t in thresholds[1:]:
+            tree.level(t, lambda node: node.region is not tree.wall)  # see below
+        first = list({id(r): r for r in _descendants(roots) if shaped(r)}.values())
+        # A sheet with notes of another colour stuck on it is background, not a note: two
+        # of them at least, crisp quadrilaterals and not too small for notes on it (two
+        # dot stickers of one colour overlapping can pass for a small note, but not that).
+        first = [r for r in first if sum(_stuck_on(o, r) for o in first) < 2]
+        if not first:
+            return [], None, [], []
+        typical = _typical(first)
+        thresholds = thresholds[:1]  # the tree is whole already
+    typical_w, typical_h, typical_angle = typical
+    typical_area = typical_w * typical_h
+
+    def wall_piece(r: _Region) -> bool:
+        # A region along the photo's border far bigger than a note is more wall (cut off
+        # from the rest by a drawn line, a shadow or a change of light).
+        return r.border and r.area > _WALL_NOTES * typical_area
+
+    def single(r: _Region) -> bool:
+        return (
+            (
+                _SINGLE_AREA[0] * typical_area <= r.area <= _SINGLE_AREA[1] * typical_area
+                and (shaped(r) or narrow(r))
+                and aligned(r)
+            )
+            or strip(r)
+            or far(r)
+            or dim(r)
+        )
+
+    def dim(r: _Region) -> bool:
+        # A dark note (purple, in poor light) too dull to pass for paper by its colour: a
+        # crisp, solid quad of the typical note's size, as a blot of ink or a shadow is not.
+        return (
+            _DIM_AREA[0] * typical_area <= r.area <= _DIM_AREA[1] * typical_area
+            and r.rectangularity >= _CRISP
+            and r.solidity >= _DIM_SOLID
+            and np.hypot(r.lab[1], r.lab[2]) > _DIM_CHROMA
+            and min(_delta_e(r.lab, c) for c in walls) > _WALL_DELTA_E
+            and _is_quad(r, min_px)
+            and 1 / _MAX_ASPECT <= _aspect(r.quad) <= _MAX_ASPECT
+            and aligned(r)
+        )
+
+    def far(r: _Region) -> bool:
+        # A note far smaller than the wall's typical one: far off, on a wall seen at a steep
+        # angle. Whole, crisp and on its own (see _alone), unlike a piece of a note.
+        return (
+            not wiped
+            and _FAR_AREA * typical_area <= r.area < _SINGLE_AREA[0] * typical_area
+            and r.rectangularity >= _CRISP
+            and shaped(r)
+            and aligned(r)
+            and _alone(r, lab8)
+        )
+
+    def strip(r: _Region) -> bool:
+        # What shows of a note the next one in its stack covers most of (see _covered). Not
+        # on the copy wiped of everything narrower than a big dot (typical given): a strip
+        # is often that narrow, and there the wipe smears the notes round a gap into one.
+        return (
+            not wiped
+            and r.rectangularity >= _CRISP
+            and paper(r)
+            and min(_delta_e(r.lab, c) for c in walls) > _STRIP_WALL_E
+            and aligned(r)
+            and _covered(r, lab8, typical, walls)
+        )
+
+    def oversized(r: _Region) -> bool:  # a note, or one and a piece of its neighbour?
+        return r.area > _OVERSIZED * typical_area
+
+    def grid(r: _Region):
+        if r.area < 1.4 * typical_area or r.border or not paper(r):
+            return None
+        if not _is_quad(r, min_px):
+            r = _boxed(r)  # a column or row of notes, not quite aligned
+            if r is None:
+                return None
+        w, h = _sides(r.quad)
+        cols, rows = max(1, round(w / typical_w)), max(1, round(h / typical_h))
+        if (
+            2 <= cols * rows <= 40
+            and 0.7 < r.area / (cols * rows * typical_area) < 1.4
+            # the top and both sides (a bottom curls): a trapezoid with a side leaning far is
+            # notes of different widths
+            and aligned(r, (0, 1, 3))
+        ):
+            return r, cols, rows
+        return None
+
+    # Down the levels, only into the regions that are not a note already (nor the wall: a
+    # note on it is a hole in it, not a piece of it).
+    for t in thresholds[1:]:
+        tree.level(
+            t,
+            lambda node: (
+                node.region is not None
+                and node.region is not tree.wall
+                and (not single(node.region) or oversized(node.region))
+            ),
+            _SINGLE_AREA[0] * typical_area,
+        )
+    walls += [r.lab for r in _descendants(roots) if wall_piece(r)]
+
+    found = [s for root in roots for s in _select(root, single, grid, oversized)]
+    # Pieces of paper a note's size or less, turned from the wall's notes (a line of writing
+    # or a clump of dots across a note cut them off aslant) or ragged (writing all over the
+    # note): maybe part of a note (see _whole).
+    parts = [
+        r.quad
+        for r in _descendants(roots)
+        if not wiped
+        and _PART_OF[0] * typical_area <= r.area <= _PART_OF[1] * typical_area
+        and r.rectangularity > _RECTANGULAR
+        and not r.border
+        and paper(r)
+        and not (aligned(r) and r.solidity > _SOLID)
+    ]
+
+    # A sheet with notes stuck on it is background, not a giant note: a solid region (the
+    # notes on it are holes in it) holding a note of another colour. (A ragged piece of a
+    # grid of touching notes can reach round a note of another colour in that grid; a grid
+    # of notes of one colour holds none.)
+    # But a grid of touching notes, coloured (sheets put up on walls are white or dull:
+    # flip-chart, printer and brown paper), can have a few notes of other colours among
+    # them, each in a cell of the grid (on a sheet, notes are stuck anywhere).
+    def sheet(s) -> bool:
+        r, cols, rows = s
+        if r.solidity <= 0.8 and cols * rows == 1:
+            return False
+        on = [o[0] for o in found if _on_sheet(o[0], r)]
+        return bool(on) and not (
+            np.hypot(r.lab[1], r.lab[2]) > _SHEET_CHROMA
+            and len(on) <= _AMONG * cols * rows
+            and all(_in_cell(o, r, cols, rows) for o in on)
+        )
+
+    found = [s for s in found if not sheet(s)]
+    return found, typical, walls, parts
+
+
+def _typical(regions: list[_Region]) -> tuple[float, float, float]:
+    """The wall's typical note (width, height, angle), from note-shaped regions: the biggest
+    of their sizes that most of their area is a whole number of (a note, or a grid of
+    touching notes whose seams do not show), so that neither scraps nor grids set it."""
+    sides = np.array([_sides(r.quad) for r in regions])
+    areas = np.array([r.area for r in regions])
+    cells = sides[None, :, :] / sides[:, None, :]  # [candidate, region, (across, down)]
+    counts = np.maximum(np.round(cells), 1)
+    ratio = areas[None, :] / (counts.prod(axis=2) * areas[:, None])
+    fits = (cells.min(axis=2) > 0.7) & (counts.prod(axis=2) <= 40) & (ratio > 0.7) & (ratio < 1.4)
+    explained = (fits * areas[None, :]).sum(axis=1)
+    # Notes come in numbers: a size that only one region has (a sheet of paper on the
+    # wall) is the typical note only if no size that several have explains as much.
+    alike = (fits & (counts.prod(axis=2) == 1)).sum(axis=1)
+    good = np.flatnonzero((explained >= _EXPLAINED * areas.sum()) & (alike >= 2))
+    if not len(good):
+        good = np.flatnonzero(explained >= _EXPLAINED * areas.sum())
+    if len(good):
+        best = int(good[np.argmax(areas[good])])
+        w, h = sides[best]
+    else:
+        w = _weighted_median(sides[:, 0], areas)
+        h = _weighted_median(sides[:, 1], areas)
+    return float(w), float(h), _weighted_median([_angle(r.quad) for r in regions], areas)
+
+
+def _on_sheet(note: _Region, sheet: _Region) -> bool:
+    """Whether `note` is stuck on `sheet`: smaller, another colour, and inside it."""
+    return (
+        note is not sheet
+        and note.area < 0.5 * sheet.area
+        and _delta_e(note.lab, sheet.lab) > 15
+        and _contains(sheet.quad, note.quad)
+    )
+
+
+def _in_cell(note: _Region, grid: _Region, cols: int, rows: int) -> bool:
+    """Whether `note` fills one cell of `grid` cut evenly into cols x rows."""
+    us, vs = np.linspace(0.0, 1.0, cols + 1), np.linspace(0.0, 1.0, rows + 1)
+    quad = note.quad.astype(np.float32)
+    return any(_iou(cell.astype(np.float32), quad) > _IN_CELL for cell in _cells(grid.quad, us, vs))
+
+
+def _stuck_on(note: _Region, sheet: _Region) -> bool:
+    """Whether `note` is a note stuck on `sheet`, surely (see `_on_sheet`)."""
+    return note.rectangularity > _CRISP and note.area > sheet.area / 40 and _on_sheet(note, sheet)
+
+
+def _select(node: _Node, single, grid, oversized) -> list:
+    """The notes in a region's subtree: the region itself if it is one note; else whatever
+    its pieces at the next lower threshold hold; or the region cut as a grid, if that makes
+    more notes and the pieces (outlines really seen) cover little of it. A note bigger than
+    the typical one is its pieces instead if they are two notes or more that fill most of it:
+    a note and part of its neighbour, one colour, joined where their seam is faint."""
+    r = node.region
+    pieces = [s for child in node.children for s in _select(child, single, grid, oversized)]
+    if r is not None and single(r):
+        if (
+            oversized(r)
+            and sum(cols * rows for _, cols, rows in pieces) >= 2
+            and sum(p.area for p, _, _ in pieces) >= _PIECES_COVER * r.area
+        ):
+            return pieces
+        return [(r, 1, 1)]
+    cut = grid(r) if r is not None else None
+    if (
+        cut is not None
+        and cut[1] * cut[2] > sum(cols * rows for _, cols, rows in pieces)
+        and sum(p.area for p, _, _ in pieces) < _PIECES_COVER * r.area
+    ):
+        return [cut]
+    return pieces

@@ -1,0 +1,166 @@
+"""Paper of a note's colour that no note holds, once every note found is cleared: notes, when
+it is one note's size or a block of them (`_unclaimed`)."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from vision.geometry import order_quad
+from vision.notes.seams import _seam_split
+from vision.notes.shapes import (
+    _LAB8_OFFSET,
+    _LAB8_SCALE,
+    _MAX_TURN,
+    _SUM_L1,
+    _angle,
+    _delta_e,
+    _grow,
+    _paper_lab,
+    _sides,
+)
+
+# Paper that no note holds, of a note's colour (within this L1 distance, CIE units: its own
+# paper under uneven light; a colour nearer the wall than twice that is no guide), that fills
+# this much of the rectangle round it, and is a whole number of the wall's notes, up to this
+# many (within this share of their area), is notes (see _unclaimed). Looked for on a copy
+# this many times smaller than the search's; each note found is cleared with this margin
+# (pixels there), and slivers narrower than this share of a note are no paper.
+_UNCLAIMED_E = 16.0
+_UNCLAIMED_FILL = 0.85
+_UNCLAIMED_MAX = 6
+_UNCLAIMED_AREA = (0.4, 1.3)
+_UNCLAIMED_SHRINK = 2
+_UNCLAIMED_MARGIN = 1.0
+_UNCLAIMED_SLIVER = 0.2
+_UNCLAIMED_NECK = 0.45
+_UNCLAIMED_RING = 0.15
+_UNCLAIMED_RUNS = 0.35
+
+
+def _unclaimed(
+    notes: list,
+    dropped: list,
+    bgr: np.ndarray,
+    lab: np.ndarray,
+    image: np.ndarray,
+    scale: float,
+    typical,
+    walls,
+):
+    """The notes (quad, colour), and the notes in the paper that none of them holds: a note
+    colour's paper, left over once every note found (and every quad `dropped` as no note: a
+    printed frame, a box drawn on a note) is cleared, that is one note or a block of touching
+    ones (a block of one colour whose outline writing and dots made ragged at every level of
+    the search, or one the search fitted askew, leaving its neighbour bare)."""
+    if not notes:
+        return notes
+    colours: list = []
+    for _, colour in notes:
+        if min(_delta_e(colour, w) for w in walls) > 2 * _UNCLAIMED_E and all(
+            _delta_e(colour, c) > _UNCLAIMED_E / 2 for c in colours
+        ):
+            colours.append(colour)
+    if not colours:
+        return notes
+    k = _UNCLAIMED_SHRINK
+    small = cv2.resize(bgr, None, fx=1 / k, fy=1 / k, interpolation=cv2.INTER_AREA)
+    lab8 = cv2.cvtColor(small, cv2.COLOR_BGR2Lab)
+    mask = np.zeros(lab8.shape[:2], np.uint8)
+    for colour in colours:
+        own = np.clip(np.round(np.asarray(colour) / _LAB8_SCALE + _LAB8_OFFSET), 0, 255)
+        diff = cv2.absdiff(lab8, (*own.tolist(), 0.0))
+        mask |= (cv2.transform(diff, _SUM_L1) < _UNCLAIMED_E).view(np.uint8)
+    held = np.zeros_like(mask)
+    for quad in [quad for quad, _ in notes] + dropped:
+        cv2.fillConvexPoly(held, np.round(_grow(quad / k, _UNCLAIMED_MARGIN)).astype(np.int32), 1)
+    mask[held > 0] = 0
+    note_w, note_h, angle = typical[0] / k, typical[1] / k, typical[2]
+    kernel = cv2.getStructuringElement(
+        cv2.MORPH_RECT, (max(3, int(_UNCLAIMED_SLIVER * min(note_w, note_h)) | 1),) * 2
+    )
+    mask = cv2.morphologyEx(cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel), cv2.MORPH_OPEN, kernel)
+    note_area = note_w * note_h
+    # A note's paper may join another patch of its colour by a neck (a dot, a strip of
+    # paper): opened again with a kernel too wide for the neck, each side is judged alone.
+    neck = cv2.getStructuringElement(
+        cv2.MORPH_RECT, (max(3, int(_UNCLAIMED_NECK * min(note_w, note_h)) | 1),) * 2
+    )
+    blocks = []
+    for piece in _patches(mask, _UNCLAIMED_AREA[0] * note_area):
+        block = _block(piece, (note_w, note_h, angle))
+        if block is None:
+            opened = cv2.morphologyEx(piece[2], cv2.MORPH_OPEN, neck)
+            x, y = piece[:2]
+            for px, py, part in _patches(opened, _UNCLAIMED_AREA[0] * note_area):
+                block = _block((x + px, y + py, part), (note_w, note_h, angle))
+                if block is not None:
+                    blocks.append(block)
+        else:
+            blocks.append(block)
+    out = list(notes)
+    for box, cols, rows in blocks:
+        if _runs_on(box, lab8, held, min(note_w, note_h)):
+            continue
+        quad = box * k
+        colour = _paper_lab(quad, lab, step=2)
+        if colour is None:
+            continue
+        if cols * rows == 1:
+            out.append((quad, colour))
+        else:
+            out += [(c * scale, colour) for c in _seam_split(image, quad / scale, cols, rows)]
+    return out
+
+
+def _runs_on(box: np.ndarray, lab8: np.ndarray, held: np.ndarray, side: float) -> bool:
+    """Whether the paper in `box` runs on past it (in a ring round it, outside the notes
+    `held`): a piece of a sheet of that colour, not notes, which end at their edges."""
+    h, w = held.shape
+    outer = _grow(box, _UNCLAIMED_RING * side)
+    x0, y0 = np.clip(np.floor(outer.min(axis=0)).astype(int), 0, (w, h))
+    x1, y1 = np.clip(np.ceil(outer.max(axis=0)).astype(int) + 1, 0, (w, h))
+    inside = np.zeros((y1 - y0, x1 - x0), np.uint8)
+    cv2.fillConvexPoly(inside, np.round(box - (x0, y0)).astype(np.int32), 1)
+    ring = np.zeros_like(inside)
+    cv2.fillConvexPoly(ring, np.round(outer - (x0, y0)).astype(np.int32), 1)
+    window = lab8[y0:y1, x0:x1]
+    ring = (ring > inside) & (held[y0:y1, x0:x1] == 0)
+    if not ring.any() or not inside.any():
+        return False
+    own = np.median(window[inside > 0], axis=0)
+    diff = cv2.transform(cv2.absdiff(window, (*own.tolist(), 0.0)), _SUM_L1)
+    return float(np.mean(diff[ring] < _UNCLAIMED_E)) > _UNCLAIMED_RUNS
+
+
+def _patches(mask: np.ndarray, min_area: float):
+    """Each 4-connected patch of a mask of at least `min_area` pixels, as (x, y, its own mask
+    cut to its box)."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=4)
+    for i in range(1, count):
+        x, y, w, h, area = stats[i]
+        if area >= min_area:
+            yield x, y, (labels[y : y + h, x : x + w] == i).view(np.uint8)
+
+
+def _block(piece, typical):
+    """A patch of paper (x, y, mask) as (quad, cols, rows) when it is one note or a block of
+    them: it fills the rectangle round it, square to the wall's notes, a whole number of
+    them; else None."""
+    x, y, mask = piece
+    note_w, note_h, angle = typical
+    area = int(mask.sum())
+    rect = cv2.minAreaRect(cv2.findNonZero(mask))
+    box = order_quad(cv2.boxPoints(rect)) + (x, y)
+    if area < _UNCLAIMED_FILL * rect[1][0] * rect[1][1]:
+        return None
+    turn = abs(_angle(box) - angle)
+    if min(turn, 90 - turn) > _MAX_TURN:
+        return None
+    bw, bh = _sides(box)
+    cols, rows = max(1, round(bw / note_w)), max(1, round(bh / note_h))
+    if cols * rows > _UNCLAIMED_MAX or not (
+        _UNCLAIMED_AREA[0] <= area / (cols * rows * note_w * note_h) <= _UNCLAIMED_AREA[1]
+    ):
+        return None
+    return box, cols, rows
