@@ -357,21 +357,70 @@ def test_a_note_in_pieces_turned_from_the_wall_s_notes_is_found_whole():
     assert len(hits) == 1 and iou(hits[0].quad, truth) > 0.85
 
 
-def test_a_block_of_one_colour_the_search_left_bare_is_its_notes():
-    """On this seeded wall, two pink notes side by side, between pink notes above and below,
-    are ragged at every level of the search (writing, dots, seams unseen): the pink paper that
-    no note holds, two notes' size, is those two notes."""
-    from vision.synth import make_wall
+def _leftover(image, found, others=()):
+    """`_unclaimed` on a drawn wall, given the notes found there (quads): the quads it adds.
+    Called directly, so that what it adds does not hang on what the search before it saw."""
+    from vision.notes.unclaimed import _unclaimed
 
-    seeded = make_wall(3012, "hard")
-    truths = [
-        n.polygon
-        for p in ((2266, 1208), (2502, 1214))
-        for n in seeded.truth.notes
-        if inside(n.polygon, p)
-    ]
-    assert len(truths) == 2
-    found = find_notes(seeded.image, Params())
-    for truth in truths:
-        hits = [c for c in found if inside(truth, c.quad.mean(axis=0))]
-        assert len(hits) == 1 and iou(hits[0].quad, truth) > 0.8, [iou(h.quad, truth) for h in hits]
+    lab = cv2.cvtColor(image, cv2.COLOR_BGR2Lab)
+    paper = [(np.float64(q), _lab_of(lab, q)) for q in found]
+    wall_lab = (float(np.median(lab[:20, :20, 0])) * 100 / 255, 0.0, 0.0)
+    out = _unclaimed(paper, list(others), image, lab, image, 1.0, (200.0, 200.0, 0.0), [wall_lab])
+    return [q for q, _ in out[len(paper) :]]
+
+
+def _lab_of(lab, quad):
+    x0, y0 = np.int32(quad.min(axis=0)) + 20
+    x1, y1 = np.int32(quad.max(axis=0)) - 20
+    m = lab[y0:y1, x0:x1].reshape(-1, 3).mean(axis=0)
+    return (m[0] * 100 / 255, m[1] - 128, m[2] - 128)
+
+
+def test_a_bare_block_of_one_colour_among_its_notes_is_cut_into_its_notes():
+    # Two canary notes side by side in a row of canary notes, left bare by the search.
+    image = wall()
+    found = [note(image, 100 + 200 * k, 300, 200, shadow=False) for k in (0, 1, 4, 5)]
+    bare = [note(image, 100 + 200 * k, 300, 200, seam=False, shadow=False) for k in (2, 3)]
+    cv2.line(image, (700, 300), (700, 499), tuple(int(c * 0.8) for c in CANARY), 2)  # the seam
+    added = _leftover(image, found)
+    assert len(added) == 2
+    for truth in bare:
+        assert max(iou(q, truth) for q in added) > 0.85
+
+
+def test_leftover_paper_that_is_a_strip_or_runs_on_is_no_note():
+    image = wall()
+    found = [note(image, 100 + 200 * k, 200, 200, shadow=False) for k in range(3)]
+    note(image, 800, 200, 200, 80, shadow=False)  # a strip of canary: no note's shape
+    # an L of canary paper, three notes' worth: no block of notes (they would fill its box)
+    cv2.rectangle(image, (1100, 100), (1499, 299), CANARY, -1)
+    cv2.rectangle(image, (1100, 300), (1299, 499), CANARY, -1)
+    # a panel of a canary sheet, in a thin printed line: the sheet runs on past it
+    cv2.rectangle(image, (300, 520), (560, 780), CANARY, -1)
+    cv2.rectangle(image, (325, 545), (535, 755), INK, 3)
+    assert _leftover(image, found) == []
+
+
+def test_leftover_paper_where_a_note_was_dropped_as_no_note_stays_no_note():
+    image = wall()
+    found = [note(image, 100 + 200 * k, 300, 200, shadow=False) for k in (0, 1, 3)]
+    framed = note(image, 500, 300, 200, shadow=False)  # say, a panel printed in a frame
+    assert len(_leftover(image, found)) == 1
+    assert _leftover(image, found, [framed]) == []
+
+
+def test_paper_that_runs_on_all_round_a_box_is_a_sheet_not_notes():
+    from vision.notes.unclaimed import _runs_on
+
+    image = wall()
+    cv2.rectangle(image, (100, 100), (900, 700), CANARY, -1)  # a canary sheet
+    note(image, 1100, 300, 200, shadow=False)  # a canary note alone on the wall
+    lab = cv2.cvtColor(image, cv2.COLOR_BGR2Lab)
+    held = np.zeros(image.shape[:2], np.uint8)
+    box = np.float64([[400, 300], [600, 300], [600, 500], [400, 500]])
+    assert _runs_on(box, lab, held, 200)
+    assert not _runs_on(box + (700, 0), lab, held, 200)
+    # with notes found all round it, the paper beyond is theirs: it ends at its edges
+    cv2.rectangle(held, (340, 240), (660, 560), 1, -1)
+    held[300:500, 400:600] = 0
+    assert not _runs_on(box, lab, held, 200)

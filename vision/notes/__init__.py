@@ -192,7 +192,6 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
         if all(a < _PIECE * area for a in sizes) and not any(whole):
             if _bare_wall(quad, lab, walls):
                 continue  # the wipe smeared big writing on the wall into a false colour
-            others = [f for f in found if not any(f is g for g in rivals)]
             held = np.zeros(lab.shape[:2], np.uint8)
             for o in others:
                 cv2.fillConvexPoly(held, np.round(o[0]).astype(np.int32), 1)
@@ -205,7 +204,7 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
             ):
                 continue  # big writing on a sheet, smeared: the sheet's paper all round it
             kept = (_grow(_refined(r).quad, _GROW) / factor, r.lab, cols, rows)
-            found = [f for f in found if not any(f is g for g in rivals)] + [kept]
+            found = others + [kept]
     # A note found smaller than the wall's notes may be the part of it that dots and writing
     # left whole: everything on the wall around it, if that is one note, is the note.
     whole = []
@@ -253,9 +252,10 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
         notes += [
             (q * scale, colour) for q in cells if not any(_contains(o / scale, q) for o in singles)
         ]
+    # Paper of a note's colour that no note holds is notes, if shaped like them.
+    notes = _unclaimed(notes, dropped, blurred, lab, image, scale, typical, walls)
     # A note found short of its neighbours across one axis, with its own paper beyond a
     # short side, was cut short there by a line of writing or a row of dots.
-    notes = _unclaimed(notes, dropped, blurred, lab, image, scale, typical, walls)
     notes = _lengthened(notes, blurred, typical)
     notes = _halved(notes, image, scale, typical)
     notes = _evened(notes, image, scale, typical)

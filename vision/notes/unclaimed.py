@@ -11,6 +11,7 @@ from vision.notes.seams import _seam_split
 from vision.notes.shapes import (
     _LAB8_OFFSET,
     _LAB8_SCALE,
+    _MAX_ASPECT,
     _MAX_TURN,
     _SUM_L1,
     _angle,
@@ -23,9 +24,11 @@ from vision.notes.shapes import (
 # Paper that no note holds, of a note's colour (within this L1 distance, CIE units: its own
 # paper under uneven light; a colour nearer the wall than twice that is no guide), that fills
 # this much of the rectangle round it, and is a whole number of the wall's notes, up to this
-# many (within this share of their area), is notes (see _unclaimed). Looked for on a copy
-# this many times smaller than the search's; each note found is cleared with this margin
-# (pixels there), and slivers narrower than this share of a note are no paper.
+# many, is notes (see _unclaimed): from this share of their area (what shows of a note
+# partly covered) to this many times it. Looked for on a copy this many times smaller than the search's; each note
+# found is cleared with this margin (pixels there), and slivers narrower than this share of
+# a note are no paper. Opened again with a kernel this share of a note wide, paper joined to
+# more of its colour by a neck is judged on each side of the neck.
 _UNCLAIMED_E = 16.0
 _UNCLAIMED_FILL = 0.85
 _UNCLAIMED_MAX = 6
@@ -34,6 +37,8 @@ _UNCLAIMED_SHRINK = 2
 _UNCLAIMED_MARGIN = 1.0
 _UNCLAIMED_SLIVER = 0.2
 _UNCLAIMED_NECK = 0.45
+# Notes end at their edges: paper whose own colour covers more than this share of a ring
+# round it (this share of a note wide, outside the notes found) is a piece of a sheet.
 _UNCLAIMED_RING = 0.15
 _UNCLAIMED_RUNS = 0.35
 
@@ -159,8 +164,13 @@ def _block(piece, typical):
         return None
     bw, bh = _sides(box)
     cols, rows = max(1, round(bw / note_w)), max(1, round(bh / note_h))
-    if cols * rows > _UNCLAIMED_MAX or not (
-        _UNCLAIMED_AREA[0] <= area / (cols * rows * note_w * note_h) <= _UNCLAIMED_AREA[1]
-    ):
+    if cols * rows > _UNCLAIMED_MAX:
+        return None
+    # each cell shaped like a note: a strip (what shows of a note mostly covered, or a rim
+    # of paper) is no note here (see real_walls._covered for strips that are)
+    if not 1 / _MAX_ASPECT <= (bw / cols) / (bh / rows) <= _MAX_ASPECT:
+        return None
+    share = area / (cols * rows * note_w * note_h)
+    if not _UNCLAIMED_AREA[0] <= share <= _UNCLAIMED_AREA[1]:
         return None
     return box, cols, rows
