@@ -94,11 +94,12 @@ def read_photo(path: str | Path) -> np.ndarray:
     if not path.is_file():
         raise CameraError(f"Cannot read photo {path.name}: the file is gone")
     try:
-        flag = imagefile.read_flag(np.fromfile(str(path), dtype=np.uint8))
-        image = cv2.imread(str(path), flag)
+        image, _ = imagefile.decode(np.fromfile(str(path), dtype=np.uint8))
     except imagefile.TooBig as exc:
         raise CameraError(f"Cannot read photo {path.name}: {exc}") from None
-    except (cv2.error, OSError):
+    except OSError as exc:
+        raise CameraError(f"Cannot read photo {path.name}: {exc.strerror or exc}") from None
+    except cv2.error:
         image = None
     if image is None:
         raise CameraError(f"Cannot read photo {path.name}: not an image")

@@ -1,25 +1,30 @@
 """Reading a wall photo from a file's bytes, with a cap on its size.
 
 A photo far bigger than any camera's (a stitched panorama, a 20000 px scan) would take
-gigabytes to decode: more than a Pi has. Its size is read from the file's header first. A
-JPEG that big is decoded at a half, a quarter or an eighth of its size (the decoder does
-that as it goes, in a fraction of the memory); any other file that big is refused.
+gigabytes to decode: more than a Pi has. Its size is read from the file's header first
+(JPEG, PNG, WebP, TIFF, BMP). A baseline JPEG that big is decoded at a half, a quarter or an
+eighth of its size (the decoder shrinks it as it goes, in a fraction of the memory); any
+other file that big is refused, a progressive JPEG too (its decoder holds the whole image's
+coefficients whatever the size it is decoded at).
 """
 
 from __future__ import annotations
 
-import cv2
+import struct
 
-MAX_PIXELS = 64_000_000  # five times a 12 MP camera's photo; a tally of it takes ~300 MB
-_REDUCED = (
-    (2, cv2.IMREAD_REDUCED_COLOR_2),
-    (4, cv2.IMREAD_REDUCED_COLOR_4),
-    (8, cv2.IMREAD_REDUCED_COLOR_8),
-)
+import cv2
+import numpy as np
+
+# Four times a 12 MP camera's photo. A tally of a baseline JPEG this size peaks at about
+# 350 MB (the decoded photo is 144 MB of it).
+MAX_PIXELS = 48_000_000
+_REDUCED = ((2, cv2.IMREAD_REDUCED_COLOR_2), (4, cv2.IMREAD_REDUCED_COLOR_4))
+_REDUCED += ((8, cv2.IMREAD_REDUCED_COLOR_8),)
 _PNG = b"\x89PNG\r\n\x1a\n"
-# JPEG start-of-frame markers (every coding: baseline, progressive, lossless...): not DHT
-# (C4), JPG (C8) or DAC (CC), which share the range.
+# JPEG start-of-frame markers (every coding): not DHT (C4), JPG (C8) or DAC (CC), which share
+# the range. Progressive ones: C2, C6, CA, CE.
 _SOF = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
+_PROGRESSIVE = frozenset({0xC2, 0xC6, 0xCA, 0xCE})
 
 
 class TooBig(ValueError):
@@ -27,46 +32,116 @@ class TooBig(ValueError):
 
 
 def header_size(data) -> tuple[int, int] | None:
-    """(width, height) from a JPEG's or PNG's header; None for other files or a broken one."""
-    head = bytes(data[:65536]) if len(data) > 65536 else bytes(data)
-    if head.startswith(_PNG) and len(head) >= 24:
-        return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
-    if not head.startswith(b"\xff\xd8"):
-        return None
-    data = bytes(data)  # the frame header can follow a long EXIF block (a thumbnail)
+    """(width, height) as the file's header stores them (for a JPEG, before any EXIF turn);
+    None for a format not known here or a broken header."""
+    return _header(bytes(data))[0]
+
+
+def _header(data: bytes) -> tuple[tuple[int, int] | None, bool]:
+    """(size or None, whether it is a progressive JPEG)."""
+    try:
+        if data.startswith(b"\xff\xd8"):
+            return _jpeg(data)
+        if data.startswith(_PNG):
+            return struct.unpack(">II", data[16:24]), False
+        if data.startswith(b"BM"):
+            width, height = struct.unpack("<ii", data[18:26])
+            return (abs(width), abs(height)), False
+        if data.startswith(b"RIFF") and data[8:12] == b"WEBP":
+            return _webp(data), False
+        if data[:4] in (b"II*\x00", b"MM\x00*"):
+            return _tiff(data), False
+    except (struct.error, IndexError):
+        pass
+    return None, False
+
+
+def _jpeg(data: bytes) -> tuple[tuple[int, int] | None, bool]:
     i = 2
     while i + 9 < len(data):
         if data[i] != 0xFF:
-            return None
+            return None, False
         marker = data[i + 1]
         if marker == 0xFF:  # fill byte
             i += 1
             continue
         if marker in _SOF:
-            height = int.from_bytes(data[i + 5 : i + 7], "big")
-            width = int.from_bytes(data[i + 7 : i + 9], "big")
-            return width, height
-        if marker == 0xD9 or marker == 0xDA:  # end of image, or the scan itself: no frame seen
-            return None
-        i += 2 + int.from_bytes(data[i + 2 : i + 4], "big")
+            height, width = struct.unpack(">HH", data[i + 5 : i + 9])
+            return (width, height), marker in _PROGRESSIVE
+        if marker in (0xD9, 0xDA):  # end of image, or the scan itself: no frame seen
+            return None, False
+        i += 2 + struct.unpack(">H", data[i + 2 : i + 4])[0]
+    return None, False
+
+
+def _webp(data: bytes) -> tuple[int, int] | None:
+    kind = data[12:16]
+    if kind == b"VP8X":  # canvas size, 24-bit each, less one
+        return (
+            int.from_bytes(data[24:27], "little") + 1,
+            int.from_bytes(data[27:30], "little") + 1,
+        )
+    if kind == b"VP8 ":  # lossy: 14-bit sizes after the frame's start code
+        width, height = struct.unpack("<HH", data[26:30])
+        return width & 0x3FFF, height & 0x3FFF
+    if kind == b"VP8L":  # lossless: 14-bit sizes, less one, packed after a signature byte
+        bits = int.from_bytes(data[21:25], "little")
+        return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
     return None
 
 
-def read_flag(data, max_pixels: int | None = None) -> int:
-    """The OpenCV imread/imdecode flag to read the photo whose file bytes are `data` with:
-    full size, or for a JPEG over `max_pixels`, the first reduced size under it. TooBig for
-    any other file over `max_pixels` (default MAX_PIXELS)."""
+def _tiff(data: bytes) -> tuple[int, int] | None:
+    order = "<" if data[:2] == b"II" else ">"
+    (ifd,) = struct.unpack(order + "I", data[4:8])
+    (count,) = struct.unpack(order + "H", data[ifd : ifd + 2])
+    size = {}
+    for k in range(count):
+        entry = data[ifd + 2 + 12 * k : ifd + 14 + 12 * k]
+        tag, kind = struct.unpack(order + "HH", entry[:4])
+        if tag in (256, 257):  # ImageWidth, ImageLength: SHORT or LONG
+            value = struct.unpack(
+                order + ("H" if kind == 3 else "I"), entry[8 : 10 if kind == 3 else 12]
+            )
+            size[tag] = value[0]
+    return (size[256], size[257]) if len(size) == 2 else None
+
+
+def read_flag(data, max_pixels: int | None = None) -> tuple[int, int]:
+    """The OpenCV imdecode flag to read the photo whose file bytes are `data` with, and the
+    factor it shrinks the photo by: (IMREAD_COLOR, 1), or for a baseline JPEG over
+    `max_pixels` (default MAX_PIXELS) the first reduced size under it. TooBig for any other
+    file over `max_pixels`."""
     max_pixels = MAX_PIXELS if max_pixels is None else max_pixels
-    size = header_size(data)
+    size, progressive = _header(bytes(data[:65536]) if len(data) > 65536 else bytes(data))
+    if size is None and bytes(data[:2]) == b"\xff\xd8":
+        size, progressive = _header(bytes(data))  # the frame can follow a long EXIF block
     if size is None or size[0] * size[1] <= max_pixels:
-        return cv2.IMREAD_COLOR
+        return cv2.IMREAD_COLOR, 1
     width, height = size
-    if bytes(data[:2]) != b"\xff\xd8":
+    if bytes(data[:2]) != b"\xff\xd8" or progressive:
         raise TooBig(
-            f"{width}x{height} is {width * height / 1e6:.0f} MP, more than the "
-            f"{max_pixels / 1e6:.0f} MP a photo may have here: shrink it first"
+            f"{width}x{height} is {width * height / 1e6:.1f} MP, more than the "
+            f"{max_pixels / 1e6:.1f} MP a photo may have here: shrink it first"
         )
     for k, flag in _REDUCED:
         if width * height / k**2 <= max_pixels:
-            return flag
-    return _REDUCED[-1][1]
+            return flag, k
+    return _REDUCED[-1][1], _REDUCED[-1][0]
+
+
+def decode(data: np.ndarray, max_pixels: int | None = None):
+    """The photo in `data` (its file's bytes, uint8) as BGR, turned upright by its EXIF
+    orientation (None when OpenCV cannot read it), and the photo's own (width, height): its
+    size as shown, even when it was read smaller. TooBig: see `read_flag`."""
+    flag, k = read_flag(data, max_pixels)
+    image = cv2.imdecode(data, flag)
+    if image is None:
+        return None, (0, 0)
+    h, w = image.shape[:2]
+    if k == 1:
+        return image, (w, h)
+    # The stored size is before any EXIF turn: match it to the decoded photo's shape.
+    width, height = header_size(data) or (w * k, h * k)
+    if abs(w / h - height / width) < abs(w / h - width / height):
+        width, height = height, width
+    return image, (width, height)

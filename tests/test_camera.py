@@ -319,6 +319,6 @@ def test_file_camera_reads_a_huge_jpeg_smaller_and_refuses_a_huge_png(tmp_path, 
     with pytest.raises(CameraError) as err:
         FileCamera(tmp_path / "wall.png").capture()
     assert str(err.value) == (
-        "Cannot read photo wall.png: 30x20 is 0 MP, more than the 0 MP a photo may have here:"
-        " shrink it first"
+        "Cannot read photo wall.png: 30x20 is 0.0 MP, more than the 0.0 MP a photo may have"
+        " here: shrink it first"
     )

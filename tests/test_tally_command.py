@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import struct
 
 import cv2
 import numpy as np
@@ -163,14 +164,57 @@ def _tally_json(path, capsys) -> str:
     return capsys.readouterr().out
 
 
-@pytest.mark.parametrize("progressive", [0, 1])
-def test_photo_sizes_are_read_from_jpeg_and_png_headers(tmp_path, progressive):
+@pytest.mark.parametrize(
+    "ext, flags",
+    [
+        (".jpg", [cv2.IMWRITE_JPEG_PROGRESSIVE, 0]),
+        (".jpg", [cv2.IMWRITE_JPEG_PROGRESSIVE, 1]),
+        (".png", []),
+        (".bmp", []),
+        (".tiff", []),
+        (".webp", [cv2.IMWRITE_WEBP_QUALITY, 80]),
+        (".webp", [cv2.IMWRITE_WEBP_QUALITY, 101]),  # lossless
+    ],
+)
+def test_photo_sizes_are_read_from_their_headers(ext, flags):
     from device.imagefile import header_size
 
     image = np.zeros((37, 53, 3), np.uint8)
-    ok, jpeg = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_PROGRESSIVE, progressive])
-    assert ok and header_size(jpeg) == (53, 37)
-    ok, png = cv2.imencode(".png", image)
-    assert ok and header_size(png) == (53, 37)
-    assert header_size(np.frombuffer(b"\xff\xd8 not really a jpeg", np.uint8)) is None
-    assert header_size(np.frombuffer(b"BM", np.uint8)) is None
+    ok, data = cv2.imencode(ext, image, flags)
+    assert ok and header_size(data) == (53, 37)
+
+
+def test_broken_headers_give_no_size():
+    from device.imagefile import header_size
+
+    for data in (b"\xff\xd8 not really a jpeg", b"BM", b"\x89PNG\r\n\x1a\n", b"II*\x00", b""):
+        assert header_size(np.frombuffer(data, np.uint8)) is None
+
+
+def test_a_turned_phone_photo_too_big_to_decode_whole_keeps_its_own_size(monkeypatch):
+    # Stored landscape with EXIF Orientation 6 (turn 90 degrees to show): OpenCV shows it
+    # portrait, and the size the tally reports is the portrait photo's, not the stored one.
+    from device import imagefile
+
+    stored = np.full((300, 400, 3), 200, np.uint8)
+    ok, jpeg = cv2.imencode(".jpg", stored)
+    tiff = b"MM\x00\x2a" + struct.pack(">IH", 8, 1) + struct.pack(">HHIHHI", 0x112, 3, 1, 6, 0, 0)
+    app1 = b"Exif\x00\x00" + tiff
+    data = jpeg.tobytes()[:2] + b"\xff\xe1" + struct.pack(">H", len(app1) + 2) + app1
+    data = np.frombuffer(data + jpeg.tobytes()[2:], np.uint8)
+    image, size = imagefile.decode(data)
+    assert image.shape[:2] == (400, 300) and size == (300, 400)
+    monkeypatch.setattr(imagefile, "MAX_PIXELS", 300 * 400 // 3)
+    image, size = imagefile.decode(data)
+    assert image.shape[:2] == (200, 150) and size == (300, 400)
+
+
+def test_a_progressive_jpeg_too_big_is_refused(monkeypatch):
+    from device import imagefile
+
+    ok, jpeg = cv2.imencode(
+        ".jpg", np.zeros((300, 400, 3), np.uint8), [cv2.IMWRITE_JPEG_PROGRESSIVE, 1]
+    )
+    monkeypatch.setattr(imagefile, "MAX_PIXELS", 300 * 400 // 3)
+    with pytest.raises(imagefile.TooBig, match="0.1 MP, more than the 0.0 MP"):
+        imagefile.decode(jpeg)

@@ -47,11 +47,13 @@ def read_image(path: Path):
         raise ValueError(exc.strerror or str(exc)) from None
     if data.size == 0:
         raise ValueError("empty file")
-    image = cv2.imdecode(data, imagefile.read_flag(data))
+    try:
+        image, size = imagefile.decode(data)
+    except cv2.error:
+        image = None
     if image is None:
         raise ValueError("not an image OpenCV can read")
-    full = imagefile.header_size(data) or (image.shape[1], image.shape[0])
-    return image, full
+    return image, size
 
 
 def tally_file(
