@@ -22,9 +22,6 @@ Point = tuple[float, float]
 
 COUNTED_BGR = (255, 255, 255)  # the ring round a dot counted on its note
 STRAY_BGR = (128, 128, 128)  # the ring round a dot off the notes (crossed out too)
-# Around the notes the photo keeps this much wall (times a typical note's side), so a note
-# the count missed beside the others still shows; the rest of the wall is left off.
-MARGIN_NOTES = 0.75
 
 
 @dataclass(frozen=True)
@@ -132,11 +129,12 @@ def _fitted(image: np.ndarray, box: tuple[int, int]) -> np.ndarray | None:
 
 
 def marked(image: np.ndarray, board, box: tuple[int, int]) -> ShownPhoto | None:
-    """The photo cut to the notes (and the wall around them that `box`'s shape has room for),
-    scaled to fit `box`, with every note outlined and every dot ringed at the screen's scale.
+    """The whole photo (a note the count missed, anywhere on the wall, must show: that is
+    what the facilitator checks), scaled to fit `box`, with every note outlined and every dot
+    ringed at the screen's scale.
 
     `board` is the tally of this photo in any pixels of it (the full photo's, usually): it
-    is mapped by the ratio of the sizes. Without a board the whole photo is shown unmarked.
+    is mapped by the ratio of the sizes. Without a board the photo is shown unmarked.
     """
     if image.ndim == 2:
         image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
@@ -145,14 +143,13 @@ def marked(image: np.ndarray, board, box: tuple[int, int]) -> ShownPhoto | None:
         small = _fitted(image, box)
         return None if small is None else ShownPhoto(to_surface(small), ())
     fx, fy = w / board.width, h / board.height
-    x0, y0, x1, y1 = _region(board, fx, fy, w, h, box)
-    small = _fitted(image[y0:y1, x0:x1], box)
+    small = _fitted(image, box)
     if small is None:
         return None
-    sx, sy = small.shape[1] / (x1 - x0), small.shape[0] / (y1 - y0)
+    sx, sy = small.shape[1] / w, small.shape[0] / h
 
     def at(p) -> Point:
-        return ((p[0] * fx - x0) * sx, (p[1] * fy - y0) * sy)
+        return (p[0] * fx * sx, p[1] * fy * sy)
 
     thick = max(1, round(max(small.shape[:2]) / 500))
     marks = []
@@ -173,40 +170,9 @@ def marked(image: np.ndarray, board, box: tuple[int, int]) -> ShownPhoto | None:
     return ShownPhoto(to_surface(small), tuple(marks))
 
 
-def _region(board, fx, fy, w, h, box) -> tuple[int, int, int, int]:
-    """(x0, y0, x1, y1) of the photo to show: the notes and stray dots with a margin, widened
-    (or heightened) towards the box's shape, since that costs the notes no size."""
-    points = [(p[0] * fx, p[1] * fy) for n in board.notes for p in n.polygon]
-    points += [(d.center[0] * fx, d.center[1] * fy) for d in _strays(board)]
-    if not board.notes or not points:
-        return 0, 0, w, h
-    sides = sorted((n.width * fx + n.height * fy) / 2 for n in board.notes)
-    margin = sides[len(sides) // 2] * MARGIN_NOTES
-    left = max(0.0, min(p[0] for p in points) - margin)
-    right = min(float(w), max(p[0] for p in points) + margin)
-    top = max(0.0, min(p[1] for p in points) - margin)
-    bottom = min(float(h), max(p[1] for p in points) + margin)
-    if right - left < 1 or bottom - top < 1:
-        return 0, 0, w, h
-    aspect = box[0] / max(1, box[1])
-    if (right - left) / (bottom - top) < aspect:
-        left, right = _grown(left, right, (bottom - top) * aspect, w)
-    else:
-        top, bottom = _grown(top, bottom, (right - left) / aspect, h)
-    return int(left), int(top), max(int(left) + 1, round(right)), max(int(top) + 1, round(bottom))
-
-
 def _strays(board) -> list:
     # A board rebuilt from its JSON knows only how many dots were off the notes, not where.
     return [d for d in board.stray_dots if d.radius > 0]
-
-
-def _grown(start: float, end: float, want: float, limit: float) -> tuple[float, float]:
-    """The span [start, end] grown about its middle to `want` long, kept inside 0..limit."""
-    want = min(want, limit)
-    middle = (start + end) / 2
-    start = min(max(0.0, middle - want / 2), limit - want)
-    return start, start + want
 
 
 def _outline(image: np.ndarray, poly, thick: int) -> None:
