@@ -327,3 +327,114 @@ def test_a_beaded_marker_stroke_is_not_a_row_of_votes(colour):
         cv2.circle(n.image, (250 + 23 * k, 300), 13, colour, -1, cv2.LINE_AA)
     n.dot(300, 220, colour=GREEN)
     assert_same_dots(n.found(), n.dots)
+
+
+@pytest.mark.parametrize(
+    ("paper", "under", "over", "angle", "blur"),
+    [
+        (BLUE_NOTE, RED, (60, 200, 250), 0, 1.0),
+        (BLUE_NOTE, PINK, DARK_YELLOW, 60, 1.5),
+        (CANARY, GREEN, RED, 135, 1.0),
+        (PINK, DARK_YELLOW, BLUE, 60, 1.5),
+    ],
+)
+def test_a_dot_half_hidden_under_a_dot_of_another_colour_counts(paper, under, over, angle, blur):
+    # Stuck on first, then partly covered: its centres 1.45 radii from the other's, it shows
+    # as a crescent too thin to hold a disc of a dot's size, but its rim is a dot's circle.
+    n = Note(colour=paper)
+    n.dot(300, 250, r=14, colour=under)
+    a = np.radians(angle)
+    n.dot(300 + round(20 * np.cos(a)), 250 + round(20 * np.sin(a)), r=14, colour=over)
+    n.dot(360, 330, r=14, colour=over)
+    assert_same_dots(n.found(blur=blur), n.dots)
+
+
+@pytest.mark.parametrize(
+    ("paper", "colour", "letters", "at"),
+    [
+        (CANARY, RED, "b", (-6, -28)),
+        (CANARY, BLUE_INK, "d", (-6, -28)),
+        (CANARY, (120, 40, 110), "o", (30, 0)),
+        (PINK, GREEN, "lll", (18, -10)),
+    ],
+)
+def test_fat_letters_partly_under_a_dot_are_not_dots_hidden_under_it(paper, colour, letters, at):
+    # What shows of a fat marker letter beside a dot is a piece of one colour that the dot
+    # seems to hide: its outline is no circle going most of the way round the piece.
+    n = Note(colour=paper)
+    n.write(260, 280, letters, colour=colour, size=30, thickness=7)
+    n.dot(260 + at[0], 280 + at[1], r=14, colour=BLUE if colour != BLUE_INK else RED)
+    assert_same_dots(n.found(), n.dots)
+
+
+@pytest.mark.parametrize(
+    ("paper", "colour", "spread", "strength"),
+    [(CANARY, GREEN, 0.35, 0.7), (CANARY, RED, 0.25, 0.85), (PINK, BLUE, 0.35, 0.7)],
+)
+def test_a_dot_with_a_big_highlight_inside_its_rim_counts(paper, colour, spread, strength):
+    # The lamp's reflection lies wholly inside the dot, so it is a hole in the dot's colour:
+    # too big a hole to be filled as a speck, but the dot's colour washed towards white, not
+    # the paper a letter "o" has inside.
+    n = Note(colour=paper)
+    n.glossy_dot(300, 250, 16, colour, shift=6, spread=spread * 16, strength=strength)
+    n.dot(380, 330, r=16, colour=BLUE if colour != BLUE else RED)
+    assert_same_dots(n.found(), n.dots)
+
+
+@pytest.mark.parametrize(("paper", "colour"), [(CANARY, BLUE), (PINK, RED), (BLUE_NOTE, GREEN)])
+def test_a_tight_bunch_of_three_dots_of_one_colour_counts_three(paper, colour):
+    # Stuck round a point, each a radius and a half from the others: their blob fills its
+    # enclosing circle as well as one dot with a highlight bitten out of it, and where they
+    # meet it holds a disc wider than any of them.
+    n = Note(colour=paper)
+    for dx, dy in ((0, 0), (26, 0), (13, 22)):
+        n.dot(290 + dx, 240 + dy, r=16, colour=colour)
+    assert_same_dots(n.found(), n.dots)
+
+
+def _smudge(n: Note, colour, at, r, sigma):
+    """A round smear of `colour` with no edge: a dirty thumb, writing on the next note down
+    showing through."""
+    mask = np.zeros(n.image.shape[:2], np.float32)
+    cv2.circle(mask, at, r, 1.0, -1, cv2.LINE_AA)
+    mask = cv2.GaussianBlur(mask, (0, 0), sigma)[..., None]
+    n.image[:] = (np.float32(colour) * mask + n.image * (1 - mask)).astype(np.uint8)
+
+
+def test_a_small_faint_dot_of_the_notes_own_hue_counts():
+    # Only the second, lower threshold sees it, so it must score clear of ink (by the second
+    # look's margin): a small clean disc does, though not by much.
+    n = Note(colour=CANARY)
+    n.dot(300, 250, r=14, colour=(55, 210, 238))
+    n.dot(380, 330, r=14, colour=RED)
+    assert_same_dots(n.found(), n.dots)
+
+
+@pytest.mark.parametrize(
+    ("paper", "colour", "r", "fade"),
+    [(CANARY, (55, 210, 238), 18, 4.0), (BLUE_NOTE, (205, 168, 82), 24, 5.0)],
+)
+def test_a_smudge_of_the_notes_own_hue_is_not_a_vote(paper, colour, r, fade):
+    # As big and as dark as a faint dot, but fading out over a few millimetres: the lower
+    # threshold finds a round blob, which scores above 0 but under the second look's margin.
+    n = Note(colour=paper)
+    _smudge(n, colour, (300, 250), r, fade)
+    n.dot(380, 330, r=14, colour=RED)
+    assert_same_dots(n.found(), n.dots)
+
+
+@pytest.mark.parametrize(("paper", "colour"), [(PINK, BLUE), (BLUE_NOTE, RED)])
+def test_a_note_thick_with_dots_of_one_colour_under_uneven_light_counts_them_all(paper, colour):
+    # Nine big dots of one colour, and the light falling off across the note: the paper comes
+    # in many shades, the dots in one, so more of the note is of the dots' colour than of any
+    # one shade of the paper's. Round its edges the paper still shows most.
+    n = Note(colour=paper)
+    light = 1.0 - 0.3 * np.clip((np.arange(n.image.shape[1]) - 200) / 240.0, 0, 1)
+    n.image[:] = (n.image * light[None, :, None]).astype(np.uint8)
+    for x, y in ((235, 185), (290, 190), (345, 185), (400, 200), (240, 245), (300, 255)):
+        n.dot(x, y, r=28, colour=colour)
+    for x, y in ((370, 260), (250, 320), (330, 330)):
+        n.dot(x, y, r=28, colour=colour)
+    found = n.found()
+    assert len(found) == 9  # where they touch, their centres are placed to within a few pixels
+    assert {d.colour for d in found} == {"blue" if colour == BLUE else "red"}

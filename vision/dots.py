@@ -5,12 +5,13 @@ edge), so dots are always about the same number of pixels whatever the photo.
 Then:
 
 1. The paper: its commonest colour (not the median, which a note half covered
-   in writing drags into the ink), then smooth surfaces for L, a and b fitted
-   to the pixels of about that colour, so shading, a curled bottom, uneven
-   light and a colour cast stay "paper". What differs from it by more than
-   `dot_delta_e` (CIE Lab distance) is "odd": dots, ink, shadows. Beyond the
-   note's edge, what is not the wall counts too: a dot across the edge is
-   whole.
+   in writing drags into the ink; nor, on a note thick with dots of one colour,
+   theirs: then the commonest colour round its edges), then smooth surfaces for
+   L, a and b fitted to the pixels of about that colour, so shading, a curled
+   bottom, uneven light and a colour cast stay "paper". What differs from it
+   by more than `dot_delta_e` (CIE Lab distance) is "odd": dots, ink, shadows.
+   Beyond the note's edge, what is not the wall counts too: a dot across the
+   edge is whole.
 2. A morphological opening a little narrower than the smallest dot leaves only
    the cores of things at least that wide: pen strokes, underlines, ticks and
    drawn circles ("o") are thinner and vanish.
@@ -21,14 +22,19 @@ Then:
    sits on, whatever its contrast (a yellow dot on a canary note). Where that
    blob falls short of the core (a glossy highlight over the dot's middle), the
    colour of the darker half round the seed is followed instead, with its
-   shades washed towards white. What the blob leaves of the core round the seed
-   goes with it if it is of about the seed's colour or faint, never if it is of
-   another colour: a dot across the seam with the next note is seeded anew.
+   shades washed towards white. A hole in the blob is filled if it is small, or
+   if it is mostly the dot's colour washed towards white (a highlight inside
+   the rim), never if it is paper (a letter's bowl). What the blob leaves of
+   the core round the seed goes with it if it is of about the seed's colour or
+   faint, never if it is of another colour: a dot across the seam with the
+   next note is seeded anew.
 4. The blob is split into discs of one size: one disc, several overlapping
-   ones (two dots of one colour count two), or discs peeled one at a time. A
-   blob filling a long rectangle (a shadow, a fold, a thick line) is none, and
-   so are four or more discs in a straight row (a fat marker stroke, a line of
-   writing in a shadow): people bunch stickers, they do not queue them.
+   ones (two dots of one colour count two; a bunch of three or more, whose
+   middle holds a wider disc than any of them, with discs a little smaller
+   than that), or discs peeled one at a time. A blob filling a long rectangle
+   (a shadow, a fold, a thick line) is none, and so are four or more discs in
+   a straight row (a fat marker stroke, a line of writing in a shadow): people
+   bunch stickers, they do not queue them.
 5. Each disc is judged on what tells a sticker from ink (`_is_dot`): its size
    on the note (stickers are 8-19 mm on 76 mm notes), how even its lightness
    is (a vinyl colour, not a pen's blur), paper showing inside it (a letter's
@@ -38,11 +44,16 @@ Then:
    something wider that differs from the paper (a dot only part of which is of
    the seed's colour: lit, shaded) is judged again as the widest such disc,
    which must then look all the more like a sticker.
-6. Where a lower threshold (`dot_faint` of `dot_delta_e`) shows something the
+6. A blob of no dot's shape beside a dot found (a crescent: a dot half hidden
+   under one of another colour, too thin to hold a disc of a dot's size) is
+   the dot whose circle its free rim draws, if that rim goes most of the way
+   round, the circle holds the blob and the dot over it, and what shows of it
+   scores well clear of ink (`_hidden_disc`).
+7. Where a lower threshold (`dot_faint` of `dot_delta_e`) shows something the
    first look did not (a dot of about the paper's colour, or one whose shaded
-   rim fell under the threshold and cut it small), steps 2-5 are done again
+   rim fell under the threshold and cut it small), steps 2-6 are done again
    there, and what they find must score well clear of ink to be a dot.
-7. One dot found twice (its blob cut by a highlight, or seen by both looks) is
+8. One dot found twice (its blob cut by a highlight, or seen by both looks) is
    one dot.
 """
 
@@ -95,18 +106,67 @@ _SCORE = {
 _WIDER_FROM, _WIDER_MARGIN = -5.0, 4.0
 # A highlight's colour is this close (Lab) to the way from the dot's colour to white.
 _WASHED_MISS = 12.0
-# A straight row of discs whose blob fills more than this share of the band round them is
-# a stroke (see _in_a_row).
-_STROKE_FILL = 0.85
+# A straight row of discs is a stroke (`_in_a_row`) if its blob fills more than this share
+# of the band round them: touching stickers leave notches and fill about 0.80 of it, a
+# beaded marker stroke fills about 0.87; and if their centres lie within this share of a
+# radius of one line (the beads of a stroke lie on the pen's path).
+_STROKE_FILL, _STROKE_LINE = 0.85, 1 / 3
+# A bunch of three or more dots is fitted again with discs these shares of its widest disc:
+# where three dots a radius and a half apart meet, a disc about 1.2 times theirs fits.
+_BUNCH_SHRINK = (0.9, 0.8)
+# A blob is one dot only if this share of its outline lies on its enclosing circle: a
+# highlight bitten out of a dot's rim takes less of it; a bunch of dots only touches it.
+_ONE_DOT_RIM = 0.6
 # Two dots found closer than this share of the bigger one's radius are one dot.
 _SAME_DOT = 0.6
 # Paper is within this Lab distance of the fitted paper colour (for the second fit).
 _PAPER_RADIUS = 12.0
 # A blob filling this share of its smallest rectangle, this many times longer than wide, is a band.
 _BAND_FILL, _BAND_LENGTH = 0.88, 1.8
-# The second look (`Params.dot_faint`) skips a core that is at least this share the first
-# look's cores, and what it finds must score this much to be a dot.
-_FAINT_SEEN, _FAINT_MARGIN = 0.8, 3.0
+# The second look (`Params.dot_faint`) skips a core of which the first look's cores were
+# this share: it only grew a pixel or so all round at the lower threshold (a dot-sized core
+# a pixel wider is about 0.8 old), so nothing new is there.
+_FAINT_SEEN = 0.8
+# What only the second look finds must score this much to be a dot: at the lower threshold
+# the blurred edge of ink counts too, so ink looks fatter and rounder there (a smudge of the
+# paper's hue scores about 1, a clean faint dot 4 or more; 2 to 4 count the same on the tiers).
+_FAINT_MARGIN = 3.0
+# Round a seed, the core is taken with its blob where it is this close to the paper (in
+# `dot_delta_e`): the blurred rim and shading; a thing of another colour next to it differs more.
+_FAINT_RIM = 1.5
+# The seed's colour is the median within this share of the core's depth round it: inside the
+# dot, clear of its blurred rim.
+_SEED_PROBE = 0.6
+# A blob less than this share of the core's disc round its seed lost its middle to a highlight
+# (a whole dot covers that disc): its colour is then the darker half within `_DARK_PROBE` of
+# the depth (wide enough to reach round a highlight), and the blob that gives is taken if it is
+# `_DARK_GAIN` times as big (the dot's face round the highlight, not a few pixels more).
+_SHORT_BLOB, _DARK_PROBE, _DARK_GAIN = 0.6, 0.85, 1.3
+# A big hole in a blob at least this share of which is the dot's colour washed out is a
+# highlight, not a letter's bowl.
+_HOLE_LIT = 0.5
+# A dot half hidden under another (`_hidden_disc`). Its crescent is seeded down to this share
+# of the smallest dot's radius deep: people overlap dots by at most about a radius, which
+# leaves about half a radius showing.
+_HIDDEN_DEPTH = 0.5
+# Its free rim lies within this mean distance (pixels) of a circle: a blurred rim's pixels
+# wander by a pixel or so, a stroke's outline by much more.
+_ARC_MISS = 2.0
+# The free rim leaves no gap wider than this angle (and 2.5 pixels more at either end: the two
+# left out beside the dot over it, and the seam): people overlap dots by at most about a
+# radius, so a dot under another shows at least two thirds of its rim; ink beside a dot
+# leaves a wider gap.
+_HIDDEN_ARC = 2 * math.pi / 3
+# Its blob and the dot over it fill this share of the circle, and the blob lies this much
+# within it.
+_HIDDEN_FIT = 0.85
+# The dot over it hides this share of it: some (they touch), but not much more than the lens
+# two dots a diameter and a half apart share with the seam round it (people leave most of a
+# dot showing; ink beside a dot often fits the arc with much more of it "hidden").
+_HIDDEN_UNDER = (0.03, 0.3)
+# What only shows in part must score this much to be a dot: ink beside a dot fits the arc
+# now and then, and scores just above 0 on what shows.
+_HIDDEN_MARGIN = 1.0
 _KIN_OPEN = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5))
 
 
@@ -241,10 +301,29 @@ def _paper_difference(
     left, top, right, bottom = box
     # A sample is plenty for the paper's colour and six coefficients a channel.
     step = max(1, int(np.sqrt((right - left) * (bottom - top) / 1200)))
-    px = lab[top:bottom:step, left:right:step].reshape(-1, 3)
+    grid = lab[top:bottom:step, left:right:step]
+    px = grid.reshape(-1, 3)
     median = _paper_mode(px)
     off = px - median
     paper = np.einsum("ij,ij->i", off, off) < 14.0**2
+    # A note thick with dots of one colour can show more of them than of itself (where less
+    # than half of it is of its commonest colour): the paper is whichever of that colour and
+    # the commonest one of a band round its edges (a sixth of the note wide, where dots and
+    # writing crowd less) more of that band is about.
+    gh, gw = grid.shape[:2]
+    band = np.ones((gh, gw), bool)
+    band[gh // 6 : gh - gh // 6, gw // 6 : gw - gw // 6] = False
+    rim = grid[band]
+    if 2 * np.count_nonzero(paper) < len(px) and len(rim) >= 12:
+        edge = _paper_mode(rim)
+        if float(((edge - median) ** 2).sum()) > 14.0**2:  # two colours, not two shades
+            near = [
+                np.count_nonzero(((rim - c) ** 2).sum(axis=1) < 14.0**2) for c in (median, edge)
+            ]
+            if near[1] > near[0]:
+                median = edge
+                off = px - median
+                paper = np.einsum("ij,ij->i", off, off) < 14.0**2
     if paper.sum() < 12:
         paper[:] = True
     if paper.sum() < 12:  # hardly any note left to model: plain distance from its colour
@@ -334,7 +413,13 @@ def _discs(
         # A band filling its rectangle: a shadow, a fold, a thick line; never round dots.
         return [], False
     (ex, ey), enclosing = cv2.minEnclosingCircle(outline)
-    if area >= 0.75 * np.pi * enclosing * enclosing and r_min <= enclosing <= r_max:
+    if (
+        area >= 0.75 * np.pi * enclosing * enclosing
+        and r_min <= enclosing <= r_max
+        # A bite out of one dot's rim leaves most of its rim on that circle; a bunch of three
+        # or four dots fills its enclosing circle about as well, but only touches it.
+        and _on_circle(blob, ex, ey, enclosing) >= _ONE_DOT_RIM
+    ):
         return [(float(ex), float(ey), float(enclosing))], False
     one = np.pi * radius * radius
     if area <= 1.35 * one:
@@ -344,26 +429,52 @@ def _discs(
         return _peel(blob, r_min, r_max), False  # too big or too ragged for a cluster of dots
     ys, xs = np.nonzero(blob[::2, ::2])  # every other pixel places the discs as well
     points = np.column_stack([xs, ys]).astype(np.float32) * 2
-    best, best_iou = None, 0.0
     cv2.setRNGSeed(7)  # k-means++ seeding: the same blob always gives the same answer
     criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 12, 0.5)
-    for k in range(2, min(6, int(area / (0.55 * one)) + 1) + 1):
-        _, _, centres = cv2.kmeans(points, k, None, criteria, 1, cv2.KMEANS_PP_CENTERS)
-        drawn = np.zeros_like(blob)
-        for cx, cy in centres:
-            # Sub-pixel circles, as wide as the blob's discs: the distance transform's peak
-            # falls short of a digital disc's radius by a third of a pixel or so.
-            cv2.circle(
-                drawn, (int(cx * 16), int(cy * 16)), int((radius + 0.4) * 16), 1, -1, cv2.LINE_8, 4
-            )
-        iou = np.count_nonzero(drawn & blob) / max(np.count_nonzero(drawn | blob), 1)
-        if iou > best_iou + 0.02:
-            best, best_iou = centres, iou
-    if best is not None and best_iou >= 0.85:
-        if len(best) >= 4 and _in_a_row(best, radius, area):
-            return [], False  # a thick stroke, not stickers in a queue
-        return [(float(cx), float(cy), float(radius)) for cx, cy in best], True
+    placed: dict[int, np.ndarray] = {}
+    # Where three or more dots meet, the widest disc in their blob is wider than any of them:
+    # a bunch that no discs of that size fit is fitted again with discs a little smaller.
+    for size in [radius] + [share * radius for share in _BUNCH_SHRINK]:
+        best, best_iou = None, 0.0
+        # Only a bunch of three or more is wider than its dots.
+        for k in range(
+            2 if size == radius else 3, min(6, int(area / (0.55 * math.pi * size * size)) + 1) + 1
+        ):
+            if k not in placed:
+                placed[k] = cv2.kmeans(points, k, None, criteria, 1, cv2.KMEANS_PP_CENTERS)[2]
+            drawn = np.zeros_like(blob)
+            for cx, cy in placed[k]:
+                # Sub-pixel circles, as wide as the blob's discs: the distance transform's peak
+                # falls short of a digital disc's radius by a third of a pixel or so.
+                cv2.circle(
+                    drawn,
+                    (int(cx * 16), int(cy * 16)),
+                    int((size + 0.4) * 16),
+                    1,
+                    -1,
+                    cv2.LINE_8,
+                    4,
+                )
+            iou = np.count_nonzero(drawn & blob) / max(np.count_nonzero(drawn | blob), 1)
+            if iou > best_iou + 0.02:
+                best, best_iou = placed[k], iou
+        if best is not None and best_iou >= 0.85:
+            if len(best) >= 4 and _in_a_row(best, size, area):
+                return [], False  # a thick stroke, not stickers in a queue
+            if size < radius and min(cv2.minAreaRect(best)[1]) < size:
+                continue  # a line of discs is a stroke, not a bunch
+            return [(float(cx), float(cy), float(size)) for cx, cy in best], True
+        if area < 2.5 * math.pi * (_BUNCH_SHRINK[-1] * radius) ** 2:
+            break  # too small for a bunch of three
     return _peel(blob, r_min, r_max), False
+
+
+def _on_circle(blob: np.ndarray, x: float, y: float, r: float) -> float:
+    """The share of the points of a blob's outline that lie on a circle."""
+    contours, _ = cv2.findContours(blob, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    rim = max(contours, key=len)[:, 0, :].astype(np.float32)
+    off = np.abs(np.hypot(rim[:, 0] - x, rim[:, 1] - y) - r)
+    return float(np.count_nonzero(off < max(1.5, 0.1 * r))) / len(rim)
 
 
 def _washed(light: np.ndarray, face: np.ndarray) -> bool:
@@ -376,6 +487,12 @@ def _washed(light: np.ndarray, face: np.ndarray) -> bool:
     return 0.05 <= t <= 1.0 and float(d @ d) - t * t * g2 < _WASHED_MISS**2
 
 
+def _near(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether two colours are about one (as near as the pixels of one blob are)."""
+    d = a - b
+    return float(0.6 * d[0] * d[0] + d[1] * d[1] + d[2] * d[2]) < _BLOB_TOL_MAX**2
+
+
 def _in_a_row(centres: np.ndarray, radius: float, area: float) -> bool:
     """Whether discs lie on one straight line (within a third of a radius) and their blob
     fills the band from the first to the last like a marker's stroke. Stickers stuck in a
@@ -384,12 +501,16 @@ def _in_a_row(centres: np.ndarray, radius: float, area: float) -> bool:
     pts = np.asarray(centres, np.float32).reshape(-1, 2)
     (_, _), (w, h), _ = cv2.minAreaRect(pts)
     band = 2 * radius * max(w, h) + math.pi * radius**2
-    return min(w, h) < radius / 3 and area > _STROKE_FILL * band
+    return min(w, h) < _STROKE_LINE * radius and area > _STROKE_FILL * band
 
 
-def _fill_holes(mask: np.ndarray) -> np.ndarray:
-    """Fill small holes (a glossy highlight in a dot) but not big ones: the inside of a letter
-    "O" or a drawn ring is a big hole, and filling it would make a disc of it."""
+def _fill_holes(
+    mask: np.ndarray, window: np.ndarray, colour: np.ndarray, allowed: np.ndarray
+) -> np.ndarray:
+    """Fill the holes of a dot's blob that are small, or that are mostly its colour washed
+    towards white (`window`: Lab; `allowed`: what is not paper): a glossy highlight. The
+    inside of a letter "O" or a drawn ring is a big hole of paper, and filling it would make
+    a disc of it."""
     contours, hierarchy = cv2.findContours(mask, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
     holes = np.flatnonzero(hierarchy[0][:, 3] >= 0) if hierarchy is not None else ()
     if not len(holes):
@@ -397,9 +518,26 @@ def _fill_holes(mask: np.ndarray) -> np.ndarray:
     filled = mask.copy()
     for i in holes:
         parent = hierarchy[0][i, 3]
-        if cv2.contourArea(contours[i]) < 0.15 * cv2.contourArea(contours[parent]):
-            cv2.drawContours(filled, contours, int(i), 1, -1)
+        if cv2.contourArea(contours[i]) >= 0.15 * cv2.contourArea(contours[parent]):
+            x, y, w, h = cv2.boundingRect(contours[i])
+            hole = np.zeros((h, w), np.uint8)
+            cv2.drawContours(hole, contours, int(i), 1, -1, offset=(-x, -y))
+            hole[mask[y : y + h, x : x + w] > 0] = 0
+            lit = _lit(window[y : y + h, x : x + w], colour) & allowed[y : y + h, x : x + w]
+            if np.count_nonzero(lit & (hole > 0)) < _HOLE_LIT * np.count_nonzero(hole):
+                continue
+        cv2.drawContours(filled, contours, int(i), 1, -1)
     return filled
+
+
+def _lit(window: np.ndarray, colour: np.ndarray) -> np.ndarray:
+    """Where `window` (Lab) is `colour` washed towards white by a highlight, short of the white
+    itself (white paper inside a black letter "O")."""
+    gloss = np.float32([100.0, 0.0, 0.0]) - colour
+    g2 = max(float(gloss @ gloss), 1.0)
+    delta = cv2.subtract(window, (float(colour[0]), float(colour[1]), float(colour[2]), 0.0))
+    s, orth2 = _along(delta, cv2.transform(cv2.multiply(delta, delta), _SUM3), gloss, g2)
+    return (s > 0.05) & (s < 0.9) & (orth2 < _WASHED_MISS**2)
 
 
 def _colour_blob(
@@ -422,7 +560,7 @@ def _colour_blob(
     than the dot's face, can cover the dot's middle).
     """
     sx, sy = seed
-    r = max(1, int(depth * (0.85 if darker else 0.6)))
+    r = max(1, int(depth * (_DARK_PROBE if darker else _SEED_PROBE)))
     probe = window[max(0, sy - r) : sy + r + 1, max(0, sx - r) : sx + r + 1].reshape(-1, 3)
     if darker:
         probe = probe[np.argsort(probe[:, 0])[: max(1, len(probe) // 2)]]
@@ -465,7 +603,7 @@ def _colour_blob(
     # The seed's own 8-connected part (filling it costs less than labelling every part).
     cv2.floodFill(same, None, (int(sx), int(sy)), 2, 0, 0, 8)
     blob = (same == 2).view(np.uint8)
-    return _fill_holes(blob), colour, axis, loose.view(np.uint8)
+    return _fill_holes(blob, window, colour, allowed), colour, axis, loose.view(np.uint8)
 
 
 def _kin(off: np.ndarray, off2: np.ndarray, axis: np.ndarray) -> np.ndarray:
@@ -503,6 +641,7 @@ class _Candidate:
     mixture: float  # share of that annulus that is a mix of the disc's colour and the paper
     colour: tuple[float, float, float]  # mean Lab inside the disc
     faint: bool = False  # found only by the second look, at the lower threshold
+    hidden: bool = False  # half hidden under another dot: judged on what shows of it
 
 
 def _parts(mask: np.ndarray) -> tuple[np.ndarray, dict[int, tuple[int, int, int, int]]]:
@@ -575,7 +714,7 @@ def _scan(
             boxes.pop(label)
     if not boxes:
         return [], cores  # nothing (new) on the note at least as wide as the smallest dot
-    faint = (diff2 < (1.5 * params.dot_delta_e) ** 2).view(np.uint8)  # shading, not things
+    faint = (diff2 < (_FAINT_RIM * params.dot_delta_e) ** 2).view(np.uint8)  # shading, not things
     # Blobs are looked for only in the thick parts: a dot stays whole, the pen strokes it sits
     # on (of its own colour, say) fall away.
     thick = cv2.dilate(cores, _disc(_THICK_GROW)).astype(bool) & note
@@ -589,6 +728,10 @@ def _scan(
     reach_boxes: dict[float, tuple[int, int, int, int]] = {}
     pad = int(1.1 * d_max)
     odd_depth = None  # the distance transform of `odd`, when first needed
+    claimed = None  # the blobs of the dots found so far, when there are any
+    owners = None  # which of `faces` each pixel of `claimed` is
+    faces: list[np.ndarray] = []  # the colour of each such blob
+    later = []  # blobs of no dot's shape: maybe dots half hidden under a dot found later
     for label, (bx, by, bw, bh) in sorted(boxes.items()):
         core = (labels[by : by + bh, bx : bx + bw] == label).astype(np.uint8)
         # One colour at a time: a core can hold touching dots of several colours.
@@ -598,8 +741,19 @@ def _scan(
             # A zero frame round the core: a core filling its box still has an edge to measure from.
             framed = cv2.copyMakeBorder(core, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
             _, depth, _, (cx, cy) = cv2.minMaxLoc(cv2.distanceTransform(framed, cv2.DIST_L2, 3))
+            hidden = False
             if depth < r_min * _SEED_DEPTH:
-                break
+                if depth < r_min * _HIDDEN_DEPTH or claimed is None:
+                    break
+                # A thinner piece of the core beside a dot found already may be a dot half
+                # hidden under it, seen as a crescent: each such piece is looked at once.
+                cv2.floodFill(core, None, (int(cx - 1), int(cy - 1)), 2, 0, 0, 8)
+                piece = core == 2
+                core[piece] = 0
+                ring = cv2.dilate(piece.view(np.uint8), _SQUARE3, iterations=2)
+                if not np.count_nonzero(ring & claimed[by : by + bh, bx : bx + bw]):
+                    continue
+                hidden = True
             sx, sy = cx - 1 + bx, cy - 1 + by
             # The window a dot centred here could fill, and within it the box of the seed's part
             # of the thick pixels (two pixels more for the closing, x and y kept even with the
@@ -626,10 +780,10 @@ def _scan(
                 paper,
             )
             blob, colour, axis, kin = _colour_blob(*args)
-            if np.count_nonzero(blob) < 0.6 * math.pi * depth * depth:
+            if np.count_nonzero(blob) < _SHORT_BLOB * math.pi * depth * depth:
                 # Less than the core round the seed: maybe the seed's colour was a highlight's.
                 again = _colour_blob(*args, darker=True)
-                if np.count_nonzero(again[0]) > 1.3 * np.count_nonzero(blob) and _washed(
+                if np.count_nonzero(again[0]) > _DARK_GAIN * np.count_nonzero(blob) and _washed(
                     colour, again[1]
                 ):
                     blob, colour, axis, kin = again
@@ -646,7 +800,10 @@ def _scan(
                 core[cy0 - by : cy1 - by, cx0 - bx : cx1 - bx][
                     taken[cy0 - v0 : cy1 - v0, cx0 - u0 : cx1 - u0] > 0
                 ] = 0
-            circles, cluster = _discs(blob, r_min, r_max)
+            circles, cluster = ([], False) if hidden else _discs(blob, r_min, r_max)
+            if not circles:
+                later.append((blob, win, colour, axis, (x0, y0, x1, y1)))
+                continue
             for px, py, r in circles:
                 if not inner[min(h - 1, int(py + v0)), min(w - 1, int(px + u0))]:
                     continue  # another note's: it counts there
@@ -669,7 +826,14 @@ def _scan(
                 )
                 found.append(measured)
                 first = _score(measured, params)
-                if cluster or first > 0 or first < _WIDER_FROM:
+                if first > 0 and not hidden:
+                    # What a dot found later may be hidden under.
+                    if claimed is None:
+                        claimed, owners = np.zeros((h, w), np.uint8), np.zeros((h, w), np.int32)
+                    claimed[win] |= blob
+                    faces.append(colour)
+                    owners[win][blob > 0] = len(faces)
+                if cluster or hidden or first > 0 or first < _WIDER_FROM:
                     continue
                 # Only part of a dot may be of the seed's colour (a highlight, shading): the
                 # widest disc of things unlike the paper round this one is judged too, and
@@ -688,7 +852,98 @@ def _scan(
                     )
                     if _score(again, params) > _WIDER_MARGIN:
                         found.append(again)
+    if claimed is None:
+        return found, cores
+    for blob, win, colour, axis, bounds in later:
+        v0, u0 = win[0].start, win[1].start
+        for px, py, r in _hidden_disc(blob, claimed[win], r_min, r_max):
+            ring = np.zeros_like(blob)
+            cv2.circle(ring, (int(px), int(py)), int(r) + 3, 1, -1)
+            over = np.bincount(owners[win][ring > 0], minlength=2)
+            # A dot over it of its own colour (or that colour lit or shaded) is the rest of
+            # one dot, cut in two by a highlight: two dots of one colour make one blob.
+            if not over[1:].any():
+                continue
+            face = faces[int(np.argmax(over[1:]))]
+            if _washed(colour, face) or _washed(face, colour) or _near(colour, face):
+                continue
+            if inner[min(h - 1, int(py + v0)), min(w - 1, int(px + u0))]:
+                found.append(
+                    _measure(
+                        lab,
+                        (off, off2),
+                        diff2,
+                        odd,
+                        note,
+                        (blob, u0, v0),
+                        bounds,
+                        (px + u0, py + v0, r),
+                        [(px, py, r)],
+                        colour,
+                        axis,
+                        params,
+                        claimed,
+                    )
+                )
+                found[-1] = replace(found[-1], hidden=True)
     return found, cores
+
+
+def _hidden_disc(
+    blob: np.ndarray, claimed: np.ndarray, r_min: float, r_max: float
+) -> list[tuple[float, float, float]]:
+    """The dot (x, y, r) a blob is the visible part of, where a dot found already (`claimed`:
+    its blob) lies over the rest, or none. The blob's own rim, away from the dot over it, must
+    be an arc of a dot's size going most of the way round (a dot under another still shows
+    most of its rim), and the disc it draws must be the blob and the dot over it: a letter's
+    stroke or a drawn ring beside a dot is not."""
+    if np.count_nonzero(blob) < 0.5 * math.pi * r_min * r_min:
+        return []  # less than half of the smallest dot shows
+    x, y, w, h = cv2.boundingRect(blob)
+    if not claimed[max(0, y - 3) : y + h + 3, max(0, x - 3) : x + w + 3].any():
+        return []  # no dot found next to it
+    near = cv2.dilate(claimed, _SQUARE3, iterations=2)
+    contours, _ = cv2.findContours(blob, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    rim = max(contours, key=len)[:, 0, :]
+    rim = rim[near[rim[:, 1], rim[:, 0]] == 0].astype(np.float64)
+    if len(rim) < 12:
+        return []
+    x, y = rim[:, 0], rim[:, 1]
+    # The circle through the rim's points, by least squares: x² + y² + D x + E y + F = 0.
+    design = np.column_stack([x, y, np.ones_like(x)])
+    _, (d, e, f) = cv2.solve(
+        design.T @ design, (design.T @ -(x * x + y * y)).reshape(3, 1), flags=cv2.DECOMP_LU
+    )
+    cx, cy = -0.5 * float(d[0]), -0.5 * float(e[0])
+    r2 = cx * cx + cy * cy - float(f[0])
+    if r2 <= 0:
+        return []
+    r = math.sqrt(r2)
+    if not r_min <= r + 0.5 <= r_max or np.mean(np.abs(np.hypot(x - cx, y - cy) - r)) > _ARC_MISS:
+        return []
+    angles = np.sort(np.arctan2(y - cy, x - cx))
+    # The seam between the two (and the pixels left out next to the dot over it) widens the gap.
+    if np.max(np.diff(np.append(angles, angles[0] + 2 * math.pi))) > _HIDDEN_ARC + 5.0 / r:
+        return []  # too little of its rim shows
+    r += 0.5  # the outline runs through the middles of the rim's pixels
+    ix, iy = int(round(cx)), int(round(cy))
+    if 0 <= iy < blob.shape[0] and 0 <= ix < blob.shape[1] and claimed[iy, ix]:
+        return []  # more than half hidden: people leave more of a dot showing
+    centre = (int(round(cx * 16)), int(round(cy * 16)))
+    disc, grown = np.zeros_like(blob), np.zeros_like(blob)
+    cv2.circle(disc, centre, int(r * 16), 1, -1, cv2.LINE_8, 4)
+    cv2.circle(grown, centre, int((r + 1) * 16), 1, -1, cv2.LINE_8, 4)
+    n = np.count_nonzero(disc)
+    shown = np.count_nonzero(grown & blob)
+    # The seam between the two blobs (a blurred mix of both colours) is under the dot over it.
+    under = np.count_nonzero(disc & near & ~blob)
+    if (
+        shown < _HIDDEN_FIT * np.count_nonzero(blob)
+        or np.count_nonzero(disc & blob) + under < _HIDDEN_FIT * n
+        or not _HIDDEN_UNDER[0] * n <= under <= _HIDDEN_UNDER[1] * n
+    ):
+        return []
+    return [(cx, cy, r)]
 
 
 def _widest(depth: np.ndarray, x: float, y: float, r: float) -> tuple[float, float, float] | None:
@@ -718,6 +973,7 @@ def _measure(
     colour: np.ndarray,
     axis: np.ndarray,
     params: Params,
+    covered: np.ndarray | None = None,
 ) -> _Candidate:
     """What tells a dot from ink, measured on a disc (patch pixels) of the blob `blob_at`
     (the blob and its box's left and top) and round it, within `bounds` (the window a dot
@@ -748,17 +1004,26 @@ def _measure(
     disc = np.zeros_like(here)
     cv2.circle(disc, centre, max(1, int(r * 0.7)), 1, -1)
     inside = disc > 0
-    n_inside = max(1, np.count_nonzero(disc))
+    if covered is not None:
+        # A dot half hidden under another: judged on what shows of it.
+        hidden = covered[box] > 0
+        inside &= ~hidden
+        if np.count_nonzero(inside) < 0.3 * np.count_nonzero(disc):
+            cv2.circle(disc, centre, max(1, int(r * 0.9)), 1, -1)
+            inside = (disc > 0) & ~hidden
+    n_inside = max(1, np.count_nonzero(inside))
     ring = np.zeros_like(here)
     cv2.circle(ring, centre, ring_r, 1, -1)
     for qx, qy, qr in cluster:
         cv2.circle(ring, (int(qx) + u0 - f0, int(qy) + v0 - g0), int(round(qr * 1.1)) + 1, 0, -1)
     around = (ring > 0) & note[box]  # the wall beyond the edge is neither
+    if covered is not None:
+        around &= ~hidden
     n_around = max(1, np.count_nonzero(around))
     plain = inside & ~shine
     if np.count_nonzero(plain) < 5:
         plain = inside
-    mean = cv2.mean(window, mask=disc)[:3]
+    mean = cv2.mean(window, mask=inside.view(np.uint8))[:3]
     return _Candidate(
         x=x,
         y=y,
@@ -793,7 +1058,7 @@ def _is_dot(c: _Candidate, params: Params) -> bool:
     """A sticker, not ink: a weighted sum of what was measured round the disc (the weights
     were fitted to candidates from the seeded synthetic walls, every tier, and checked on the
     labelled real photos)."""
-    return _score(c, params) > (_FAINT_MARGIN if c.faint else 0.0)
+    return _score(c, params) > (_FAINT_MARGIN if c.faint else _HIDDEN_MARGIN if c.hidden else 0.0)
 
 
 def _score(c: _Candidate, params: Params) -> float:
