@@ -229,9 +229,8 @@ def test_every_note_on_a_real_wall_is_found_once(real_photos, name):
 )
 def test_notes_the_search_leaves_bare_are_found(real_photos, name):
     """storyboard-2: the lime note top left is in pieces at every level (big writing all
-    over it), and its paper joins the green dots beside it by a neck; Debriefing: a lime note
-    under another one shows a band of itself. Each is paper of a note's colour that no note
-    holds."""
+    over it); Debriefing: a lime note under another one shows a band of itself, joined to
+    more lime paper by a neck. Each is paper of a note's colour that no note holds."""
     label, image = _label(name, real_photos)
     found = [c.quad for c in find_notes(image, Params())]
     for k, truth in enumerate(label.truth.notes):
