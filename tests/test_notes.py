@@ -395,6 +395,8 @@ def test_leftover_paper_that_is_a_strip_or_runs_on_is_no_note():
     # an L of canary paper, three notes' worth: no block of notes (they would fill its box)
     cv2.rectangle(image, (1100, 100), (1499, 299), CANARY, -1)
     cv2.rectangle(image, (1100, 300), (1299, 499), CANARY, -1)
+    # a blank canary card, two notes by two: no seam shows, so no notes
+    cv2.rectangle(image, (1100, 550), (1499, 949), CANARY, -1)
     # a panel of a canary sheet, in a thin printed line: the sheet runs on past it
     cv2.rectangle(image, (300, 520), (560, 780), CANARY, -1)
     cv2.rectangle(image, (325, 545), (535, 755), INK, 3)

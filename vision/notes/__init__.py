@@ -39,9 +39,9 @@ wall (thick writing on the wall, wiped channel by channel, turns into patches of
 colour). A sheet of paper with notes of other colours stuck on it is background, not a
 note; but a grid of coloured notes with a few of another colour among them, each filling
 one of its cells, is notes. Paper of a note's colour that no note holds once all the notes
-found are cleared is notes, when it is the size of one or a block of them, square to the
-wall's notes (a block of one colour left ragged at every level, or left bare by a neighbour
-fitted askew: `_unclaimed`).
+found are cleared is notes, when it is the size of one or a block of them (cut where their
+seams show), square to the wall's notes (a block of one colour left ragged at every level,
+or left bare by a neighbour fitted askew: `_unclaimed`).
 
 What real walls add (each a predicate of its own in `_search`, or a filter in `find_notes`):
 notes stuck on in overlapping rows show only a strip each, as long as a note, with the note

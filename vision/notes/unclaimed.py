@@ -114,7 +114,9 @@ def _unclaimed(
         if cols * rows == 1:
             out.append((quad, colour))
         else:
-            out += [(c * scale, colour) for c in _seam_split(image, quad / scale, cols, rows)]
+            # cut only on seams seen: a blank sheet of a note's colour shows none
+            cells = _seam_split(image, quad / scale, cols, rows, on_seams=True)
+            out += [(c * scale, colour) for c in cells]
     return out
 
 
