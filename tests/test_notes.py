@@ -392,14 +392,35 @@ def test_leftover_paper_that_is_a_strip_or_runs_on_is_no_note():
     image = wall()
     found = [note(image, 100 + 200 * k, 200, 200, shadow=False) for k in range(3)]
     note(image, 800, 200, 200, 80, shadow=False)  # a strip of canary: no note's shape
-    # an L of canary paper, three notes' worth: no block of notes (they would fill its box)
+    # an L of three canary notes, their seams showing: no block of notes (they would fill
+    # its box; cut as one, its fourth cell would be bare wall)
     cv2.rectangle(image, (1100, 100), (1499, 299), CANARY, -1)
     cv2.rectangle(image, (1100, 300), (1299, 499), CANARY, -1)
+    seam = tuple(int(c * 0.8) for c in CANARY)
+    cv2.line(image, (1300, 100), (1300, 299), seam, 2)
+    cv2.line(image, (1100, 300), (1299, 300), seam, 2)
     # a blank canary card, two notes by two: no seam shows, so no notes
     cv2.rectangle(image, (1100, 550), (1499, 949), CANARY, -1)
-    # a panel of a canary sheet, in a thin printed line: the sheet runs on past it
+    # a panel of a canary sheet, in a thin printed line: it and the sheet round it are too
+    # big for a note
     cv2.rectangle(image, (300, 520), (560, 780), CANARY, -1)
     cv2.rectangle(image, (325, 545), (535, 755), INK, 3)
+    assert _leftover(image, found) == []
+
+
+def test_leftover_paper_whose_colour_runs_on_past_it_is_a_sheet():
+    # A canary sheet lit unevenly, darker away from a bright spot: only a note-sized square of
+    # it is near enough the notes' colour to be taken for their paper, but the ring round
+    # that square is near enough the square's own colour: the paper runs on, a sheet.
+    image = wall()
+    found = [note(image, 100 + 200 * k, 200, 200, shadow=False) for k in range(3)]
+    ys, xs = np.mgrid[0 : image.shape[0], 0 : image.shape[1]]
+    r = np.maximum(abs(xs - 1100), abs(ys - 650))
+    sheet = r < 300
+    lab = cv2.cvtColor(np.uint8([[CANARY]]), cv2.COLOR_BGR2Lab)[0, 0].astype(float)
+    lightness = np.clip(lab[0] - np.clip((r - 60) * 0.8, 0, None), 0, 255)
+    lit = np.dstack([lightness, np.full_like(lightness, lab[1]), np.full_like(lightness, lab[2])])
+    image[sheet] = cv2.cvtColor(lit.astype(np.uint8), cv2.COLOR_Lab2BGR)[sheet]
     assert _leftover(image, found) == []
 
 

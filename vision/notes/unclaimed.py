@@ -25,10 +25,10 @@ from vision.notes.shapes import (
 # paper under uneven light; a colour nearer the wall than twice that is no guide), that fills
 # this much of the rectangle round it, and is a whole number of the wall's notes, up to this
 # many, is notes (see _unclaimed): from this share of their area (what shows of a note
-# partly covered) to this many times it. Looked for on a copy this many times smaller than the search's; each note
-# found is cleared with this margin (pixels there), and slivers narrower than this share of
-# a note are no paper. Opened again with a kernel this share of a note wide, paper joined to
-# more of its colour by a neck is judged on each side of the neck.
+# partly covered) to this many times it. Looked for on a copy this many times smaller than
+# the search's; each note found is cleared with this margin (pixels there), and slivers
+# narrower than this share of a note are no paper. Opened again with a kernel this share of
+# a note wide, paper joined to more of its colour by a neck is judged on each side of it.
 _UNCLAIMED_E = 16.0
 _UNCLAIMED_FILL = 0.85
 _UNCLAIMED_MAX = 6
