@@ -5,19 +5,23 @@ gigabytes to decode: more than a Pi has. Its size is read from the file's header
 (JPEG, PNG, WebP, TIFF, BMP). A baseline JPEG that big is decoded at a half, a quarter or an
 eighth of its size (the decoder shrinks it as it goes, in a fraction of the memory); any
 other file that big is refused, a progressive JPEG too (its decoder holds the whole image's
-coefficients whatever the size it is decoded at).
+coefficients whatever the size it is decoded at). Other formats meet OpenCV's own cap, set
+to the same in device/__init__.py.
 """
 
 from __future__ import annotations
 
+import os
 import struct
 
 import cv2
 import numpy as np
 
+from device import PHOTO_MAX_PIXELS
+
 # Four times a 12 MP camera's photo. A tally of a baseline JPEG this size peaks at about
 # 350 MB (the decoded photo is 144 MB of it).
-MAX_PIXELS = 48_000_000
+MAX_PIXELS = PHOTO_MAX_PIXELS
 _REDUCED = ((2, cv2.IMREAD_REDUCED_COLOR_2), (4, cv2.IMREAD_REDUCED_COLOR_4))
 _REDUCED += ((8, cv2.IMREAD_REDUCED_COLOR_8),)
 _PNG = b"\x89PNG\r\n\x1a\n"
@@ -45,6 +49,8 @@ def _header(data: bytes) -> tuple[tuple[int, int] | None, bool]:
         if data.startswith(_PNG):
             return struct.unpack(">II", data[16:24]), False
         if data.startswith(b"BM"):
+            if struct.unpack("<I", data[14:18])[0] == 12:  # OS/2 BITMAPCOREHEADER: 16-bit sizes
+                return struct.unpack("<HH", data[18:22]), False
             width, height = struct.unpack("<ii", data[18:26])
             return (abs(width), abs(height)), False
         if data.startswith(b"RIFF") and data[8:12] == b"WEBP":
@@ -59,8 +65,11 @@ def _header(data: bytes) -> tuple[tuple[int, int] | None, bool]:
 def _jpeg(data: bytes) -> tuple[tuple[int, int] | None, bool]:
     i = 2
     while i + 9 < len(data):
-        if data[i] != 0xFF:
-            return None, False
+        if data[i] != 0xFF:  # stray bytes before a marker: libjpeg skips them, so must we
+            i = data.find(b"\xff", i)
+            if i < 0:
+                return None, False
+            continue
         marker = data[i + 1]
         if marker == 0xFF:  # fill byte
             i += 1
@@ -102,7 +111,7 @@ def _tiff(data: bytes) -> tuple[int, int] | None:
             value = struct.unpack(
                 order + ("H" if kind == 3 else "I"), entry[8 : 10 if kind == 3 else 12]
             )
-            size[tag] = value[0]
+            size.setdefault(tag, value[0])  # libtiff keeps a tag's first entry
     return (size[256], size[257]) if len(size) == 2 else None
 
 
@@ -113,8 +122,9 @@ def read_flag(data, max_pixels: int | None = None) -> tuple[int, int]:
     file over `max_pixels`."""
     max_pixels = MAX_PIXELS if max_pixels is None else max_pixels
     size, progressive = _header(bytes(data[:65536]) if len(data) > 65536 else bytes(data))
-    if size is None and bytes(data[:2]) == b"\xff\xd8":
-        size, progressive = _header(bytes(data))  # the frame can follow a long EXIF block
+    if size is None and len(data) > 65536:
+        # a JPEG's frame can follow a long EXIF block; a TIFF's IFD is often at its end
+        size, progressive = _header(bytes(data))
     if size is None or size[0] * size[1] <= max_pixels:
         return cv2.IMREAD_COLOR, 1
     width, height = size
@@ -126,7 +136,10 @@ def read_flag(data, max_pixels: int | None = None) -> tuple[int, int]:
     for k, flag in _REDUCED:
         if width * height / k**2 <= max_pixels:
             return flag, k
-    return _REDUCED[-1][1], _REDUCED[-1][0]
+    raise TooBig(
+        f"{width}x{height} is {width * height / 1e6:.1f} MP, too big to read even at an eighth"
+        f" of its size: shrink it first"
+    )
 
 
 def decode(data: np.ndarray, max_pixels: int | None = None):
@@ -134,7 +147,15 @@ def decode(data: np.ndarray, max_pixels: int | None = None):
     orientation (None when OpenCV cannot read it), and the photo's own (width, height): its
     size as shown, even when it was read smaller. TooBig: see `read_flag`."""
     flag, k = read_flag(data, max_pixels)
-    image = cv2.imdecode(data, flag)
+    try:
+        image = cv2.imdecode(data, flag)
+    except cv2.error as exc:
+        if "MAX_IMAGE_PIXELS" not in str(exc):
+            raise
+        raise TooBig(  # a format not sized here, over OpenCV's own cap (device/__init__.py)
+            f"more than the {int(os.environ['OPENCV_IO_MAX_IMAGE_PIXELS']) / 1e6:.1f} MP a photo"
+            " may have here: shrink it first"
+        ) from None
     if image is None:
         return None, (0, 0)
     h, w = image.shape[:2]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import struct
 
 import cv2
@@ -218,3 +219,35 @@ def test_a_progressive_jpeg_too_big_is_refused(monkeypatch):
     monkeypatch.setattr(imagefile, "MAX_PIXELS", 300 * 400 // 3)
     with pytest.raises(imagefile.TooBig, match="0.1 MP, more than the 0.0 MP"):
         imagefile.decode(jpeg)
+
+
+def test_opencv_s_own_cap_is_set_for_formats_not_sized_here(tmp_path):
+    # Set when the device package is imported, before cv2: a PGM (not sized from its header
+    # here) over the cap is refused with the reason, on both OpenCV versions.
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "OPENCV_IO_MAX_IMAGE_PIXELS"}
+    code = "import device, os; print(os.environ['OPENCV_IO_MAX_IMAGE_PIXELS'])"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.stdout.strip() == "48000000"
+    big = tmp_path / "wall.pgm"
+    assert cv2.imwrite(str(big), np.zeros((40, 40), np.uint8))
+    run = [sys.executable, "-m", "device", "tally", str(big)]
+    out = subprocess.run(
+        run, env={**env, "OPENCV_IO_MAX_IMAGE_PIXELS": "1000"}, capture_output=True, text=True
+    )
+    assert out.returncode == 1
+    assert "0.0 MP a photo may have here: shrink it first" in out.stderr
+
+
+def test_a_tiff_whose_tags_follow_its_pixels_is_sized_too(monkeypatch):
+    # libtiff writes the tags after the pixels: the whole file is searched for them.
+    from device import imagefile
+
+    noise = np.random.default_rng(0).integers(0, 255, (300, 400, 3), np.uint8)
+    ok, tiff = cv2.imencode(".tiff", noise)
+    assert ok and tiff.size > 65536 and imagefile.header_size(tiff) == (400, 300)
+    monkeypatch.setattr(imagefile, "MAX_PIXELS", 300 * 400 // 3)
+    with pytest.raises(imagefile.TooBig):
+        imagefile.decode(tiff)
