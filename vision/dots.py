@@ -399,7 +399,8 @@ def _discs(
     _, radius, _, (x, y) = cv2.minMaxLoc(dist)
     if radius < r_min or radius > r_max:
         return [], False
-    area = float(np.count_nonzero(blob))
+    pixels = np.count_nonzero(blob)
+    area = float(pixels)
     # One dot, maybe with a glossy highlight bitten out of its rim: it fills most of the
     # smallest circle round it.
     contours, _ = cv2.findContours(blob, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
@@ -424,7 +425,7 @@ def _discs(
     one = np.pi * radius * radius
     if area <= 1.35 * one:
         return [(float(x), float(y), float(radius))], False
-    hull_area = cv2.contourArea(cv2.convexHull(max(contours, key=cv2.contourArea)))
+    hull_area = cv2.contourArea(cv2.convexHull(outline))
     if area > 6 * one or area < 0.8 * hull_area:
         return _peel(blob, r_min, r_max), False  # too big or too ragged for a cluster of dots
     ys, xs = np.nonzero(blob[::2, ::2])  # every other pixel places the discs as well
@@ -455,7 +456,8 @@ def _discs(
                     cv2.LINE_8,
                     4,
                 )
-            iou = np.count_nonzero(drawn & blob) / max(np.count_nonzero(drawn | blob), 1)
+            both = np.count_nonzero(drawn & blob)
+            iou = both / max(np.count_nonzero(drawn) + pixels - both, 1)
             if iou > best_iou + 0.02:
                 best, best_iou = placed[k], iou
         if best is not None and best_iou >= 0.85:
@@ -512,7 +514,9 @@ def _fill_holes(
     inside of a letter "O" or a drawn ring is a big hole of paper, and filling it would make
     a disc of it."""
     contours, hierarchy = cv2.findContours(mask, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
-    holes = np.flatnonzero(hierarchy[0][:, 3] >= 0) if hierarchy is not None else ()
+    if len(contours) < 2:  # one outline: no hole
+        return mask
+    holes = np.flatnonzero(hierarchy[0][:, 3] >= 0)
     if not len(holes):
         return mask
     filled = mask.copy()
@@ -572,7 +576,7 @@ def _colour_blob(
     distance2 = cv2.transform(square, _PAPER_WEIGHTS)
     # Near the dot's colour, and nearer it than the paper's (a faint yellow dot on a canary note
     # never runs out into the paper) ...
-    same = (distance2 < tolerance * tolerance) & (distance2 < diff2)
+    same = distance2 < np.minimum(diff2, tolerance * tolerance)
     # Loosely of that colour: of about its hue and chroma, however light or dark (its own
     # shaded side, a highlight's rim).
     loose = cv2.transform(square, _CHROMA2) < (1.25 * tolerance) ** 2
@@ -594,8 +598,7 @@ def _colour_blob(
         if float(lit @ lit) - t_lit * t_lit * g2 > (3 * tolerance) ** 2:
             s, orth2 = _along(delta, cv2.transform(square, _SUM3), gloss, g2)
             same |= (s > 0) & (s < 1) & (orth2 < tolerance * tolerance)
-    same = (same & allowed).astype(np.uint8)
-    same = cv2.morphologyEx(same, cv2.MORPH_CLOSE, _SQUARE3)
+    same = cv2.morphologyEx((same & allowed).view(np.uint8), cv2.MORPH_CLOSE, _SQUARE3)
     if not same[sy, sx]:
         blob = np.zeros(window.shape[:2], np.uint8)
         cv2.circle(blob, (sx, sy), r, 1, -1)
@@ -652,12 +655,10 @@ def _parts(mask: np.ndarray) -> tuple[np.ndarray, dict[int, tuple[int, int, int,
     _, labels = cv2.connectedComponents(mask, connectivity=8)
     outlines, hierarchy = cv2.findContours(mask, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
     boxes = {}
-    for outline, (_, _, _, parent) in zip(
-        outlines, hierarchy[0] if len(outlines) else (), strict=True
-    ):
-        if parent < 0:  # an outside outline, not a hole's
-            x, y = outline[0, 0]
-            boxes[int(labels[y, x])] = cv2.boundingRect(outline)
+    if outlines:
+        for i in np.flatnonzero(hierarchy[0][:, 3] < 0):  # outside outlines, not holes'
+            x, y = outlines[i][0, 0]
+            boxes[int(labels[y, x])] = cv2.boundingRect(outlines[i])
     return labels, boxes
 
 
@@ -702,7 +703,7 @@ def _scan(
     diff2, paper, model, off, off2, wall2 = fit
     note = inner | (wall2 > params.dot_delta_e**2)  # the note and what lies on it
     odd = (diff2 > params.dot_delta_e**2) & note
-    cores = cv2.morphologyEx(odd.astype(np.uint8), cv2.MORPH_OPEN, _disc(0.8 * d_min))
+    cores = cv2.morphologyEx(odd.view(np.uint8), cv2.MORPH_OPEN, _disc(0.8 * d_min))
     labels, boxes = _parts(cores)
     if seen is not None and boxes:
         first, dots = seen
@@ -717,15 +718,16 @@ def _scan(
     faint = (diff2 < (_FAINT_RIM * params.dot_delta_e) ** 2).view(np.uint8)  # shading, not things
     # Blobs are looked for only in the thick parts: a dot stays whole, the pen strokes it sits
     # on (of its own colour, say) fall away.
-    thick = cv2.dilate(cores, _disc(_THICK_GROW)).astype(bool) & note
+    thick = cv2.dilate(cores, _disc(_THICK_GROW)).view(bool) & note
     found: list[_Candidate] = []
     # A blob is a connected part of the thick pixels, closed by one pixel: it lies within one
     # part of `thick` grown by a pixel. Each blob is worked out on that part's box alone (and
     # each disc's surroundings on their own box), never on the whole window a dot could fill.
     # Each part's box is found when a seed first lies in it (by filling it: most parts hold no
     # seed), the parts are numbered 2, 3, ... as they are filled.
-    reach = cv2.dilate(thick.view(np.uint8), _SQUARE3).astype(np.float32)
-    reach_boxes: dict[float, tuple[int, int, int, int]] = {}
+    reach = cv2.dilate(thick.view(np.uint8), _SQUARE3)
+    reach_boxes: dict[int, tuple[int, int, int, int]] = {}
+    filled = np.zeros((h + 2, w + 2), np.uint8)  # floodFill's mask, shared: parts never meet
     pad = int(1.1 * d_max)
     odd_depth = None  # the distance transform of `odd`, when first needed
     claimed = None  # the blobs of the dots found so far, when there are any
@@ -733,13 +735,13 @@ def _scan(
     faces: list[np.ndarray] = []  # the colour of each such blob
     later = []  # blobs of no dot's shape: maybe dots half hidden under a dot found later
     for label, (bx, by, bw, bh) in sorted(boxes.items()):
-        core = (labels[by : by + bh, bx : bx + bw] == label).astype(np.uint8)
-        # One colour at a time: a core can hold touching dots of several colours.
+        # A zero frame round the core: a core filling its box still has an edge to measure from.
+        framed = np.zeros((bh + 2, bw + 2), np.uint8)
+        core = framed[1:-1, 1:-1]
+        np.equal(labels[by : by + bh, bx : bx + bw], label, out=core.view(bool))
+        # One colour at a time: a core can hold touching dots of several colours. (An empty
+        # core is 0 deep.)
         for _ in range(16):
-            if not core.any():
-                break
-            # A zero frame round the core: a core filling its box still has an edge to measure from.
-            framed = cv2.copyMakeBorder(core, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
             _, depth, _, (cx, cy) = cv2.minMaxLoc(cv2.distanceTransform(framed, cv2.DIST_L2, 3))
             hidden = False
             if depth < r_min * _SEED_DEPTH:
@@ -747,7 +749,7 @@ def _scan(
                     break
                 # A thinner piece of the core beside a dot found already may be a dot half
                 # hidden under it, seen as a crescent: each such piece is looked at once.
-                cv2.floodFill(core, None, (int(cx - 1), int(cy - 1)), 2, 0, 0, 8)
+                cv2.floodFill(framed, None, (int(cx), int(cy)), 2, 0, 0, 8)
                 piece = core == 2
                 core[piece] = 0
                 ring = cv2.dilate(piece.view(np.uint8), _SQUARE3, iterations=2)
@@ -760,10 +762,13 @@ def _scan(
             # window's: the cluster fit samples every other pixel).
             x0, y0 = max(0, sx - pad), max(0, sy - pad)
             x1, y1 = min(w, sx + pad + 1), min(h, sy + pad + 1)
-            part = float(reach[sy, sx])
-            if part == 1.0:
-                part = float(len(reach_boxes) + 2)
-                reach_boxes[part] = cv2.floodFill(reach, None, (int(sx), int(sy)), part, 0, 0, 8)[3]
+            part = int(reach[sy, sx])
+            if part == 1:
+                if len(reach_boxes) == 253:  # more parts with seeds than a byte numbers
+                    reach = reach.astype(np.float32)
+                part = len(reach_boxes) + 2
+                seed = (int(sx), int(sy))
+                reach_boxes[part] = cv2.floodFill(reach, filled, seed, part, 0, 0, 8)[3]
             rx, ry, rw, rh = reach_boxes[part]
             u0, v0 = max(x0, rx - 2), max(y0, ry - 2)
             u0, v0 = u0 - (u0 - x0) % 2, v0 - (v0 - y0) % 2
@@ -793,12 +798,13 @@ def _scan(
             # across the seam with a neighbouring note stays for a seed of its own.
             taken = np.zeros_like(blob)
             cv2.circle(taken, (sx - u0, sy - v0), max(1, int(depth)), 1, -1)
-            taken = cv2.dilate(blob, _SQUARE3) | (taken & (kin | faint[win]))
+            taken &= kin | faint[win]
+            taken |= cv2.dilate(blob, _SQUARE3)
             cy0, cx0 = max(v0, by), max(u0, bx)
             cy1, cx1 = min(v1, by + bh), min(u1, bx + bw)
             if cy1 > cy0 and cx1 > cx0:
                 core[cy0 - by : cy1 - by, cx0 - bx : cx1 - bx][
-                    taken[cy0 - v0 : cy1 - v0, cx0 - u0 : cx1 - u0] > 0
+                    taken[cy0 - v0 : cy1 - v0, cx0 - u0 : cx1 - u0].view(bool)
                 ] = 0
             circles, cluster = ([], False) if hidden else _discs(blob, r_min, r_max)
             if not circles:
@@ -994,7 +1000,7 @@ def _measure(
         here[b0 - g0 : b1 - g0, a0 - f0 : a1 - f0] = blob[b0 - v0 : b1 - v0, a0 - u0 : a1 - u0]
     # Pen strokes aside: only thick mixes are the fading edge of a blob of ink.
     kin = cv2.morphologyEx(
-        _kin(off[0][box], off[1][box], axis).astype(np.uint8), cv2.MORPH_OPEN, _KIN_OPEN
+        _kin(off[0][box], off[1][box], axis).view(np.uint8), cv2.MORPH_OPEN, _KIN_OPEN
     )
     # A glossy highlight: whitish, lighter than the dot, and not paper. It is part of the dot.
     whitish = cv2.transform(cv2.multiply(window, window), _CHROMA2) < 400
