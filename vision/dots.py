@@ -720,6 +720,24 @@ def _scan(
     # on (of its own colour, say) fall away.
     thick = cv2.dilate(cores, _disc(_THICK_GROW)).view(bool) & note
     found: list[_Candidate] = []
+
+    def measure(blob_at, bounds, disc_at, cluster, colour, axis, covered=None) -> _Candidate:
+        return _measure(
+            lab,
+            (off, off2),
+            diff2,
+            odd,
+            note,
+            blob_at,
+            bounds,
+            disc_at,
+            cluster,
+            colour,
+            axis,
+            params,
+            covered,
+        )
+
     # A blob is a connected part of the thick pixels, closed by one pixel: it lies within one
     # part of `thick` grown by a pixel. Each blob is worked out on that part's box alone (and
     # each disc's surroundings on their own box), never on the whole window a dot could fill.
@@ -813,22 +831,13 @@ def _scan(
             for px, py, r in circles:
                 if not inner[min(h - 1, int(py + v0)), min(w - 1, int(px + u0))]:
                     continue  # another note's: it counts there
-                disc_args = (
-                    lab,
-                    (off, off2),
-                    diff2,
-                    odd,
-                    note,
+                measured = measure(
                     (blob, u0, v0),
                     (x0, y0, x1, y1),
-                )
-                measured = _measure(
-                    *disc_args,
                     (px + u0, py + v0, r),
                     circles if cluster else [(px, py, r)],
                     colour,
                     axis,
-                    params,
                 )
                 found.append(measured)
                 first = _score(measured, params)
@@ -848,13 +857,13 @@ def _scan(
                     odd_depth = cv2.distanceTransform(odd.view(np.uint8), cv2.DIST_L2, 3)
                 wider = _widest(odd_depth, px + u0, py + v0, r)
                 if wider is not None and r_min <= wider[2] <= r_max:
-                    again = _measure(
-                        *disc_args,
+                    again = measure(
+                        (blob, u0, v0),
+                        (x0, y0, x1, y1),
                         wider,
                         [(wider[0] - u0, wider[1] - v0, wider[2])],
                         colour,
                         axis,
-                        params,
                     )
                     if _score(again, params) > _WIDER_MARGIN:
                         found.append(again)
@@ -875,19 +884,13 @@ def _scan(
                 continue
             if inner[min(h - 1, int(py + v0)), min(w - 1, int(px + u0))]:
                 found.append(
-                    _measure(
-                        lab,
-                        (off, off2),
-                        diff2,
-                        odd,
-                        note,
+                    measure(
                         (blob, u0, v0),
                         bounds,
                         (px + u0, py + v0, r),
                         [(px, py, r)],
                         colour,
                         axis,
-                        params,
                         claimed,
                     )
                 )
