@@ -38,7 +38,16 @@ class TooBig(ValueError):
 def header_size(data) -> tuple[int, int] | None:
     """(width, height) as the file's header stores them (for a JPEG, before any EXIF turn);
     None for a format not known here or a broken header."""
-    return _header(bytes(data))[0]
+    return _stored(data)[0]
+
+
+def _stored(data) -> tuple[tuple[int, int] | None, bool]:
+    """`_header` of the file's first 64 KB, or of all of it when the size is not there (a
+    JPEG's frame can follow a long EXIF block; a TIFF's tags are often at its end)."""
+    size, progressive = _header(bytes(data[:65536]))
+    if size is None and len(data) > 65536:
+        size, progressive = _header(bytes(data))
+    return size, progressive
 
 
 def _header(data: bytes) -> tuple[tuple[int, int] | None, bool]:
@@ -115,18 +124,15 @@ def _tiff(data: bytes) -> tuple[int, int] | None:
     return (size[256], size[257]) if len(size) == 2 else None
 
 
-def read_flag(data, max_pixels: int | None = None) -> tuple[int, int]:
-    """The OpenCV imdecode flag to read the photo whose file bytes are `data` with, and the
-    factor it shrinks the photo by: (IMREAD_COLOR, 1), or for a baseline JPEG over
-    `max_pixels` (default MAX_PIXELS) the first reduced size under it. TooBig for any other
-    file over `max_pixels`."""
+def read_flag(data, max_pixels: int | None = None) -> tuple[int, int, tuple[int, int] | None]:
+    """The OpenCV imdecode flag to read the photo whose file bytes are `data` with, the
+    factor it shrinks the photo by, and its stored size (`header_size`): (IMREAD_COLOR, 1),
+    or for a baseline JPEG over `max_pixels` (default MAX_PIXELS) the first reduced size
+    under it. TooBig for any other file over `max_pixels`."""
     max_pixels = MAX_PIXELS if max_pixels is None else max_pixels
-    size, progressive = _header(bytes(data[:65536]) if len(data) > 65536 else bytes(data))
-    if size is None and len(data) > 65536:
-        # a JPEG's frame can follow a long EXIF block; a TIFF's IFD is often at its end
-        size, progressive = _header(bytes(data))
+    size, progressive = _stored(data)
     if size is None or size[0] * size[1] <= max_pixels:
-        return cv2.IMREAD_COLOR, 1
+        return cv2.IMREAD_COLOR, 1, size
     width, height = size
     if bytes(data[:2]) != b"\xff\xd8" or progressive:
         raise TooBig(
@@ -135,7 +141,7 @@ def read_flag(data, max_pixels: int | None = None) -> tuple[int, int]:
         )
     for k, flag in _REDUCED:
         if width * height / k**2 <= max_pixels:
-            return flag, k
+            return flag, k, size
     raise TooBig(
         f"{width}x{height} is {width * height / 1e6:.1f} MP, too big to read even at an eighth"
         f" of its size: shrink it first"
@@ -146,7 +152,7 @@ def decode(data: np.ndarray, max_pixels: int | None = None):
     """The photo in `data` (its file's bytes, uint8) as BGR, turned upright by its EXIF
     orientation (None when OpenCV cannot read it), and the photo's own (width, height): its
     size as shown, even when it was read smaller. TooBig: see `read_flag`."""
-    flag, k = read_flag(data, max_pixels)
+    flag, k, stored = read_flag(data, max_pixels)
     try:
         image = cv2.imdecode(data, flag)
     except cv2.error as exc:
@@ -162,7 +168,7 @@ def decode(data: np.ndarray, max_pixels: int | None = None):
     if k == 1:
         return image, (w, h)
     # The stored size is before any EXIF turn: match it to the decoded photo's shape.
-    width, height = header_size(data) or (w * k, h * k)
+    width, height = stored
     if abs(w / h - height / width) < abs(w / h - width / height):
         width, height = height, width
     return image, (width, height)
