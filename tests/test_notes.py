@@ -447,3 +447,26 @@ def test_paper_that_runs_on_all_round_a_box_is_a_sheet_not_notes():
     cv2.rectangle(held, (340, 240), (660, 560), 1, -1)
     held[300:500, 400:600] = 0
     assert not _runs_on(box, lab, held, 200)
+
+
+def _skew(quad) -> float:
+    """How far a quad's worst corner is from square, in degrees."""
+    q = np.asarray(quad, dtype=np.float64)
+    u, v = np.roll(q, 1, axis=0) - q, np.roll(q, -1, axis=0) - q
+    cos = np.abs((u * v).sum(axis=1)) / (np.hypot(*u.T) * np.hypot(*v.T))
+    return float(np.degrees(np.arcsin(cos.max())))
+
+
+def test_a_stroke_across_a_note_s_corner_does_not_cut_the_corner_off():
+    # The stroke cuts a triangle off the note's paper, with a dot in it: the paper's outline
+    # has five corners, and its quad had one run off, leaving the dot outside. The note is
+    # square, like its neighbours, and whole.
+    image = wall()
+    truths = _wall_of_notes(image)
+    truths.append(note(image, 670, 400, 220))
+    cv2.line(image, (670, 470), (810, 400), INK, 6, cv2.LINE_AA)
+    cv2.circle(image, (692, 420), 12, (200, 120, 30), -1, cv2.LINE_AA)
+    found = assert_found(image, truths, min_iou=0.95)
+    hit = next(c for c in found if inside(truths[-1], c.quad.mean(axis=0)))
+    assert _skew(hit.quad) < 5.0
+    assert inside(hit.quad, (692, 420))

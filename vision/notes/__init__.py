@@ -41,7 +41,11 @@ note; but a grid of coloured notes with a few of another colour among them, each
 one of its cells, is notes. Paper of a note's colour that no note holds once all the notes
 found are cleared is notes, when it is the size of one or a block of them (cut where their
 seams show), square to the wall's notes (a block of one colour left ragged at every level,
-or left bare by a neighbour fitted askew: `_unclaimed`).
+or left bare by a neighbour fitted askew: `_unclaimed`). A note is a rectangle, and perspective
+changes slowly across a wall: an outline with a corner far less square than its neighbours'
+(a stroke or a dot across a corner, or a neighbour of its colour, took a slice off its paper
+aslant) is squared up, one of the sides at that corner set parallel to its opposite side, on
+the note's edge (`_squared`).
 
 What real walls add (each a predicate of its own in `_search`, or a filter in `find_notes`):
 notes stuck on in overlapping rows show only a strip each, as long as a note, with the note
@@ -55,7 +59,7 @@ box drawn on a note (`_drawn_on`).
 Where each part lives: `find_notes` here runs them in turn; search.py judges the regions
 of regions.py's tree; seams.py cuts touching notes apart; growth.py grows notes found in
 part; real_walls.py holds what real walls add; unclaimed.py finds notes in the paper left
-over; shapes.py has the measures they share.
+over; squared.py squares up outlines cut aslant; shapes.py has the measures they share.
 """
 
 from __future__ import annotations
@@ -84,6 +88,7 @@ from vision.notes.shapes import (
     _paper_lab,
     downscale,
 )
+from vision.notes.squared import _squared
 from vision.notes.unclaimed import _UNCLAIMED_E, _runs_on, _unclaimed
 from vision.params import Params
 
@@ -254,6 +259,9 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
         ]
     # Paper of a note's colour that no note holds is notes, if shaped like them.
     notes = _unclaimed(notes, dropped, blurred, lab, image, scale, typical, walls)
+    # An outline with a corner far less square than its neighbours' had a slice cut off
+    # aslant: squared up on the note's edge (before it is grown to its neighbours' size).
+    notes = _squared(notes, lab, typical)
     # A note found short of its neighbours across one axis, with its own paper beyond a
     # short side, was cut short there by a line of writing or a row of dots.
     notes = _lengthened(notes, blurred, typical)

@@ -59,6 +59,19 @@ def _corners_square(quad: np.ndarray, tolerance_degrees: float = 60.0) -> bool:
     return bool(np.all(np.abs(cos) <= np.sin(np.radians(tolerance_degrees))))
 
 
+def _corners(quad: np.ndarray) -> np.ndarray:
+    """How far each of the quad's corners is from square, as |cos| of its angle."""
+    u = quad[_PREV] - quad
+    v = quad[_NEXT] - quad
+    lengths = np.maximum(np.hypot(u[:, 0], u[:, 1]) * np.hypot(v[:, 0], v[:, 1]), 1e-9)
+    return np.minimum(np.abs((u * v).sum(axis=1)) / lengths, 1.0)
+
+
+def _skew(quad: np.ndarray) -> float:
+    """How far the quad's worst corner is from square, in degrees."""
+    return float(np.degrees(np.arcsin(_corners(quad).max())))
+
+
 def _cyclic(points) -> np.ndarray:
     """A convex quad's corners, given in order round it either way, as `order_quad` gives
     them (clockwise from the top-left), for a fraction of its cost."""
