@@ -291,6 +291,21 @@ def test_a_dot_across_the_seam_with_a_neighbouring_note_counts():
     assert_same_dots(n.found(), n.dots)
 
 
+@pytest.mark.parametrize(
+    ("side", "colour", "at"), [("bottom", BLUE, (320, 385)), ("right", (160, 60, 110), (434, 260))]
+)
+def test_a_dot_across_the_edge_onto_another_surface_beyond_counts(side, colour, at):
+    # Along one edge lies a surface of its own colour, neither the wall nor this note (a
+    # greyish mauve note, a deep shadow): about half way from the canary paper to the dot's
+    # colour, so the dot's part beyond the edge would run into all of it.
+    n = Note(colour=CANARY)
+    band = ((120, 390), (520, 470)) if side == "bottom" else ((440, 100), (560, 440))
+    cv2.rectangle(n.image, *band, (150, 128, 140), -1)
+    n.dot(*at, r=17, colour=colour)
+    n.dot(300, 250, colour=RED)
+    assert_same_dots(n.found(), n.dots)
+
+
 def test_a_dot_whose_middle_is_a_wide_highlight_counts_whole():
     # The lamp's reflection covers the middle of a big glossy dot and fades out towards
     # its rim: the dot's face is what is left round it.
@@ -381,6 +396,16 @@ def test_a_dot_with_a_big_highlight_inside_its_rim_counts(paper, colour, spread,
     assert_same_dots(n.found(), n.dots)
 
 
+@pytest.mark.parametrize(("paper", "colour"), [(CANARY, RED), (PINK, BLUE), (BLUE_NOTE, GREEN)])
+def test_small_glossy_dots_whose_highlight_reaches_the_rim_count(paper, colour):
+    # The lamp's reflection, wide and soft, washes out the upper left of each dot up to its
+    # rim: what is of the dot's own colour is a crescent, too thin to hold a dot's disc.
+    n = Note(colour=paper)
+    n.glossy_dot(290, 240, 15, colour, shift=8, spread=6, strength=0.85)
+    n.glossy_dot(360, 330, 15, colour, shift=8, spread=6, strength=0.85)
+    assert_same_dots(n.found(), n.dots)
+
+
 @pytest.mark.parametrize(("paper", "colour"), [(CANARY, BLUE), (PINK, RED), (BLUE_NOTE, GREEN)])
 def test_a_tight_bunch_of_three_dots_of_one_colour_counts_three(paper, colour):
     # Stuck round a point, each a radius and a half from the others: their blob fills its
@@ -457,3 +482,14 @@ def test_each_part_of_a_mask_gets_its_own_box_holes_and_islands_included():
         ys, xs = np.nonzero(labels == label)
         assert box == (xs.min(), ys.min(), xs.max() - xs.min() + 1, ys.max() - ys.min() + 1)
     assert _parts(np.zeros((30, 30), np.uint8))[1] == {}
+
+
+@pytest.mark.parametrize("colour", [(170, 40, 60), BLUE])
+def test_a_round_blot_wider_than_any_sticker_is_not_a_vote(colour):
+    # A disc 0.37 of the note across (the widest stickers, 19 mm on a 76 mm note, are a
+    # quarter of it, `dot_max` a third with room for perspective): a filled-in doodle, a
+    # round magnet. Round and solid as it is, it is no sticker.
+    n = Note(colour=CANARY)
+    cv2.circle(n.image, (320, 270), 44, colour, -1, cv2.LINE_AA)
+    n.dot(250, 370, r=16, colour=RED)
+    assert_same_dots(n.found(), n.dots)

@@ -11,7 +11,9 @@ Then:
    bottom, uneven light and a colour cast stay "paper". What differs from it
    by more than `dot_delta_e` (CIE Lab distance) is "odd": dots, ink, shadows.
    Beyond the note's edge, what is not the wall counts too: a dot across the
-   edge is whole.
+   edge is whole. Nor is another surface that lies all along one edge (a
+   neighbouring note, the note's own shadow), which a dot across that edge
+   would otherwise run into.
 2. A morphological opening a little narrower than the smallest dot leaves only
    the cores of things at least that wide: pen strokes, underlines, ticks and
    drawn circles ("o") are thinner and vanish.
@@ -20,21 +22,24 @@ Then:
    more than half way from the paper to it (its own blurred edge). That blob is
    the dot, without ink of other colours or the strokes of its own colour it
    sits on, whatever its contrast (a yellow dot on a canary note). Where that
-   blob falls short of the core (a glossy highlight over the dot's middle), the
-   colour of the darker half round the seed is followed instead, with its
-   shades washed towards white. A hole in the blob is filled if it is small, or
-   if it is mostly the dot's colour washed towards white (a highlight inside
-   the rim), never if it is paper (a letter's bowl). What the blob leaves of
-   the core round the seed goes with it if it is of about the seed's colour or
-   faint, never if it is of another colour: a dot across the seam with the
-   next note is seeded anew.
+   blob falls short of the core (a glossy highlight over the dot's middle), or
+   is of no dot's shape (a crescent round a highlight that reaches the rim),
+   the colour of the darker half round the seed is followed instead, with that
+   colour washed out by the lamp (lighter, its chroma shrunk towards grey, of
+   its hue; in a crescent, within its outline). A hole in the blob is filled if
+   it is small, or if it is mostly the dot's colour washed out (a highlight
+   inside the rim), never if it is paper (a letter's bowl). What the blob
+   leaves of the core round the seed goes with it if it is of about the seed's
+   colour or faint, never if it is of another colour: a dot across the seam
+   with the next note is seeded anew.
 4. The blob is split into discs of one size: one disc, several overlapping
    ones (two dots of one colour count two; a bunch of three or more, whose
    middle holds a wider disc than any of them, with discs a little smaller
    than that), or discs peeled one at a time. A blob filling a long rectangle
    (a shadow, a fold, a thick line) is none, and so are four or more discs in
    a straight row (a fat marker stroke, a line of writing in a shadow): people
-   bunch stickers, they do not queue them.
+   bunch stickers, they do not queue them. No disc is wider than the widest
+   sticker (`dot_max`).
 5. Each disc is judged on what tells a sticker from ink (`_is_dot`): its size
    on the note (stickers are 8-19 mm on 76 mm notes), how even its lightness
    is (a vinyl colour, not a pen's blur), paper showing inside it (a letter's
@@ -104,8 +109,13 @@ _SCORE = {
 # A wider disc round a disc judged ink, but not far from a dot (scoring at least
 # `_WIDER_FROM`), must score `_WIDER_MARGIN` to be a dot (`_widest`).
 _WIDER_FROM, _WIDER_MARGIN = -5.0, 4.0
-# A highlight's colour is this close (Lab) to the way from the dot's colour to white.
-_WASHED_MISS = 12.0
+# A highlight's colour is this close (Lab, in a and b) to the line from the dot's colour to grey,
+# and this much lighter than the dot (`_lit`). A dot of less chroma than `_GREYISH` has no hue
+# to keep: its highlight is this close to the way from its colour to white.
+_WASHED_MISS, _LIT_RISE, _GREYISH = 12.0, 3.0, 30.0
+# Where the paper's lightness is known, a highlight's rise in lightness is at least this share
+# of the paper's above the dot, times the share of the dot's chroma it lost.
+_LIT_FLOOR = 0.9
 # A straight row of discs is a stroke (`_in_a_row`) if its blob fills more than this share
 # of the band round them: touching stickers leave notches and fill about 0.80 of it, a
 # beaded marker stroke fills about 0.87; and if their centres lie within this share of a
@@ -167,6 +177,9 @@ _HIDDEN_UNDER = (0.03, 0.3)
 # What only shows in part must score this much to be a dot: ink beside a dot fits the arc
 # now and then, and scores just above 0 on what shows.
 _HIDDEN_MARGIN = 1.0
+# Beyond one edge of the note, a colour this far (Lab) from the wall's that more than this share
+# of the strip along that edge is of is another surface there (`_wall_difference`).
+_SIDE_APART, _SIDE_SHARE = 30.0, 0.5
 _KIN_OPEN = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5))
 
 
@@ -272,20 +285,44 @@ def _wall_difference(lab: np.ndarray, box: tuple[int, int, int, int]) -> np.ndar
     if len(px) < 12:
         return found
     wall = _paper_mode(px)
+    delta = cv2.subtract(
+        px.reshape(-1, 1, 3), (float(wall[0]), float(wall[1]), float(wall[2]), 0.0)
+    )
+    walled = (cv2.transform(cv2.multiply(delta, delta), _SUM3) < 12.0**2).ravel()
+    ends = np.cumsum([0] + [s.shape[0] * s.shape[1] for s in strips])
     # Only round the note is asked: on it, everything counts anyway.
-    for rows, cols in (
-        (slice(0, top), slice(0, w)),
-        (slice(bottom, h), slice(0, w)),
-        (slice(top, bottom), slice(0, left)),
-        (slice(top, bottom), slice(right, w)),
+    for k, (rows, cols) in enumerate(
+        (
+            (slice(0, top), slice(0, w)),
+            (slice(bottom, h), slice(0, w)),
+            (slice(top, bottom), slice(0, left)),
+            (slice(top, bottom), slice(right, w)),
+        )
     ):
         part = lab[rows, cols]
-        if part.size:
-            delta = cv2.subtract(part, (float(wall[0]), float(wall[1]), float(wall[2]), 0.0))
-            found[rows, cols] = cv2.transform(cv2.multiply(delta, delta), _PAPER_WEIGHTS).reshape(
-                part.shape[:2]
-            )
+        if not part.size:
+            continue
+        found[rows, cols] = _difference2(part, wall)
+        # What lies along one edge may be another surface than the wall: a neighbouring note,
+        # the note's own shadow. Where most of that strip is one colour far from the wall's,
+        # that is not a dot either (a dot across the edge would run into it and be lost).
+        # (Where at least that share is about the wall's colour, no other colour is.)
+        sample = px[ends[k] : ends[k + 1]]
+        on_wall = np.count_nonzero(walled[ends[k] : ends[k + 1]])
+        if len(sample) < 12 or on_wall >= _SIDE_SHARE * len(sample):
+            continue
+        side = _paper_mode(sample)
+        if float(((side - wall) ** 2).sum()) > _SIDE_APART**2 and np.count_nonzero(
+            ((sample - side) ** 2).sum(axis=1) < 12.0**2
+        ) > _SIDE_SHARE * len(sample):
+            np.minimum(found[rows, cols], _difference2(part, side), out=found[rows, cols])
     return found
+
+
+def _difference2(lab: np.ndarray, colour: np.ndarray) -> np.ndarray:
+    """Each pixel's squared distance from a colour, weighted as the paper's difference."""
+    delta = cv2.subtract(lab, (float(colour[0]), float(colour[1]), float(colour[2]), 0.0))
+    return cv2.transform(cv2.multiply(delta, delta), _PAPER_WEIGHTS).reshape(lab.shape[:2])
 
 
 def _paper_difference(
@@ -471,6 +508,14 @@ def _discs(
     return _peel(blob, r_min, r_max), False
 
 
+def _hull(blob: np.ndarray) -> np.ndarray:
+    """The convex hull of a blob's biggest part, filled (uint8)."""
+    outlines, _ = cv2.findContours(blob, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    hull = np.zeros_like(blob)
+    cv2.fillPoly(hull, [cv2.convexHull(max(outlines, key=len))], 1)
+    return hull
+
+
 def _on_circle(blob: np.ndarray, x: float, y: float, r: float) -> float:
     """The share of the points of a blob's outline that lie on a circle."""
     contours, _ = cv2.findContours(blob, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
@@ -480,13 +525,10 @@ def _on_circle(blob: np.ndarray, x: float, y: float, r: float) -> float:
 
 
 def _washed(light: np.ndarray, face: np.ndarray) -> bool:
-    """Whether the colour `light` is the colour `face` washed towards white (a highlight on
-    it), not another colour: the next dot of a cluster."""
-    gloss = np.float32([100.0, 0.0, 0.0]) - face
-    g2 = max(float(gloss @ gloss), 1.0)
-    d = light - face
-    t = float(d @ gloss) / g2
-    return 0.05 <= t <= 1.0 and float(d @ d) - t * t * g2 < _WASHED_MISS**2
+    """Whether the colour `light` is the colour `face` washed out by a highlight on it, not
+    another colour: the next dot of a cluster."""
+    one = np.asarray(light, np.float32).reshape(1, 1, 3)
+    return bool(_lit(one, face, _WASHED_MISS, (0.05, 1.0))[0, 0])
 
 
 def _near(a: np.ndarray, b: np.ndarray) -> bool:
@@ -534,14 +576,47 @@ def _fill_holes(
     return filled
 
 
-def _lit(window: np.ndarray, colour: np.ndarray) -> np.ndarray:
-    """Where `window` (Lab) is `colour` washed towards white by a highlight, short of the white
-    itself (white paper inside a black letter "O")."""
-    gloss = np.float32([100.0, 0.0, 0.0]) - colour
-    g2 = max(float(gloss @ gloss), 1.0)
-    delta = cv2.subtract(window, (float(colour[0]), float(colour[1]), float(colour[2]), 0.0))
-    s, orth2 = _along(delta, cv2.transform(cv2.multiply(delta, delta), _SUM3), gloss, g2)
-    return (s > 0.05) & (s < 0.9) & (orth2 < _WASHED_MISS**2)
+def _lit(
+    window: np.ndarray,
+    colour: np.ndarray,
+    tolerance: float = _WASHED_MISS,
+    washed: tuple[float, float] = (0.05, 0.9),
+    paper_l: np.ndarray | None = None,
+) -> np.ndarray:
+    """Where `window` (Lab) is `colour` washed out by a highlight, by a share within `washed`
+    (short of the white itself: white paper inside a black letter "O").
+
+    A highlight adds the lamp's light to the dot's: lighter, and the dot's hue with its chroma
+    shrunk towards grey. Not towards white as such: the lamp is as bright as it is (a dot in
+    dim light has a dim highlight) and of its own tint (a colour cast), and a mix in the
+    camera's RGB bends a little in Lab; so the lightness is only asked to rise. A greyish dot
+    has no hue to keep: its highlight is the way towards white. `paper_l`: the paper's
+    lightness there, which the lamp's reflection is at least about as light as."""
+    ab = np.float32([0.0, colour[1], colour[2]])
+    n2 = float(ab @ ab)
+    lo, hi = washed
+    if n2 < _GREYISH**2:
+        gloss = np.float32([100.0, 0.0, 0.0]) - colour
+        g2 = max(float(gloss @ gloss), 1.0)
+        delta = cv2.subtract(window, (float(colour[0]), float(colour[1]), float(colour[2]), 0.0))
+        s, orth2 = _along(delta, cv2.transform(cv2.multiply(delta, delta), _SUM3), gloss, g2)
+        return (s > lo) & (s < hi) & (orth2 < tolerance * tolerance)
+    # The share of the dot's chroma kept, and the squared distance from its hue's line.
+    kept = cv2.transform(window, (ab / n2).reshape(1, 3))
+    orth2 = cv2.subtract(
+        cv2.transform(cv2.multiply(window, window), _CHROMA2), cv2.multiply(kept, kept, scale=n2)
+    )
+    lit = (
+        (kept > 1 - hi)
+        & (kept < 1 - lo)
+        & (orth2 < tolerance * tolerance)
+        & (window[..., 0] > colour[0] + _LIT_RISE)
+    )
+    if paper_l is not None:
+        # A mix of the dot's colour and the paper (ink blurred into it) loses as much colour
+        # for less light: it is no lighter than the paper's share of it.
+        lit &= window[..., 0] - colour[0] > _LIT_FLOOR * (1 - kept) * (paper_l - colour[0])
+    return lit
 
 
 def _colour_blob(
@@ -588,16 +663,11 @@ def _colour_blob(
         t, orth2 = _along(off[0], off[1], axis, n2)
         tol = max(_BLOB_TOL_MIN, 0.25 * math.sqrt(n2))
         same |= (t > 0.5) & (orth2 < tol * tol)
-    if darker and colour[1] ** 2 + colour[2] ** 2 > 30.0**2:
-        # ... or that colour washed towards white: the highlight, on a coloured dot; unless
-        # the paper itself lies that way (a lighter shade of the dot's colour).
-        gloss = np.float32([100.0, 0.0, 0.0]) - colour
-        g2 = float(gloss @ gloss)
-        lit = wmodel[sy, sx] - colour
-        t_lit = float(lit @ gloss) / g2
-        if float(lit @ lit) - t_lit * t_lit * g2 > (3 * tolerance) ** 2:
-            s, orth2 = _along(delta, cv2.transform(square, _SUM3), gloss, g2)
-            same |= (s > 0) & (s < 1) & (orth2 < tolerance * tolerance)
+    if darker and colour[1] ** 2 + colour[2] ** 2 > _GREYISH**2:
+        # ... or that colour washed out: the highlight, on a coloured dot; unless the paper
+        # itself lies that way (a lighter shade of the dot's colour).
+        if not _lit(wmodel[sy : sy + 1, sx : sx + 1], colour, 3 * tolerance, (0.0, 1.0))[0, 0]:
+            same |= _lit(window, colour, tolerance, (0.0, 1.0), wmodel[..., 0])
     same = cv2.morphologyEx((same & allowed).view(np.uint8), cv2.MORPH_CLOSE, _SQUARE3)
     if not same[sy, sx]:
         blob = np.zeros(window.shape[:2], np.uint8)
@@ -698,7 +768,9 @@ def _scan(
     look's, is skipped."""
     d_min = params.dot_min * params.note_px
     d_max = params.dot_max * params.note_px
-    r_min, r_max = 0.5 * d_min, 0.6 * d_max
+    # No disc is wider than the widest sticker: a round thing wider (a filled-in doodle, a
+    # magnet) is not a vote.
+    r_min, r_max = 0.5 * d_min, 0.5 * d_max
     h, w = lab.shape[:2]
     diff2, paper, model, off, off2, wall2 = fit
     note = inner | (wall2 > params.dot_delta_e**2)  # the note and what lies on it
@@ -803,6 +875,7 @@ def _scan(
                 paper,
             )
             blob, colour, axis, kin = _colour_blob(*args)
+            circles, cluster = ([], False) if hidden else _discs(blob, r_min, r_max)
             if np.count_nonzero(blob) < _SHORT_BLOB * math.pi * depth * depth:
                 # Less than the core round the seed: maybe the seed's colour was a highlight's.
                 again = _colour_blob(*args, darker=True)
@@ -810,6 +883,18 @@ def _scan(
                     colour, again[1]
                 ):
                     blob, colour, axis, kin = again
+                    circles, cluster = ([], False) if hidden else _discs(blob, r_min, r_max)
+            elif not circles and not hidden and colour[1] ** 2 + colour[2] ** 2 > _GREYISH**2:
+                # Of no dot's shape: maybe a crescent, the dot's face round a highlight that
+                # reaches its rim. The dot is that face and the highlight on it, which lies
+                # within the crescent's outline (not the wall beyond a curled corner's shade).
+                again = _colour_blob(*args, darker=True)
+                bitten = again[0] & (_hull(blob) | blob)
+                if np.count_nonzero(bitten) > np.count_nonzero(blob):
+                    whole = _discs(bitten, r_min, r_max)
+                    if whole[0]:
+                        blob, colour, axis, kin = bitten, *again[1:]
+                        circles, cluster = whole
             # Whatever it turns out to be, this blob is dealt with: take it out of the core,
             # with the rest of the core round the seed that is of about its colour (a dot's
             # shaded side) or faint (shading), but not things of other colours there: a dot
@@ -824,7 +909,6 @@ def _scan(
                 core[cy0 - by : cy1 - by, cx0 - bx : cx1 - bx][
                     taken[cy0 - v0 : cy1 - v0, cx0 - u0 : cx1 - u0].view(bool)
                 ] = 0
-            circles, cluster = ([], False) if hidden else _discs(blob, r_min, r_max)
             if not circles:
                 later.append((blob, win, colour, axis, (x0, y0, x1, y1)))
                 continue
