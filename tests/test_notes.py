@@ -205,6 +205,32 @@ def test_a_grid_of_touching_notes_with_notes_of_another_colour_among_them():
     assert_found(image, truths, min_iou=0.8)
 
 
+def test_a_staggered_block_of_one_colour_is_not_cut_into_an_even_grid():
+    # Five lime notes written on, stuck on in two columns out of step (the left one 0.6 of a
+    # note lower, its bottom note pushed a half to the left), seams showing faintly: the
+    # block's outline is a slanted quad about 2 x 3 notes big, but no grid of notes. What is
+    # found there is the notes really seen, never cells across their seams.
+    image = wall(colour=CORK)
+    truths = [note(image, x, y, 150, colour=LIME) for x, y in ((80, 80), (80, 700), (1000, 400))]
+    truths += [note(image, x, y, 150, colour=LIME) for x, y in ((1300, 80), (1300, 700))]
+    block = []
+    for k, (x, y) in enumerate(((700, 200), (705, 350), (708, 500), (550, 290), (478, 440))):
+        block.append(note(image, x, y, 150, colour=LIME, seam=k in (1, 2, 4), shadow=False))
+        if k < 3:  # where the right column overlaps the left one
+            cv2.line(image, (x, y), (x, y + 149), tuple(int(c * 0.8) for c in LIME), 3)
+        for j in range(3):
+            cv2.putText(
+                image, "ABCD", (x + 10, y + 40 + 40 * j), cv2.FONT_HERSHEY_SIMPLEX, 1.2, INK, 3
+            )
+    found = find_notes(image, Params())
+    for t in truths:
+        assert sum(iou(c.quad, t) > 0.9 for c in found) == 1
+    in_block = [c for c in found if not any(inside(t, c.quad.mean(axis=0)) for t in truths)]
+    for c in in_block:
+        assert max(iou(c.quad, t) for t in block) > 0.85, "a quad across the block's seams"
+    assert len(in_block) >= 3  # those whose seams show
+
+
 def test_a_line_of_writing_near_a_hidden_seam_is_not_taken_for_it():
     # Two touching notes of one colour, one above the other, the seam unseen; a long
     # underline across the lower one, a quarter of a note below the seam.
@@ -376,6 +402,25 @@ def _lab_of(lab, quad):
     return (m[0] * 100 / 255, m[1] - 128, m[2] - 128)
 
 
+def test_a_note_crowded_with_dots_between_notes_of_its_colour_is_found():
+    # Three canary notes in a row, a narrow gap between them; the middle one written on and
+    # crowded with clumps of overlapping dots, several across its edges: its paper shows
+    # only in scraps between them, and the wipe of dots closes the gaps to its neighbours.
+    image = wall()
+    truths = [note(image, 300 + 110 * k, 300, 100) for k in range(3)]
+    truths += [note(image, 300 + 160 * k, 500, 100) for k in range(5)]
+    for j in range(3):
+        cv2.putText(
+            image, "ABC", (420, 325 + 25 * j), cv2.FONT_HERSHEY_SIMPLEX, 0.77, (120, 30, 90), 2
+        )
+    rng = np.random.default_rng(1)
+    for u, v in ((15, 15), (50, 20), (85, 15), (15, 55), (55, 50), (90, 55), (30, 90), (70, 85)):
+        for du, dv in rng.normal(0, 5, (2, 2)):
+            centre = (int(410 + u + du), int(300 + v + dv))
+            cv2.circle(image, centre, 11, (200, 120, 40), -1, cv2.LINE_AA)
+    assert_found(image, truths)
+
+
 def test_a_bare_block_of_one_colour_among_its_notes_is_cut_into_its_notes():
     # Two canary notes side by side in a row of canary notes, left bare by the search.
     image = wall()
@@ -386,6 +431,22 @@ def test_a_bare_block_of_one_colour_among_its_notes_is_cut_into_its_notes():
     assert len(added) == 2
     for truth in bare:
         assert max(iou(q, truth) for q in added) > 0.85
+
+
+def test_leftover_paper_and_dots_a_note_bigger_than_the_wall_s_is_one_note():
+    # A note crowded with dots between two of its colour, a fifth wider and higher than the
+    # wall's notes: what is left of its paper is scraps, but its paper and dots together,
+    # no wall, are one note.
+    image = wall()
+    found = [note(image, 200, 300, 200), note(image, 680, 300, 200)]
+    crowded = note(image, 420, 300, 240)
+    rng = np.random.default_rng(1)
+    for u, v in ((15, 15), (50, 20), (85, 15), (15, 55), (55, 50), (90, 55), (30, 90), (70, 85)):
+        for du, dv in rng.normal(0, 12, (2, 2)):
+            centre = (int(420 + 2.4 * u + du), int(300 + 2.4 * v + dv))
+            cv2.circle(image, centre, 31, (200, 120, 40), -1, cv2.LINE_AA)
+    added = _leftover(image, found)
+    assert len(added) == 1 and iou(added[0], crowded) > 0.85
 
 
 def test_leftover_paper_that_is_a_strip_or_runs_on_is_no_note():

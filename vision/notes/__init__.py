@@ -15,9 +15,10 @@ is looked at again at the next, lower threshold, where the faint seams between t
 notes of one colour (a shadow line, a slight change of shade) and the weak spots in an
 outline that let a note leak into its neighbour show up as edges: its pieces there are
 judged the same way. What is still a neat grid of typical notes at the lowest threshold
-(touching notes of one colour, seams unseen) is cut into that grid, each cut on a seam
-where one shows at full resolution near the even split (notes off one pad are one size;
-a line of writing further off is no seam).
+(touching notes of one colour, seams unseen), as square as the wall's notes (a block stuck
+on staggered or askew is no grid), is cut into that grid, each cut on a seam where one shows
+at full resolution near the even split (notes off one pad are one size; a line of writing
+further off is no seam).
 
 A second search, on a copy where everything smaller than a big dot is wiped out, adds the
 notes the first found only in pieces (crowded with dots, or with writing all over them).
@@ -41,11 +42,13 @@ note; but a grid of coloured notes with a few of another colour among them, each
 one of its cells, is notes. Paper of a note's colour that no note holds once all the notes
 found are cleared is notes, when it is the size of one or a block of them (cut where their
 seams show), square to the wall's notes (a block of one colour left ragged at every level,
-or left bare by a neighbour fitted askew: `_unclaimed`). A note is a rectangle, and perspective
-changes slowly across a wall: an outline with a corner far less square than its neighbours'
-(a stroke or a dot across a corner, or a neighbour of its colour, took a slice off its paper
-aslant) is squared up, one of the sides at that corner set parallel to its opposite side, on
-the note's edge (`_squared`).
+or left bare by a neighbour fitted askew: `_unclaimed`); so is what no note holds and no wall
+is like, one whole note's size and shape with a note's paper showing (a note crowded with
+dots: clumps wider than the gap to its neighbours, so that no search sees its paper whole).
+A note is a rectangle, and perspective changes slowly across a wall: an outline with a
+corner far less square than its neighbours' (a stroke or a dot across a corner, or a
+neighbour of its colour, took a slice off its paper aslant) is squared up, one of the sides
+at that corner set parallel to its opposite side, on the note's edge (`_squared`).
 
 What real walls add (each a predicate of its own in `_search`, or a filter in `find_notes`):
 notes stuck on in overlapping rows show only a strip each, as long as a note, with the note

@@ -15,6 +15,7 @@ from vision.notes.regions import (
     _gradient,
     _is_quad,
     _Node,
+    _refined,
     _Region,
     _Tree,
 )
@@ -31,8 +32,10 @@ from vision.notes.shapes import (
     _iou,
     _side_angles,
     _sides,
+    _skew,
     _weighted_median,
 )
+from vision.notes.squared import _SKEW_MIN, _SKEW_MORE
 from vision.params import Params
 
 # Edge thresholds tried: the photo's own (Params.edge_min, edge_k), then up to _LEVELS - 1
@@ -70,6 +73,8 @@ _PIECES_COVER = 0.7
 _IN_CELL = 0.5
 # A grid of touching notes has at most this share of notes of other colours among them.
 _AMONG = 0.25
+# A grid of touching notes is about as square as this percentile of the note-shaped regions.
+_SQUARE_SHARE = 90.0
 # Chroma above which paper is a sticky note's, not a sheet's.
 _SHEET_CHROMA = 25.0
 # A region along the photo's border this many typical notes big is more wall.
@@ -230,9 +235,23 @@ def _search(bgr: np.ndarray, params: Params, min_px: float, typical=None, lab8=N
             # the top and both sides (a bottom curls): a trapezoid with a side leaning far is
             # notes of different widths
             and aligned(r, (0, 1, 3))
+            and (min(cols, rows) == 1 or square(r))
         ):
             return r, cols, rows
         return None
+
+    skews: list[float] = []
+
+    def square(r: _Region) -> bool:
+        # Touching notes off one pad make a rectangle, seen as square as the wall's notes (all
+        # but the least square of them: curled, or seen aslant): a block of rows and columns
+        # much less square is notes stuck on staggered or askew, no grid to cut evenly (its
+        # pieces, outlines really seen, stand). (A single column or row is cut across only:
+        # a stack of notes, each a little to the side of the last, is still cut where it was.)
+        if not skews:
+            seen = [_skew(o.quad) for o in _descendants(roots) if shaped(o)] or [0.0]
+            skews.append(float(np.percentile(seen, _SQUARE_SHARE)))
+        return _skew(_refined(r).quad) <= max(_SKEW_MIN, skews[0] + _SKEW_MORE)
 
     # Down the levels, only into the regions that are not a note already (nor the wall: a
     # note on it is a hole in it, not a piece of it).

@@ -15,6 +15,7 @@ from vision.notes.shapes import (
     _MAX_TURN,
     _SUM_L1,
     _angle,
+    _area,
     _delta_e,
     _grow,
     _paper_lab,
@@ -41,6 +42,13 @@ _UNCLAIMED_NECK = 0.45
 # round it (this share of a note wide, outside the notes found) is a piece of a sheet.
 _UNCLAIMED_RING = 0.15
 _UNCLAIMED_RUNS = 0.35
+# Paper left over that differs from every wall colour by twice _UNCLAIMED_E (a note's paper
+# with its dots and writing) is a note crowded with dots when it is more than this share of
+# the wall's note (a whole note, not the rest of one found in part) and this many times it
+# at most (its dots across its edges stick out beyond it), and this share of it at least is
+# paper of a note's colour.
+_CROWDED_AREA = (0.55, 1.6)
+_CROWDED_PAPER = 0.15
 
 
 def _unclaimed(
@@ -57,7 +65,8 @@ def _unclaimed(
     colour's paper, left over once every note found (and every quad `dropped` as no note: a
     printed frame, a box drawn on a note) is cleared, that is one note or a block of touching
     ones (a block of one colour whose outline writing and dots made ragged at every level of
-    the search, or one the search fitted askew, leaving its neighbour bare)."""
+    the search, or one the search fitted askew, leaving its neighbour bare); and a note
+    crowded with dots, its paper with its dots on it, no note holds."""
     if not notes:
         return notes
     colours: list = []
@@ -79,8 +88,59 @@ def _unclaimed(
     held = np.zeros_like(mask)
     for quad in [quad for quad, _ in notes] + dropped:
         cv2.fillConvexPoly(held, np.round(_grow(quad / k, _UNCLAIMED_MARGIN)).astype(np.int32), 1)
-    mask[held > 0] = 0
-    note_w, note_h, angle = typical[0] / k, typical[1] / k, typical[2]
+    size = (typical[0] / k, typical[1] / k, typical[2])
+    blocks = _blocks(mask & (held == 0), size)
+    # A note crowded with dots (clumps of them wider than the gaps between its neighbours)
+    # shows too little of its paper for that, and none of it is note-shaped: what differs
+    # from every wall colour (its paper, its dots, its writing) and no note holds is a note,
+    # when it is the size and shape of one whole note (more than half the wall's, unlike the
+    # rest of a note found in part) and its paper shows.
+    far = np.ones_like(mask)
+    for wall in walls:
+        own = np.clip(np.round(np.asarray(wall) / _LAB8_SCALE + _LAB8_OFFSET), 0, 255)
+        diff = cv2.absdiff(lab8, (*own.tolist(), 0.0))
+        far &= (cv2.transform(diff, _SUM_L1) > 2 * _UNCLAIMED_E).view(np.uint8)
+    taken = held.copy()
+    for box, _, _ in blocks:
+        cv2.fillConvexPoly(taken, np.round(_grow(box, _UNCLAIMED_MARGIN)).astype(np.int32), 1)
+    crowded = []
+    for box, cols, rows in _blocks(far & (taken == 0), size, _CROWDED_AREA[1]):
+        inside = np.zeros_like(mask)
+        cv2.fillConvexPoly(inside, np.round(box).astype(np.int32), 1)
+        paper = lab8[(inside & mask) > 0]
+        if (
+            cols * rows == 1
+            and _area(box) > _CROWDED_AREA[0] * size[0] * size[1]
+            and len(paper) >= _CROWDED_PAPER * inside.sum()
+        ):
+            colour = (np.median(paper, axis=0) - _LAB8_OFFSET) * _LAB8_SCALE
+            crowded.append((box, tuple(float(v) for v in colour)))
+    out = list(notes)
+    for box, cols, rows in blocks:
+        if _runs_on(box, lab8, held, min(size[:2])):
+            continue
+        quad = box * k
+        colour = _paper_lab(quad, lab, step=2)
+        if colour is None:
+            continue
+        if cols * rows == 1:
+            out.append((quad, colour))
+        else:
+            # cut only on seams seen: a blank sheet of a note's colour shows none
+            cells = _seam_split(image, quad / scale, cols, rows, on_seams=True)
+            out += [(c * scale, colour) for c in cells]
+    # (its colour: its paper's, not its dots')
+    out += [
+        (box * k, colour) for box, colour in crowded if not _runs_on(box, lab8, held, min(size[:2]))
+    ]
+    return out
+
+
+def _blocks(mask: np.ndarray, typical, most: float = _UNCLAIMED_AREA[1]) -> list:
+    """The notes and blocks of notes (quad, cols, rows) in a mask of leftover paper, on the
+    scale of `typical` (the wall's note: width, height, angle), each note `most` times the
+    wall's at most."""
+    note_w, note_h = typical[:2]
     kernel = cv2.getStructuringElement(
         cv2.MORPH_RECT, (max(3, int(_UNCLAIMED_SLIVER * min(note_w, note_h)) | 1),) * 2
     )
@@ -93,31 +153,17 @@ def _unclaimed(
     )
     blocks = []
     for piece in _patches(mask, _UNCLAIMED_AREA[0] * note_area):
-        block = _block(piece, (note_w, note_h, angle))
+        block = _block(piece, typical, most)
         if block is None:
             opened = cv2.morphologyEx(piece[2], cv2.MORPH_OPEN, neck)
             x, y = piece[:2]
             for px, py, part in _patches(opened, _UNCLAIMED_AREA[0] * note_area):
-                block = _block((x + px, y + py, part), (note_w, note_h, angle))
+                block = _block((x + px, y + py, part), typical, most)
                 if block is not None:
                     blocks.append(block)
         else:
             blocks.append(block)
-    out = list(notes)
-    for box, cols, rows in blocks:
-        if _runs_on(box, lab8, held, min(note_w, note_h)):
-            continue
-        quad = box * k
-        colour = _paper_lab(quad, lab, step=2)
-        if colour is None:
-            continue
-        if cols * rows == 1:
-            out.append((quad, colour))
-        else:
-            # cut only on seams seen: a blank sheet of a note's colour shows none
-            cells = _seam_split(image, quad / scale, cols, rows, on_seams=True)
-            out += [(c * scale, colour) for c in cells]
-    return out
+    return blocks
 
 
 def _runs_on(box: np.ndarray, lab8: np.ndarray, held: np.ndarray, side: float) -> bool:
@@ -150,10 +196,10 @@ def _patches(mask: np.ndarray, min_area: float):
             yield x, y, (labels[y : y + h, x : x + w] == i).view(np.uint8)
 
 
-def _block(piece, typical):
+def _block(piece, typical, most: float = _UNCLAIMED_AREA[1]):
     """A patch of paper (x, y, mask) as (quad, cols, rows) when it is one note or a block of
     them: it fills the rectangle round it, square to the wall's notes, a whole number of
-    them; else None."""
+    them, each `most` times the wall's note at most; else None."""
     x, y, mask = piece
     note_w, note_h, angle = typical
     area = int(mask.sum())
@@ -173,6 +219,6 @@ def _block(piece, typical):
     if not 1 / _MAX_ASPECT <= (bw / cols) / (bh / rows) <= _MAX_ASPECT:
         return None
     share = area / (cols * rows * note_w * note_h)
-    if not _UNCLAIMED_AREA[0] <= share <= _UNCLAIMED_AREA[1]:
+    if not _UNCLAIMED_AREA[0] <= share <= most:
         return None
     return box, cols, rows
