@@ -11,6 +11,7 @@ import numpy as np
 
 from vision.geometry import inside
 from vision.notes import find_notes
+from vision.notes.shapes import _skew
 from vision.params import Params
 
 CANARY = (90, 235, 250)  # BGR
@@ -510,14 +511,6 @@ def test_paper_that_runs_on_all_round_a_box_is_a_sheet_not_notes():
     assert not _runs_on(box, lab, held, 200)
 
 
-def _skew(quad) -> float:
-    """How far a quad's worst corner is from square, in degrees."""
-    q = np.asarray(quad, dtype=np.float64)
-    u, v = np.roll(q, 1, axis=0) - q, np.roll(q, -1, axis=0) - q
-    cos = np.abs((u * v).sum(axis=1)) / (np.hypot(*u.T) * np.hypot(*v.T))
-    return float(np.degrees(np.arcsin(cos.max())))
-
-
 def test_a_stroke_across_a_note_s_corner_does_not_cut_the_corner_off():
     # The stroke cuts a triangle off the note's paper, with a dot in it: the paper's outline
     # has five corners, and its quad had one run off, leaving the dot outside. The note is
@@ -531,3 +524,20 @@ def test_a_stroke_across_a_note_s_corner_does_not_cut_the_corner_off():
     hit = next(c for c in found if inside(truths[-1], c.quad.mean(axis=0)))
     assert _skew(hit.quad) < 5.0
     assert inside(hit.quad, (692, 420))
+
+
+def test_a_tilted_note_cut_by_the_photo_s_edge_keeps_all_of_its_paper():
+    # A note tilted 15 degrees and cut by the photo's right edge shows five corners: its
+    # outline has a corner as far from square as the tilt. That is the photo's edge, not a
+    # slice cut off aslant: squared up, it would lose its corner and the vote on it.
+    import vision
+
+    image = wall()
+    _wall_of_notes(image)
+    box = cv2.boxPoints(((1560, 500), (220, 220), 15))
+    cv2.fillConvexPoly(image, np.int32(np.round(box)), CANARY, cv2.LINE_AA)
+    cv2.circle(image, (1578, 585), 14, (40, 40, 200), -1, cv2.LINE_AA)
+    cv2.circle(image, (1520, 470), 14, (200, 120, 30), -1, cv2.LINE_AA)
+    board = vision.tally(image)
+    (cut,) = [n for n in board.notes if n.center[0] > 1400]
+    assert cut.votes == 2

@@ -50,21 +50,17 @@ def downscale(image: np.ndarray, long_side: int) -> tuple[np.ndarray, float]:
     return cv2.resize(half, size, interpolation=cv2.INTER_AREA), size[0] / w
 
 
-def _corners_square(quad: np.ndarray, tolerance_degrees: float = 60.0) -> bool:
-    """Whether every corner is within `tolerance_degrees` of a right angle."""
-    u = quad[_PREV] - quad
-    v = quad[_NEXT] - quad
-    lengths = np.hypot(u[:, 0], u[:, 1]) * np.hypot(v[:, 0], v[:, 1])
-    cos = (u * v).sum(axis=1) / np.maximum(lengths, 1e-9)
-    return bool(np.all(np.abs(cos) <= np.sin(np.radians(tolerance_degrees))))
-
-
 def _corners(quad: np.ndarray) -> np.ndarray:
     """How far each of the quad's corners is from square, as |cos| of its angle."""
     u = quad[_PREV] - quad
     v = quad[_NEXT] - quad
     lengths = np.maximum(np.hypot(u[:, 0], u[:, 1]) * np.hypot(v[:, 0], v[:, 1]), 1e-9)
     return np.minimum(np.abs((u * v).sum(axis=1)) / lengths, 1.0)
+
+
+def _corners_square(quad: np.ndarray, tolerance_degrees: float = 60.0) -> bool:
+    """Whether every corner is within `tolerance_degrees` of a right angle."""
+    return bool(np.all(_corners(quad) <= np.sin(np.radians(tolerance_degrees))))
 
 
 def _skew(quad: np.ndarray) -> float:

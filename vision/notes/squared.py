@@ -23,12 +23,15 @@ from vision.notes.shapes import (
 # A note is a rectangle, and perspective changes slowly across a wall: its corners are about
 # as square as its neighbours'. An outline with a corner this many degrees further from
 # square than theirs (and this many from square at least) has a side cut aslant; squared
-# up, it is within half that (of square, or of theirs and half this more) or is left as it was.
+# up, it is within half of each (half this many from square, or half that many more than
+# theirs, whichever is more) or is left as it was.
 _SKEW_MORE = 8.0
 _SKEW_MIN = 12.0
 # Squared up, the outline keeps this share of its area at least, and this many times at most
 # (a slice off a note, not half a note).
 _SQUARED_AREA = (0.7, 1.4)
+# An outline this near the photo's edge (pixels) is cut by it, not aslant by something on it.
+_FRAME = 2.0
 # The side's edge is looked for this many pixels beyond where its corners were, too.
 _SLACK = 2.0
 
@@ -98,9 +101,13 @@ def _squared(notes: list, lab8: np.ndarray, typical) -> list:
         ref = float(np.median(skews[near[k]])) if near[k].sum() >= _NEIGHBOURS else wall
         if skews[k] <= max(_SKEW_MIN, ref + _SKEW_MORE):
             continue
-        limit = max(_SKEW_MIN, ref + _SKEW_MORE) / 2
-        # The gradient round the note alone: a few notes in a wall need it.
+        limit = max(_SKEW_MIN / 2, ref + _SKEW_MORE / 2)
         h, w = lab8.shape[:2]
+        if (quad.min(axis=0) < _FRAME).any() or (
+            quad.max(axis=0) > (w - 1 - _FRAME, h - 1 - _FRAME)
+        ).any():
+            continue  # cut by the photo's edge: a note tilted there shows a corner far from square
+        # The gradient round the note alone: a few notes in a wall need it.
         x0, y0 = np.clip(np.floor(quad.min(axis=0)).astype(int) - 4, 0, (w, h))
         x1, y1 = np.clip(np.ceil(quad.max(axis=0)).astype(int) + 5, 0, (w, h))
         if x1 - x0 < 3 or y1 - y0 < 3:
