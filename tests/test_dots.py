@@ -417,6 +417,26 @@ def test_a_tight_bunch_of_three_dots_of_one_colour_counts_three(paper, colour):
     assert_same_dots(n.found(), n.dots)
 
 
+@pytest.mark.parametrize(("paper", "colour"), [(PINK, BLUE), (CANARY, RED)])
+@pytest.mark.parametrize("r", [14, 24, 30])
+@pytest.mark.parametrize("apart", [1.5, 1.8, 2.2])
+@pytest.mark.parametrize("shape", ["square", "rhombus"])
+def test_four_dots_of_one_colour_bunched_together_count_four(paper, colour, r, apart, shape):
+    # A popular topic: four voters put their dots in a clump. Where four meet, their blob holds
+    # a disc about 1.4 times theirs, wider than the widest sticker for the big ones, and its
+    # outline bulges far past that disc: it is neither one dot nor a blot. (Three of these
+    # are two rows of two not quite touching, which the blob's hole filling joins.)
+    n = Note(colour=paper)
+    g = apart * r
+    if shape == "square":
+        where = ((0, 0), (g, 0), (0, g), (g, g))
+    else:
+        where = ((0, 0), (g, 0), (0.5 * g, 0.87 * g), (1.5 * g, 0.87 * g))
+    for dx, dy in where:
+        n.dot(int(270 + dx), int(230 + dy), r=r, colour=colour)
+    assert_same_dots(n.found(), n.dots, tolerance=0.4 * r)
+
+
 def _smudge(n: Note, colour, at, r, sigma):
     """A round smear of `colour` with no edge: a dirty thumb, writing on the next note down
     showing through."""

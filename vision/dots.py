@@ -122,11 +122,18 @@ _LIT_FLOOR = 0.9
 # radius of one line (the beads of a stroke lie on the pen's path).
 _STROKE_FILL, _STROKE_LINE = 0.85, 1 / 3
 # A bunch of three or more dots is fitted again with discs these shares of its widest disc:
-# where three dots a radius and a half apart meet, a disc about 1.2 times theirs fits.
-_BUNCH_SHRINK = (0.9, 0.8)
+# where three dots a radius and a half apart meet, a disc about 1.2 times theirs fits; where
+# four meet in a square, about 1.4 times, and discs a little smaller than theirs (0.6 of it)
+# cover the bunch best. The two smallest shares fit `_SQUARE_OF_DOTS` discs at most.
+_BUNCH_SHRINK = (0.9, 0.8, 0.7, 0.6)
+_SQUARE_OF_DOTS = 4
 # A blob is one dot only if this share of its outline lies on its enclosing circle: a
 # highlight bitten out of a dot's rim takes less of it; a bunch of dots only touches it.
 _ONE_DOT_RIM = 0.6
+# A blob at most 1.35 times its widest disc is that one dot (with a smudge or a stroke
+# attached) if this share of its outline lies on that disc's circle: a bunch of dots bulges
+# far past the disc in its middle.
+_ONE_DOT_INSCRIBED = 0.5
 # Two dots found closer than this share of the bigger one's radius are one dot.
 _SAME_DOT = 0.6
 # Paper is within this Lab distance of the fitted paper colour (for the second fit).
@@ -434,8 +441,10 @@ def _discs(
     """
     dist = cv2.distanceTransform(blob, cv2.DIST_L2, 5)
     _, radius, _, (x, y) = cv2.minMaxLoc(dist)
-    if radius < r_min or radius > r_max:
+    if radius < r_min:
         return [], False
+    # (A widest disc wider than any sticker is one round thing that big, no vote; or the
+    # middle of a bunch of dots, fitted below with discs of a sticker's size.)
     pixels = np.count_nonzero(blob)
     area = float(pixels)
     # One dot, maybe with a glossy highlight bitten out of its rim: it fills most of the
@@ -451,16 +460,16 @@ def _discs(
         # A band filling its rectangle: a shadow, a fold, a thick line; never round dots.
         return [], False
     (ex, ey), enclosing = cv2.minEnclosingCircle(outline)
-    if (
-        area >= 0.75 * np.pi * enclosing * enclosing
-        and r_min <= enclosing <= r_max
-        # A bite out of one dot's rim leaves most of its rim on that circle; a bunch of three
-        # or four dots fills its enclosing circle about as well, but only touches it.
-        and _on_circle(blob, ex, ey, enclosing) >= _ONE_DOT_RIM
-    ):
-        return [(float(ex), float(ey), float(enclosing))], False
+    # A bite out of one dot's rim leaves most of its rim on that circle; a bunch of three
+    # or four dots fills its enclosing circle about as well, but only touches it.
+    on_circle = _on_circle(blob, ex, ey, enclosing)
+    if area >= 0.75 * np.pi * enclosing * enclosing and on_circle >= _ONE_DOT_RIM:
+        if radius > r_max:
+            return [], False  # a round blot wider than any sticker
+        if r_min <= enclosing <= r_max:
+            return [(float(ex), float(ey), float(enclosing))], False
     one = np.pi * radius * radius
-    if area <= 1.35 * one:
+    if area <= 1.35 * one and _on_circle(blob, x, y, radius) >= _ONE_DOT_INSCRIBED:
         return [(float(x), float(y), float(radius))], False
     hull_area = cv2.contourArea(cv2.convexHull(outline))
     if area > 6 * one or area < 0.8 * hull_area:
@@ -473,10 +482,17 @@ def _discs(
     # Where three or more dots meet, the widest disc in their blob is wider than any of them:
     # a bunch that no discs of that size fit is fitted again with discs a little smaller.
     for size in [radius] + [share * radius for share in _BUNCH_SHRINK]:
+        if size > r_max:
+            continue
+        if size < radius and (size < r_min or on_circle >= _ONE_DOT_RIM):
+            break  # no bunch: discs smaller than any sticker, or one round thing
         best, best_iou = None, 0.0
-        # Only a bunch of three or more is wider than its dots.
+        # Only a bunch of three or more is wider than its dots; only four in a square need
+        # discs that much smaller (more, so small, fit a strip of paper or bold writing).
+        most = 6 if size >= _BUNCH_SHRINK[1] * radius else _SQUARE_OF_DOTS
         for k in range(
-            2 if size == radius else 3, min(6, int(area / (0.55 * math.pi * size * size)) + 1) + 1
+            2 if size == radius else 3,
+            min(most, int(area / (0.55 * math.pi * size * size)) + 1) + 1,
         ):
             if k not in placed:
                 placed[k] = cv2.kmeans(points, k, None, criteria, 1, cv2.KMEANS_PP_CENTERS)[2]
