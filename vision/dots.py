@@ -114,7 +114,10 @@ _WIDER_FROM, _WIDER_MARGIN = -5.0, 4.0
 # to keep: its highlight is this close to the way from its colour to white.
 _WASHED_MISS, _LIT_RISE, _GREYISH = 12.0, 3.0, 30.0
 # Where the paper's lightness is known, a highlight's rise in lightness is at least this share
-# of the paper's above the dot, times the share of the dot's chroma it lost.
+# of the paper's above the dot, times the share of the dot's chroma it lost. In effect this
+# turns away ink blurred into paper of about the opposite hue (purple writing on yellow, whose
+# mix goes grey as a highlight does): on the benchmark's walls 5 notes more are wrong without
+# it. A mix with white paper, or paper of the ink's own hue, passes it.
 _LIT_FLOOR = 0.9
 # A straight row of discs is a stroke (`_in_a_row`) if its blob fills more than this share
 # of the band round them: touching stickers leave notches and fill about 0.80 of it, a
