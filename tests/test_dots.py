@@ -306,6 +306,18 @@ def test_a_dot_across_the_edge_onto_another_surface_beyond_counts(side, colour, 
     assert_same_dots(n.found(), n.dots)
 
 
+@pytest.mark.parametrize("colour", [RED, GREEN, BLUE])
+@pytest.mark.parametrize("x", [424, 428])
+def test_a_dot_across_the_edge_onto_a_neighbour_of_its_own_colour_counts(colour, x):
+    # A touching neighbour note the dot's colour: the dot runs into it, and without knowing
+    # that surface for what it is the blob is a long strip, no dot.
+    n = Note(colour=CANARY)
+    cv2.rectangle(n.image, (440, 150), (640, 390), colour, -1)
+    n.dot(x, 260, r=17, colour=colour)
+    n.dot(300, 250, colour=PINK if colour != RED else BLUE)
+    assert_same_dots(n.found(), n.dots)
+
+
 def test_a_dot_whose_middle_is_a_wide_highlight_counts_whole():
     # The lamp's reflection covers the middle of a big glossy dot and fades out towards
     # its rim: the dot's face is what is left round it.

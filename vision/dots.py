@@ -12,7 +12,7 @@ Then:
    by more than `dot_delta_e` (CIE Lab distance) is "odd": dots, ink, shadows.
    Beyond the note's edge, what is not the wall counts too: a dot across the
    edge is whole. Nor is another surface that lies all along one edge (a
-   neighbouring note, the note's own shadow), which a dot across that edge
+   neighbouring note, a deep shadow), which a dot across that edge
    would otherwise run into.
 2. A morphological opening a little narrower than the smallest dot leaves only
    the cores of things at least that wide: pen strokes, underlines, ticks and
@@ -81,6 +81,8 @@ _SUM3 = np.ones((1, 3), np.float32)  # L² + a² + b²
 _PAPER_WEIGHTS = np.float32([[0.6, 1, 1]])  # 0.6 L² + a² + b²
 _CHROMA2 = np.float32([[0, 1, 1]])  # a² + b²
 _SQUARE3 = np.ones((3, 3), np.uint8)
+# Pixels this near a colour (Lab) are of it: one paper, one wall, under noise and shading.
+_ONE_COLOUR = 12.0
 # The paper's colour is the fullest cell of a histogram over L, a, b with cells this big.
 _MODE_BIN = np.float32([10, 8, 8])
 _MODE_LOW = np.float32([0, -128, -128])
@@ -270,7 +272,7 @@ def _paper_mode(px: np.ndarray) -> np.ndarray:
     column = px.reshape(-1, 1, 3)
     for _ in range(2):  # settle on the middle of that colour's own cluster
         d = cv2.subtract(column, (float(centre[0]), float(centre[1]), float(centre[2]), 0.0))
-        near = (cv2.transform(cv2.multiply(d, d), _SUM3) < 144.0).astype(np.uint8)
+        near = (cv2.transform(cv2.multiply(d, d), _SUM3) < _ONE_COLOUR**2).astype(np.uint8)
         if np.count_nonzero(near) < 6:
             break
         centre = np.float32(cv2.mean(column, mask=near)[:3])
@@ -298,7 +300,7 @@ def _wall_difference(lab: np.ndarray, box: tuple[int, int, int, int]) -> np.ndar
     delta = cv2.subtract(
         px.reshape(-1, 1, 3), (float(wall[0]), float(wall[1]), float(wall[2]), 0.0)
     )
-    walled = (cv2.transform(cv2.multiply(delta, delta), _SUM3) < 12.0**2).ravel()
+    walled = (cv2.transform(cv2.multiply(delta, delta), _SUM3) < _ONE_COLOUR**2).ravel()
     ends = np.cumsum([0] + [s.shape[0] * s.shape[1] for s in strips])
     # Only round the note is asked: on it, everything counts anyway.
     for k, (rows, cols) in enumerate(
@@ -314,7 +316,7 @@ def _wall_difference(lab: np.ndarray, box: tuple[int, int, int, int]) -> np.ndar
             continue
         found[rows, cols] = _difference2(part, wall)
         # What lies along one edge may be another surface than the wall: a neighbouring note,
-        # the note's own shadow. Where most of that strip is one colour far from the wall's,
+        # a deep, wide shadow. Where most of that strip is one colour far from the wall's,
         # that is not a dot either (a dot across the edge would run into it and be lost).
         # (Where at least that share is about the wall's colour, no other colour is.)
         sample = px[ends[k] : ends[k + 1]]
@@ -323,7 +325,7 @@ def _wall_difference(lab: np.ndarray, box: tuple[int, int, int, int]) -> np.ndar
             continue
         side = _paper_mode(sample)
         if float(((side - wall) ** 2).sum()) > _SIDE_APART**2 and np.count_nonzero(
-            ((sample - side) ** 2).sum(axis=1) < 12.0**2
+            ((sample - side) ** 2).sum(axis=1) < _ONE_COLOUR**2
         ) > _SIDE_SHARE * len(sample):
             np.minimum(found[rows, cols], _difference2(part, side), out=found[rows, cols])
     return found
