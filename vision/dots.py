@@ -896,16 +896,16 @@ def _scan(
                 paper,
             )
             blob, colour, axis, kin = _colour_blob(*args)
-            circles, cluster = ([], False) if hidden else _discs(blob, r_min, r_max)
-            if np.count_nonzero(blob) < _SHORT_BLOB * math.pi * depth * depth:
+            short = np.count_nonzero(blob) < _SHORT_BLOB * math.pi * depth * depth
+            if short:
                 # Less than the core round the seed: maybe the seed's colour was a highlight's.
                 again = _colour_blob(*args, darker=True)
                 if np.count_nonzero(again[0]) > _DARK_GAIN * np.count_nonzero(blob) and _washed(
                     colour, again[1]
                 ):
                     blob, colour, axis, kin = again
-                    circles, cluster = ([], False) if hidden else _discs(blob, r_min, r_max)
-            elif not circles and not hidden and colour[1] ** 2 + colour[2] ** 2 > _GREYISH**2:
+            circles, cluster = ([], False) if hidden else _discs(blob, r_min, r_max)
+            if not (short or circles or hidden) and colour[1] ** 2 + colour[2] ** 2 > _GREYISH**2:
                 # Of no dot's shape: maybe a crescent, the dot's face round a highlight that
                 # reaches its rim. The dot is that face and the highlight on it, which lies
                 # within the crescent's outline (not the wall beyond a curled corner's shade).
