@@ -9,8 +9,9 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from vision.geometry import inside
+from vision.geometry import inside, order_quad
 from vision.notes import find_notes
+from vision.notes.growth import _lengthened
 from vision.notes.shapes import _skew
 from vision.params import Params
 
@@ -541,3 +542,84 @@ def test_a_tilted_note_cut_by_the_photo_s_edge_keeps_all_of_its_paper():
     board = vision.tally(image)
     (cut,) = [n for n in board.notes if n.center[0] > 1400]
     assert cut.votes == 2
+
+
+def test_a_narrow_note_on_a_long_one_of_its_colour_keeps_its_width():
+    # A 220 px note touching the top of a 367 px long one of its colour, left sides in line:
+    # one block, cut in two across at its seam. The block's box is the long note's width,
+    # but the top cell has wall along its right side: the note ends where its paper does.
+    image = wall(size=(1600, 1100))
+    truths = [note(image, 150 + 260 * k, 40, 220, colour=(PINK, LIME)[k % 2]) for k in range(5)]
+    truths += [
+        note(image, 150 + 260 * k, 820, 220, colour=(LIME, PINK)[k % 2]) for k in (0, 1, 3, 4)
+    ]
+    truths.append(note(image, 670, 300, 220))
+    truths.append(note(image, 670, 520, 367, 220, seam=True, shadow=False))
+    assert_found(image, truths, min_iou=0.9)
+
+
+def _long_note_found_in_part(pair=False):
+    """A wall of 220 px notes with a 367 x 220 px long one of their width among them (with
+    `pair`, two square ones of one colour side by side instead), and as found, the part of
+    it that a first search can leave (writing all over it and a clump of dots cut it short
+    both ways): the notes (quad, colour) and the long note's outline."""
+    image = wall(size=(1600, 1100))
+    truths = [note(image, 150 + 260 * k, 40, 220, colour=(PINK, LIME)[k % 2]) for k in range(5)]
+    truths += [
+        note(image, 150 + 260 * k, 820, 220, colour=(LIME, PINK)[k % 2]) for k in (0, 1, 3, 4)
+    ]
+    if pair:
+        long = note(image, 560, 430, 220)
+        note(image, 780, 430, 220)
+    else:
+        long = note(image, 560, 430, 367, 220)
+    part = np.float64([[560, 445], [740, 445], [740, 630], [560, 630]])
+    notes = [(t, (60.0, 0.0, 0.0)) for t in truths] + [(part, (90.0, -5.0, 60.0))]
+    return image, notes, long
+
+
+def test_a_long_note_found_in_part_among_square_ones_grows_to_its_own_length():
+    # Short of its neighbours both ways, its paper ends at the wall above, below and to its
+    # left, and runs on to the right past their size: into no note found, ending 1.67 times
+    # their width from its left end. That is a 3 x 5 in note, not a square one.
+    image, notes, long = _long_note_found_in_part()
+    grown = _lengthened(notes, image, (220.0, 220.0, 0.0))[-1][0]
+    assert iou(grown, long) > 0.9
+
+
+def test_a_note_found_in_part_next_to_a_note_of_its_colour_grows_to_its_neighbours_size():
+    # Its paper runs on to the right into a square note of its colour (not found): two
+    # notes long together, too long for a long note, so it is grown to its neighbours' size.
+    # mutation: the _LONG_NOTE upper bound raised past 2.
+    image, notes, square = _long_note_found_in_part(pair=True)
+    grown = _lengthened(notes, image, (220.0, 220.0, 0.0))[-1][0]
+    assert iou(grown, square) > 0.9
+
+
+def test_a_thick_stroke_just_past_the_slack_round_a_hidden_seam_is_not_taken_for_it():
+    # Two notes of one colour side by side, their seam unseen; a thick stroke of writing
+    # just further from it than a seam is looked for. The slope up to the stroke reaches
+    # into the window round the even split, at its edge: no peak there, so no seam.
+    image = wall()
+    truths = _wall_of_notes(image)
+    truths += [note(image, 540, 400, 220), note(image, 760, 400, 220, shadow=False)]
+    cv2.line(image, (718, 420), (718, 600), INK, 10, cv2.LINE_AA)
+    assert_found(image, truths, min_iou=0.9)
+
+
+def test_a_note_stuck_on_askew_under_a_straight_one_of_its_colour_keeps_its_own_outline():
+    # The two touch: one block, cut across at their seam. The block's box leans half as far
+    # as the lower note, so the cut cells lean so too; the lower note's own sides are where
+    # its paper ends against the wall.
+    image = wall(size=(1600, 1300))
+    truths = [note(image, 150 + 260 * k, 40, 220, colour=(PINK, LIME)[k % 2]) for k in range(5)]
+    truths += [
+        note(image, 150 + 260 * k, 1040, 220, colour=(LIME, PINK)[k % 2]) for k in (0, 1, 3, 4)
+    ]
+    truths.append(note(image, 670, 300, 220))
+    box = cv2.boxPoints(((788, 632), (220, 220), 7))
+    cv2.fillConvexPoly(image, np.int32(np.round(box)), CANARY, cv2.LINE_AA)
+    truths.append(order_quad(box.astype(np.float64)))
+    found = assert_found(image, truths, min_iou=0.9)
+    askew = next(c for c in found if inside(truths[-1], c.quad.mean(axis=0)))
+    assert iou(askew.quad, truths[-1]) > 0.95

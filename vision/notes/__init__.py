@@ -18,7 +18,9 @@ judged the same way. What is still a neat grid of typical notes at the lowest th
 (touching notes of one colour, seams unseen), as square as the wall's notes (a block stuck
 on staggered or askew is no grid), is cut into that grid, each cut on a seam where one shows
 at full resolution near the even split (notes off one pad are one size; a line of writing
-further off is no seam).
+further off is no seam); where the wall shows beyond a side of a cell (a note off a
+narrower pad touching a long one, or one stuck on a little askew under another), the side
+is set on the edge of its paper.
 
 A second search, on a copy where everything smaller than a big dot is wiped out, adds the
 notes the first found only in pieces (crowded with dots, or with writing all over them).
@@ -30,7 +32,8 @@ that whole note is square to them. A note shorter than its neighbours across one
 whose own paper goes on beyond a short side (a line of writing or a row of dots right
 across it cut it there), is grown on that side to where its paper ends (at the wall, a gap,
 another colour), or, where that paper runs on into a neighbour of its colour, to its
-neighbours' size. One as wide as its neighbours but twice as long (and far longer than the
+neighbours' size; but where it runs on past one end into no note found and ends there as
+far as a 3 x 5 in note of the neighbours' width would, it is that long note. One as wide as its neighbours but twice as long (and far longer than the
 typical note: strips of stacked notes round a whole one make it look twice theirs), with a
 seam seen across its middle, is two notes of one colour run together, and is cut
 there. Two notes of one colour end to end, together two notes long but split unevenly (at
@@ -76,7 +79,7 @@ from vision.geometry import order_quad
 from vision.notes.growth import _lengthened, _whole
 from vision.notes.real_walls import _bare_wall, _drawn_on, _framed
 from vision.notes.regions import _refined
-from vision.notes.seams import _evened, _halved, _seam_split
+from vision.notes.seams import _evened, _halved, _seam_split, _trimmed
 from vision.notes.search import _GROW, _SINGLE_AREA, _search
 from vision.notes.shapes import (
     _MAX_TURN,
@@ -256,9 +259,13 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
             notes.append((quad, colour))
             continue
         cells = _seam_split(image, quad / scale, cols, rows)
-        # A cell holding a note of another colour (found on its own) is that note.
+        # A cell holding a note of another colour (found on its own) is that note. A cell
+        # with wall beyond a side holds a note that fills the grid's box only in part: the
+        # side is on its paper's edge.
         notes += [
-            (q * scale, colour) for q in cells if not any(_contains(o / scale, q) for o in singles)
+            (_trimmed(q * scale, lab, colour), colour)
+            for q in cells
+            if not any(_contains(o / scale, q) for o in singles)
         ]
     # Paper of a note's colour that no note holds is notes, if shaped like them.
     notes = _unclaimed(notes, dropped, blurred, lab, image, scale, typical, walls)

@@ -39,6 +39,11 @@ _PAPER_SHARE = 0.12
 _INK_ROWS = 0.15
 _GAP_ROWS = 0.06
 _BARE = 0.02
+# A 3 x 5 in note among 3 x 3 in ones is as wide as they are and 1.67 times as long (a little
+# more or less in perspective): one whose paper runs on past one end, into no note found,
+# may be one, when that paper ends this many times its neighbours' other side from its far
+# end (a square note of its colour touching it would make two sides).
+_LONG_NOTE = (1.45, 1.85)
 
 
 def _whole(quad: np.ndarray, lab8: np.ndarray, typical, others: list[np.ndarray]) -> np.ndarray:
@@ -84,8 +89,10 @@ def _whole(quad: np.ndarray, lab8: np.ndarray, typical, others: list[np.ndarray]
 def _extended(quad: np.ndarray, bgr: np.ndarray, size, others: list[np.ndarray]) -> np.ndarray:
     """`quad` grown across an axis on which it is short of `size` (its neighbours' width,
     height), where its own paper goes on beyond it: on each side, to the edge where the
-    paper ends, or where it runs on into a neighbour of its colour, to the size. Else
-    `quad` as it was (also where it would then overlap `others`, the other notes)."""
+    paper ends, or where it runs on into a neighbour of its colour, to the size; or, as
+    wide as the size, with its paper running on past one end only and ending as far off as
+    a long note's end (see _LONG_NOTE), into no other note, to there. Else `quad` as it
+    was (also where it would then overlap `others`, the other notes)."""
     w, h = _sides(quad)
     tw, th = size[:2]
     need = [tw - w, th - h]  # across, down
@@ -96,15 +103,25 @@ def _extended(quad: np.ndarray, bgr: np.ndarray, size, others: list[np.ndarray])
         int(math.ceil(n + _BEYOND * t)) if s else 0
         for n, t, s in zip(need, (tw, th), short, strict=True)
     ]
+    # As far as a long note's end may lie (see _LONG_NOTE), beyond each axis it is short on.
+    longs = [
+        int(math.ceil(_LONG_NOTE[1] * o - n_)) if s else 0
+        for o, n_, s in zip((th, tw), (w, h), short, strict=True)
+    ]
     m = max(caps) + 1
     W, H = max(4, round(w)), max(4, round(h))
-    to_patch = rect_homography(quad, W, H, m)
-    patch = cv2.warpPerspective(
-        bgr, to_patch, (W + 2 * m, H + 2 * m), flags=cv2.INTER_LINEAR
-    )  # beyond the photo: black, no paper
-    patch = cv2.cvtColor(patch, cv2.COLOR_BGR2Lab).astype(np.float32)
-    c0, c1 = m + round(0.15 * W), m + W - round(0.15 * W)
-    r0, r1 = m + round(0.15 * H), m + H - round(0.15 * H)
+
+    square = rect_homography(quad, W, H)
+
+    def warped(x0, y0, x1, y1):
+        # The box x0..x1, y0..y1 of the quad squared up to W x H (0, 0 its top-left).
+        to_box = np.float64([[1, 0, -x0], [0, 1, -y0], [0, 0, 1]]) @ square
+        box = cv2.warpPerspective(
+            bgr, to_box, (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR
+        )  # beyond the photo: black, no paper
+        return to_box, cv2.cvtColor(box, cv2.COLOR_BGR2Lab).astype(np.float32)
+
+    to_patch, patch = warped(-m, -m, W + m, H + m)
     bw, bh = max(2, round(0.3 * W)), max(2, round(0.3 * H))
 
     def run(inner, outward, cap):
@@ -123,26 +140,84 @@ def _extended(quad: np.ndarray, bgr: np.ndarray, size, others: list[np.ndarray])
         ends = np.concatenate([np.flatnonzero(window >= k - 0.5), np.flatnonzero(gap >= g - 0.5)])
         return int(ends.min()) if len(ends) else cap
 
+    c0, c1 = round(0.15 * W), W - round(0.15 * W)
+    r0, r1 = round(0.15 * H), H - round(0.15 * H)
+
+    def ends(axis, cap):
+        # How far the paper runs beyond each end of the axis (0: down, 1: across).
+        if axis == 0:
+            cols = patch[:, m + c0 : m + c1]
+            return (
+                run(cols[m : m + bh], cols[m - 1 :: -1], cap),
+                run(cols[m + H - bh : m + H], cols[m + H :], cap),
+            )
+        side = patch[m + r0 : m + r1].transpose(1, 0, 2)
+        return (
+            run(side[m : m + bw], side[m - 1 :: -1], cap),
+            run(side[m + W - bw : m + W], side[m + W :], cap),
+        )
+
+    def far_end(axis, after, reach):
+        # How far the paper runs beyond one end (`after`: the bottom or right one), looked
+        # for up to `reach`, on a strip of the photo along the axis.
+        if axis == 0:
+            box = (c0, H - bh, c1, H + reach) if after else (c0, -reach, c1, bh)
+        else:
+            box = (W - bw, r0, W + reach, r1) if after else (-reach, r0, bw, r1)
+        _, strip = warped(*box)
+        strip = strip if axis == 0 else strip.transpose(1, 0, 2)
+        inner = bh if axis == 0 else bw
+        if after:
+            return run(strip[:inner], strip[inner:], reach)
+        return run(strip[reach:], strip[reach - 1 :: -1], reach)
+
     grow = [0.0, 0.0, 0.0, 0.0]  # top, right, bottom, left
+    long = [None, None]  # per axis (down, across): the ends of a long note, if it may be one
     if short[1]:
         cap = caps[1]
-        a = run(patch[m : m + bh, c0:c1], patch[m - 1 :: -1, c0:c1], cap)
-        b = run(patch[m + H - bh : m + H, c0:c1], patch[m + H :, c0:c1], cap)
+        a, b = ends(0, cap)
         ext = _sharing(a, b, cap, need[1])
         if ext is None or h + sum(ext) > (1 + _BEYOND) * th:
             return quad
         grow[0], grow[2] = ext
+        if (a < cap) != (b < cap):
+            long[0] = (a, b, cap)
     if short[0]:
         cap = caps[0]
-        side = patch[r0:r1].transpose(1, 0, 2)
-        a = run(side[m : m + bw], side[m - 1 :: -1], cap)
-        b = run(side[m + W - bw : m + W], side[m + W :], cap)
+        a, b = ends(1, cap)
         ext = _sharing(a, b, cap, need[0])
         if ext is None or w + sum(ext) > (1 + _BEYOND) * tw:
             return quad
         grow[3], grow[1] = ext
+        if (a < cap) != (b < cap):
+            long[1] = (a, b, cap)
     if not any(grow):
         return quad
+    # Paper on past one end only, with the neighbours' size reached: maybe a long note.
+    for axis, (first, second), own, other in ((0, (0, 2), h, tw), (1, (3, 1), w, th)):
+        if long[axis] is None:
+            continue
+        a, b, cap = long[axis]
+        reach = longs[1 - axis]
+        across = (w + grow[1] + grow[3]) if axis == 0 else (h + grow[0] + grow[2])
+        if reach <= cap or abs(across - other) > _BEYOND * other:
+            continue  # not a long note's width
+        a2, b2 = (a, far_end(axis, True, reach)) if a < cap else (far_end(axis, False, reach), b)
+        if max(a2, b2) < reach and _LONG_NOTE[0] * other <= own + a2 + b2 <= _LONG_NOTE[1] * other:
+            tried = list(grow)
+            tried[first], tried[second] = float(a2), float(b2)
+            grown = _grown(tried, m, to_patch, W, H)
+            if not any(_overlap(grown, o) > _OVERLAP_GROWN for o in others):
+                return order_quad(grown)
+    grown = _grown(grow, m, to_patch, W, H)
+    if any(_overlap(grown, o) > _OVERLAP_GROWN for o in others):
+        return quad
+    return order_quad(grown)
+
+
+def _grown(grow, m: int, to_patch: np.ndarray, W: int, H: int) -> np.ndarray:
+    """The quad grown by `grow` (top, right, bottom, left; pixels of the squared-up patch
+    `to_patch` maps it to, W x H with a margin m), in the photo."""
     top, right, bottom, left = grow
     corners = np.float64(
         [
@@ -153,10 +228,7 @@ def _extended(quad: np.ndarray, bgr: np.ndarray, size, others: list[np.ndarray])
         ]
     )
     back = np.linalg.inv(to_patch)
-    grown = cv2.perspectiveTransform(corners.reshape(-1, 1, 2), back).reshape(4, 2)
-    if any(_overlap(grown, o) > _OVERLAP_GROWN for o in others):
-        return quad
-    return order_quad(grown)
+    return cv2.perspectiveTransform(corners.reshape(-1, 1, 2), back).reshape(4, 2)
 
 
 def _lengthened(notes: list, bgr: np.ndarray, typical) -> list:

@@ -10,11 +10,14 @@ import cv2
 import numpy as np
 
 from vision.colours import to_lab
-from vision.geometry import warp_quad
+from vision.geometry import rect_homography, warp_quad
 from vision.notes.shapes import (
+    _LAB8_OFFSET,
+    _LAB8_SCALE,
     _MAX_ASPECT,
     _NEAR,
     _NEIGHBOURS,
+    _SUM_L1,
     _corners_square,
     _delta_e,
     _neighbourhood,
@@ -48,6 +51,17 @@ _EVEN_UNEVEN = 1.4
 _EVEN_LONG = 1.2
 _EVEN_TWICE = (1.8, 2.2)
 _EVEN_SQUARE = 12.0
+# A cell of a grid cut along its seams is paper all over, but the box of touching notes off
+# pads of two sizes (a 3 x 5 in note under a 3 x 3 in one), or stuck on a little askew one
+# under the other, holds each only in part: where the wall shows beyond a side of a cell,
+# the side is set on the edge of its paper (the grid's colour within this Lab distance),
+# seen within this share of the cell beyond it, when that moves a corner by this share of
+# the cell at least (less is within what the grid's cut gets right) and by at most this
+# share of it along either axis (see _trimmed).
+_BAND_DELTA_E = 16.0
+_BAND = 0.1
+_REFIT = 0.08
+_REFIT_MAX = 0.45
 
 
 def _seam_split(
@@ -94,14 +108,19 @@ def _kept(cuts: list[tuple[float, bool]], length: float, across: float) -> list[
 
 
 def _cuts(profile: np.ndarray, n: int, cell: int) -> list[tuple[float, bool]]:
-    """Where to cut a profile of n cells (the strongest seam near each even split, else the
-    even split), as fractions, and whether a seam was seen there."""
+    """Where to cut a profile of n cells (the strongest seam, a peak of the profile, near
+    each even split, else the even split), as fractions, and whether a seam was seen there."""
     floor = 1.5 * float(np.median(profile)) + 1e-6
+    # A seam is a peak of the profile: the slope at the edge of the window round the even
+    # split, rising to something further off (a line of writing), is none.
+    padded = np.concatenate([[np.inf], profile, [np.inf]])
+    peak = (profile >= padded[:-2]) & (profile >= padded[2:])
     cuts = []
     for k in range(1, n):
         lo, hi = k * cell - round(_SEAM_SLACK * cell), k * cell + round(_SEAM_SLACK * cell)
-        at = lo + int(np.argmax(profile[lo:hi]))
-        seen = bool(profile[at] > floor)
+        window = np.where(peak[lo:hi], profile[lo:hi], -1.0)
+        at = lo + int(np.argmax(window))
+        seen = bool(profile[at] > floor and peak[at])
         cuts.append(((at if seen else k * cell) / (n * cell), seen))
     return cuts
 
@@ -207,3 +226,74 @@ def _evened(notes: list, image: np.ndarray, scale: float, typical) -> list:
             out[i], out[j] = (cells[0] * scale, notes[i][1]), (cells[1] * scale, notes[j][1])
             done |= {i, j}
     return out
+
+
+def _trimmed(quad: np.ndarray, lab8: np.ndarray, paper) -> np.ndarray:
+    """A grid's cell (in `lab8`'s pixels) with each side where the wall shows beyond it
+    (not a seam inside the grid) set on the edge of its paper (`paper`: L 0..100, signed a
+    and b): a straight line fitted to where the paper starts, row by row (see _REFIT)."""
+    w, h = _sides(quad)
+    W, H = max(4, round(w)), max(4, round(h))
+    mg = max(2, round(_BAND * max(W, H)))
+    to_patch = rect_homography(quad, W, H, mg)
+    patch = cv2.warpPerspective(lab8, to_patch, (W + 2 * mg, H + 2 * mg), flags=cv2.INTER_LINEAR)
+    ref = np.float32(np.asarray(paper) / _LAB8_SCALE + _LAB8_OFFSET)
+    on = cv2.transform(np.abs(patch.astype(np.float32) - ref), _SUM_L1) < _BAND_DELTA_E
+    # Paper where three pixels side by side are: a speck of wall noise is none.
+    starts = on[:, :-2] & on[:, 1:-1] & on[:, 2:]
+    starts_down = starts.T
+    # A side found from the right or the bottom is on the paper's last pixel.
+    last_x, last_y = W + 2 * mg - 1, H + 2 * mg - 1
+
+    def edge(mask: np.ndarray, lo: int, hi: int):
+        # Where the paper starts in rows lo..hi of `mask` (counted from column 0), as a
+        # fitted line (slope and offset over the row), or None: paper out to the margin in
+        # most rows (a seam inside the grid, or a neighbour), or no straight edge.
+        rows = np.arange(lo, hi)
+        first = np.argmax(mask[lo:hi], axis=1).astype(np.float64)
+        keep = mask[lo:hi].any(axis=1) & (first > 1)
+        if keep.sum() < 0.6 * len(rows):
+            return None
+        ys, xs = rows[keep], first[keep]
+        fit = _line(ys, xs)
+        res = np.abs(np.polyval(fit, ys) - xs)
+        good = res <= max(2.0, np.percentile(res, 70))  # dots and writing at the edge: off
+        fit = _line(ys[good], xs[good])
+        if np.median(np.abs(np.polyval(fit, ys) - xs)) > 1.5:
+            return None
+        return fit
+
+    r0, r1 = mg + round(0.15 * H), mg + H - round(0.15 * H)
+    c0, c1 = mg + round(0.15 * W), mg + W - round(0.15 * W)
+    left, right = edge(starts, r0, r1), edge(starts[:, ::-1], r0, r1)
+    top, bottom = edge(starts_down, c0, c1), edge(starts_down[:, ::-1], c0, c1)
+    if left is None and right is None and top is None and bottom is None:
+        return quad
+    corners = np.float64([[mg, mg], [mg + W, mg], [mg + W, mg + H], [mg, mg + H]])
+    out = corners.copy()
+    for _ in range(2):  # each corner where the lines of its two sides meet, near enough
+        for k in range(4):
+            y = out[k, 1]
+            if k in (0, 3) and left is not None:
+                out[k, 0] = np.polyval(left, y)
+            if k in (1, 2) and right is not None:
+                out[k, 0] = last_x - np.polyval(right, y)
+            if k in (0, 1) and top is not None:
+                out[k, 1] = np.polyval(top, out[k, 0])
+            if k in (2, 3) and bottom is not None:
+                out[k, 1] = last_y - np.polyval(bottom, out[k, 0])
+    shift = np.abs(out - corners).max(axis=0)
+    if shift.max() < _REFIT * min(W, H) or shift[0] > _REFIT_MAX * W or shift[1] > _REFIT_MAX * H:
+        return quad
+    back = np.linalg.inv(to_patch)
+    return cv2.perspectiveTransform(out.reshape(-1, 1, 2), back).reshape(4, 2)
+
+
+def _line(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """The least-squares line y = a x + b through the points, as (a, b) (np.polyfit's
+    answer, for a fraction of its cost)."""
+    mx, my = float(x.mean()), float(y.mean())
+    dx = x - mx
+    var = float(dx @ dx)
+    a = float(dx @ (y - my)) / var if var > 0 else 0.0
+    return a, my - a * mx
