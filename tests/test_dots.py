@@ -525,3 +525,16 @@ def test_a_round_blot_wider_than_any_sticker_is_not_a_vote(colour):
     cv2.circle(n.image, (320, 270), 44, colour, -1, cv2.LINE_AA)
     n.dot(250, 370, r=16, colour=RED)
     assert_same_dots(n.found(), n.dots)
+
+
+@pytest.mark.parametrize("paper", [CANARY, PINK])
+@pytest.mark.parametrize("ink", [BLACK, BLUE_INK])
+def test_a_bold_blurred_letter_o_is_not_a_vote(paper, ink):
+    # A fat marker "o" as big as a sticker, its bowl half shut by the pen and the blur: round
+    # and solid enough to pass for one, but its middle falls back towards the paper, where a
+    # sticker is one colour to its rim. The red dot beside it has a highlight in its middle.
+    n = Note(colour=paper)
+    cv2.circle(n.image, (300, 260), 22 - 7, ink, 14, cv2.LINE_AA)  # 22 px out, an 8 px bowl
+    n.dot(380, 330, r=14, colour=RED)
+    _, dots = find_dots(n.photo(blur=2.5), n.quad, Params())
+    assert_same_dots(dots, n.dots)

@@ -48,7 +48,9 @@ Then:
    and other things (writing it covers, other dots). A disc judged ink inside
    something wider that differs from the paper (a dot only part of which is of
    the seed's colour: lit, shaded) is judged again as the widest such disc,
-   which must then look all the more like a sticker.
+   which must then look all the more like a sticker. What would be a dot is no dot if its
+   middle falls back towards the paper against the ring round it (`_hollow`): a bold letter's
+   bowl blurred shut, where a sticker is one colour to its rim.
 6. A blob of no dot's shape beside a dot found (a crescent: a dot half hidden
    under one of another colour, too thin to hold a disc of a dot's size) is
    the dot whose circle its free rim draws, if that rim goes most of the way
@@ -189,6 +191,11 @@ _HIDDEN_UNDER = (0.03, 0.3)
 # What only shows in part must score this much to be a dot: ink beside a dot fits the arc
 # now and then, and scores just above 0 on what shows.
 _HIDDEN_MARGIN = 1.0
+# A disc whose middle falls back towards the paper by more than this share of the way from the
+# paper to its colour, against the ring round it, is a letter's bowl blurred shut (a bold "o",
+# "a", "e"), not a sticker: a sticker's face is one colour to its rim (`_hollow`). At 0.3 dots
+# with a tinted highlight or across the note's edge start to be lost (more notes wrong on hard).
+_HOLLOW = 0.4
 # Beyond one edge of the note, a colour this far (Lab) from the wall's that more than this share
 # of the strip along that edge is of is another surface there (`_wall_difference`).
 _SIDE_APART, _SIDE_SHARE = 30.0, 0.5
@@ -734,6 +741,7 @@ class _Candidate:
     halo: float  # share of that annulus that differs from the paper
     mixture: float  # share of that annulus that is a mix of the disc's colour and the paper
     colour: tuple[float, float, float]  # mean Lab inside the disc
+    hollow: float = 0.0  # how far its middle falls back towards the paper (`_hollow`)
     faint: bool = False  # found only by the second look, at the lower threshold
     hidden: bool = False  # half hidden under another dot: judged on what shows of it
 
@@ -1138,7 +1146,7 @@ def _measure(
     if np.count_nonzero(plain) < 5:
         plain = inside
     mean = cv2.mean(window, mask=inside.view(np.uint8))[:3]
-    return _Candidate(
+    found = _Candidate(
         x=x,
         y=y,
         r=r,
@@ -1150,6 +1158,58 @@ def _measure(
         mixture=np.count_nonzero(kin.view(bool) & around) / n_around,
         colour=(float(mean[0]), float(mean[1]), float(mean[2])),
     )
+    if covered is not None or _score(found, params) <= 0:
+        return found  # (half hidden: its middle may be under the other dot)
+    # Only what would be a dot is looked at closer, within 0.75 r of its centre.
+    k = int(0.75 * r) + 2
+    cx, cy = int(x) - f0, int(y) - g0
+    near = (slice(max(0, cy - k), cy + k + 1), slice(max(0, cx - k), cx + k + 1))
+    x0, y0 = near[1].start, near[0].start
+    return replace(
+        found,
+        hollow=_hollow(
+            window[near], off[0][box][near], shine[near], colour, axis, x - f0 - x0, y - g0 - y0, r
+        ),
+    )
+
+
+def _hollow(
+    window: np.ndarray,
+    off: np.ndarray,
+    shine: np.ndarray,
+    colour: np.ndarray,
+    axis: np.ndarray,
+    x: float,
+    y: float,
+    r: float,
+) -> float:
+    """How far the middle of the disc (x, y, r) falls back towards the paper against the ring
+    round it (0.45 r to 0.75 r), as a share of the way from the paper to the disc's colour
+    (`axis`; `off`: each pixel's offset from the paper). A bold letter blurred into a blob keeps
+    its bowl a mix of ink and paper; a sticker is one colour to its rim. A glossy highlight
+    also lightens a dot's middle, so what is whitish (`shine`), the dot's colour washed out, or
+    lighter than the paper there (ink never is) is left out; and where the paper is itself the
+    dot's colour washed out (red on pink, yellow on canary) a highlight and a mix with the paper
+    look alike, so nothing is asked."""
+    n2 = float(axis @ axis)
+    paper = (np.float32(colour) - axis).astype(np.float32).reshape(1, 1, 3)
+    if n2 <= 1 or _lit(paper, colour, 3 * _WASHED_MISS, (0.0, 1.0))[0, 0]:
+        return 0.0
+    h, w = window.shape[:2]
+    dist2 = (np.arange(h, dtype=np.float32)[:, None] - np.float32(y)) ** 2 + (
+        np.arange(w, dtype=np.float32) - np.float32(x)
+    ) ** 2
+    glossy = (
+        shine
+        | (off[..., 0] > 0)
+        | _lit(window, colour, paper_l=cv2.subtract(window[..., 0], off[..., 0]))
+    )
+    mid = (dist2 < max(1.5, 0.3 * r) ** 2) & ~glossy
+    ring = (dist2 >= (0.45 * r) ** 2) & (dist2 < (0.75 * r) ** 2) & ~glossy
+    if np.count_nonzero(mid) < 3 or np.count_nonzero(ring) < 8:
+        return 0.0
+    t = cv2.transform(off, (axis / n2).reshape(1, 3).astype(np.float32))
+    return float(_median(t[ring]) - _median(t[mid]))
 
 
 def _median(values: np.ndarray) -> np.ndarray:
@@ -1172,6 +1232,8 @@ def _is_dot(c: _Candidate, params: Params) -> bool:
     """A sticker, not ink: a weighted sum of what was measured round the disc (the weights
     were fitted to candidates from the seeded synthetic walls, every tier, and checked on the
     labelled real photos)."""
+    if c.hollow > _HOLLOW:
+        return False  # a letter's bowl
     return _score(c, params) > (_FAINT_MARGIN if c.faint else _HIDDEN_MARGIN if c.hidden else 0.0)
 
 
