@@ -623,3 +623,13 @@ def test_a_note_stuck_on_askew_under_a_straight_one_of_its_colour_keeps_its_own_
     found = assert_found(image, truths, min_iou=0.9)
     askew = next(c for c in found if inside(truths[-1], c.quad.mean(axis=0)))
     assert iou(askew.quad, truths[-1]) > 0.95
+
+
+def test_a_note_alone_on_the_wall_with_a_corner_cut_off_is_squared_up():
+    # With no neighbours to compare with, its corners are compared with a rectangle's.
+    image = wall()
+    truth = note(image, 670, 400, 220)
+    cv2.line(image, (670, 470), (810, 400), INK, 6, cv2.LINE_AA)
+    cv2.circle(image, (692, 420), 12, (200, 120, 30), -1, cv2.LINE_AA)
+    (found,) = assert_found(image, [truth], min_iou=0.95)
+    assert _skew(found.quad) < 5.0

@@ -85,7 +85,7 @@ def _squared(notes: list, lab8: np.ndarray, typical) -> list:
     opposite side on the note's edge (see `_side_squared`); then again, if need be (a corner
     run off slants both its sides). Kept as it was when that leaves it far less square than
     its neighbours still, or changes its size much, or runs it into another note."""
-    if len(notes) < 2:
+    if not notes:
         return notes
     quads = [np.asarray(quad, dtype=np.float64) for quad, _ in notes]
     skews = np.array([_skew(q) for q in quads])
@@ -93,7 +93,8 @@ def _squared(notes: list, lab8: np.ndarray, typical) -> list:
         return notes
     _, near = _neighbourhood(quads)
     near = (near < _NEAR * max(typical[:2])) & ~np.eye(len(quads), dtype=bool)
-    wall = float(np.median(skews))
+    # (A note alone on the wall is compared with a rectangle seen face on.)
+    wall = float(np.median(skews)) if len(quads) > 1 else 0.0
     out = list(notes)
     for k, quad in enumerate(quads):
         if skews[k] <= _SKEW_MIN:
