@@ -33,12 +33,12 @@ whose own paper goes on beyond a short side (a line of writing or a row of dots 
 across it cut it there), is grown on that side to where its paper ends (at the wall, a gap,
 another colour), or, where that paper runs on into a neighbour of its colour, to its
 neighbours' size; but where it runs on past one end into no note found and ends there as
-far as a 3 x 5 in note of the neighbours' width would, it is that long note. One as wide as its neighbours but twice as long (and far longer than the
-typical note: strips of stacked notes round a whole one make it look twice theirs), with a
-seam seen across its middle, is two notes of one colour run together, and is cut
-there. Two notes of one colour end to end, together two notes long but split unevenly (at
-a heading's underline), are cut again at the seam near their even split: notes off one pad
-are one size. A note found only on the wiped copy must be paper on the photo too, not the
+far as a 3 x 5 in note of the neighbours' width would, it is that long note. One as wide
+as its neighbours but twice as long (and far longer than the typical note: strips of
+stacked notes round a whole one make it look twice theirs), with a seam seen across its
+middle, is two notes of one colour run together, and is cut there. Two notes of one colour
+end to end, together two notes long but split unevenly (at a heading's underline), are cut
+again at the seam near their even split: notes off one pad are one size. A note found only on the wiped copy must be paper on the photo too, not the
 wall (thick writing on the wall, wiped channel by channel, turns into patches of a false
 colour). A sheet of paper with notes of other colours stuck on it is background, not a
 note; but a grid of coloured notes with a few of another colour among them, each filling
