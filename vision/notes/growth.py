@@ -173,28 +173,24 @@ def _extended(quad: np.ndarray, bgr: np.ndarray, size, others: list[np.ndarray])
 
     grow = [0.0, 0.0, 0.0, 0.0]  # top, right, bottom, left
     long = [None, None]  # per axis (down, across): the ends of a long note, if it may be one
-    if short[1]:
-        cap = caps[1]
-        a, b = ends(0, cap)
-        ext = _sharing(a, b, cap, need[1])
-        if ext is None or h + sum(ext) > (1 + _BEYOND) * th:
+    # Per axis (down, across): its sides in `grow`, its length and the neighbours' length and
+    # width along it, and its index in `need`, `caps` and `short`.
+    axes = ((0, (0, 2), h, th, tw, 1), (1, (3, 1), w, tw, th, 0))
+    for axis, (first, second), own, size_along, _, k in axes:
+        if not short[k]:
+            continue
+        cap = caps[k]
+        a, b = ends(axis, cap)
+        ext = _sharing(a, b, cap, need[k])
+        if ext is None or own + sum(ext) > (1 + _BEYOND) * size_along:
             return quad
-        grow[0], grow[2] = ext
+        grow[first], grow[second] = ext
         if (a < cap) != (b < cap):
-            long[0] = (a, b, cap)
-    if short[0]:
-        cap = caps[0]
-        a, b = ends(1, cap)
-        ext = _sharing(a, b, cap, need[0])
-        if ext is None or w + sum(ext) > (1 + _BEYOND) * tw:
-            return quad
-        grow[3], grow[1] = ext
-        if (a < cap) != (b < cap):
-            long[1] = (a, b, cap)
+            long[axis] = (a, b, cap)
     if not any(grow):
         return quad
     # Paper on past one end only, with the neighbours' size reached: maybe a long note.
-    for axis, (first, second), own, other in ((0, (0, 2), h, tw), (1, (3, 1), w, th)):
+    for axis, (first, second), own, _, other, _ in axes:
         if long[axis] is None:
             continue
         a, b, cap = long[axis]
