@@ -280,10 +280,12 @@ def _heading(image, x, y, below):
     cv2.line(image, (x + 2, y + below), (x + 218, y + below), INK, 6, cv2.LINE_AA)
 
 
-def _wall_of_notes(image) -> list:
-    truths = [note(image, 150 + 260 * k, 150, 220, colour=(PINK, LIME)[k % 2]) for k in range(5)]
+def _wall_of_notes(image, top=150, bottom=650, h=None) -> list:
+    """A row of five notes, pink and lime, at `top`, and a row of four under it at `bottom`
+    (its middle one missing), 220 px wide and `h` high (square if None)."""
+    truths = [note(image, 150 + 260 * k, top, 220, h, colour=(PINK, LIME)[k % 2]) for k in range(5)]
     return truths + [
-        note(image, 150 + 260 * k, 650, 220, colour=(LIME, PINK)[k % 2]) for k in (0, 1, 3, 4)
+        note(image, 150 + 260 * k, bottom, 220, h, colour=(LIME, PINK)[k % 2]) for k in (0, 1, 3, 4)
     ]
 
 
@@ -322,12 +324,7 @@ def test_a_short_note_does_not_grow_across_a_gap_into_a_note_of_its_colour():
     # Shorter than its neighbours, with a note of its colour above it: the strip of wall
     # between them, thicker than an underline, is where its paper ends.
     image = wall(size=(1600, 1100))
-    truths = [
-        note(image, 150 + 260 * k, 60, 220, 270, colour=(PINK, LIME)[k % 2]) for k in range(5)
-    ]
-    truths += [
-        note(image, 150 + 260 * k, 740, 220, 270, colour=(LIME, PINK)[k % 2]) for k in (0, 1, 3, 4)
-    ]
+    truths = _wall_of_notes(image, top=60, bottom=740, h=270)
     truths += [note(image, 670, 380, 220, 260), note(image, 670, 652, 220, 235)]
     assert_found(image, truths, min_iou=0.95)
 
@@ -549,10 +546,7 @@ def test_a_narrow_note_on_a_long_one_of_its_colour_keeps_its_width():
     # one block, cut in two across at its seam. The block's box is the long note's width,
     # but the top cell has wall along its right side: the note ends where its paper does.
     image = wall(size=(1600, 1100))
-    truths = [note(image, 150 + 260 * k, 40, 220, colour=(PINK, LIME)[k % 2]) for k in range(5)]
-    truths += [
-        note(image, 150 + 260 * k, 820, 220, colour=(LIME, PINK)[k % 2]) for k in (0, 1, 3, 4)
-    ]
+    truths = _wall_of_notes(image, top=40, bottom=820)
     truths.append(note(image, 670, 300, 220))
     truths.append(note(image, 670, 520, 367, 220, seam=True, shadow=False))
     assert_found(image, truths, min_iou=0.9)
@@ -564,10 +558,7 @@ def _long_note_found_in_part(pair=False):
     it that a first search can leave (writing all over it and a clump of dots cut it short
     both ways): the notes (quad, colour) and the long note's outline."""
     image = wall(size=(1600, 1100))
-    truths = [note(image, 150 + 260 * k, 40, 220, colour=(PINK, LIME)[k % 2]) for k in range(5)]
-    truths += [
-        note(image, 150 + 260 * k, 820, 220, colour=(LIME, PINK)[k % 2]) for k in (0, 1, 3, 4)
-    ]
+    truths = _wall_of_notes(image, top=40, bottom=820)
     if pair:
         long = note(image, 560, 430, 220)
         note(image, 780, 430, 220)
@@ -612,10 +603,7 @@ def test_a_note_stuck_on_askew_under_a_straight_one_of_its_colour_keeps_its_own_
     # as the lower note, so the cut cells lean so too; the lower note's own sides are where
     # its paper ends against the wall.
     image = wall(size=(1600, 1300))
-    truths = [note(image, 150 + 260 * k, 40, 220, colour=(PINK, LIME)[k % 2]) for k in range(5)]
-    truths += [
-        note(image, 150 + 260 * k, 1040, 220, colour=(LIME, PINK)[k % 2]) for k in (0, 1, 3, 4)
-    ]
+    truths = _wall_of_notes(image, top=40, bottom=1040)
     truths.append(note(image, 670, 300, 220))
     box = cv2.boxPoints(((788, 632), (220, 220), 7))
     cv2.fillConvexPoly(image, np.int32(np.round(box)), CANARY, cv2.LINE_AA)
