@@ -35,6 +35,10 @@ class TooBig(ValueError):
     """A photo too big to decode here."""
 
 
+class CutShort(ValueError):
+    """A JPEG file that ends before its image does (a copy or download stopped half-way)."""
+
+
 def header_size(data) -> tuple[int, int] | None:
     """(width, height) as the file's header stores them (for a JPEG, before any EXIF turn);
     None for a format not known here or a broken header."""
@@ -71,25 +75,43 @@ def _header(data: bytes) -> tuple[tuple[int, int] | None, bool]:
     return None, False
 
 
-def _jpeg(data: bytes) -> tuple[tuple[int, int] | None, bool]:
+def _markers(data: bytes):
+    """(marker, offset) of each segment of a JPEG, up to and with its first scan (DA)."""
     i = 2
     while i + 9 < len(data):
         if data[i] != 0xFF:  # stray bytes before a marker: libjpeg skips them, so must we
             i = data.find(b"\xff", i)
             if i < 0:
-                return None, False
+                return
             continue
         marker = data[i + 1]
         if marker == 0xFF:  # fill byte
             i += 1
             continue
+        yield marker, i
+        if marker in (0xD9, 0xDA):  # end of image, or the scan itself: no more headers
+            return
+        i += 2 + struct.unpack(">H", data[i + 2 : i + 4])[0]
+
+
+def _jpeg(data: bytes) -> tuple[tuple[int, int] | None, bool]:
+    for marker, i in _markers(data):
         if marker in _SOF:
             height, width = struct.unpack(">HH", data[i + 5 : i + 9])
             return (width, height), marker in _PROGRESSIVE
-        if marker in (0xD9, 0xDA):  # end of image, or the scan itself: no frame seen
-            return None, False
-        i += 2 + struct.unpack(">H", data[i + 2 : i + 4])[0]
     return None, False
+
+
+def _cut_short(data) -> bool:
+    """Whether `data` is a JPEG whose file ends before its image does: no end-of-image marker
+    after its first scan (the coded data never holds one: a 0xFF there is followed by 0).
+    Decoders differ on such a file: OpenCV 4.6 fills the missing rows with grey, newer ones
+    refuse it; here it is refused on all, as a half-counted wall is no tally."""
+    data = bytes(data)
+    if not data.startswith(b"\xff\xd8"):
+        return False
+    scans = [i for marker, i in _markers(data) if marker == 0xDA]
+    return bool(scans) and data.find(b"\xff\xd9", scans[0]) < 0
 
 
 def _webp(data: bytes) -> tuple[int, int] | None:
@@ -151,8 +173,11 @@ def read_flag(data, max_pixels: int | None = None) -> tuple[int, int, tuple[int,
 def decode(data: np.ndarray, max_pixels: int | None = None):
     """The photo in `data` (its file's bytes, uint8) as BGR, turned upright by its EXIF
     orientation (None when OpenCV cannot read it), and the photo's own (width, height): its
-    size as shown, even when it was read smaller. TooBig: see `read_flag`."""
+    size as shown, even when it was read smaller. TooBig: see `read_flag`. CutShort: a JPEG
+    file that stops before its image's end."""
     flag, k, stored = read_flag(data, max_pixels)
+    if _cut_short(data):
+        raise CutShort("the file stops before the photo's end (a JPEG cut short)")
     try:
         image = cv2.imdecode(data, flag)
     except cv2.error as exc:

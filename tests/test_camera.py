@@ -58,6 +58,10 @@ def test_file_camera_errors_are_plain_sentences(tmp_path):
     with pytest.raises(CameraError) as err:
         cam.capture()
     assert str(err.value) == "Cannot read photo wall.jpg: not an image"
+    ok, data = cv2.imencode(".jpg", np.full((40, 60, 3), 90, np.uint8))
+    (tmp_path / "wall.jpg").write_bytes(data.tobytes()[: data.size - 10])
+    with pytest.raises(CameraError, match="^Cannot read photo wall.jpg: the file stops before"):
+        cam.capture()
     (tmp_path / "wall.jpg").unlink()
     with pytest.raises(CameraError, match="the file is gone"):
         cam.capture()

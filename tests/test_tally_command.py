@@ -10,6 +10,7 @@ import cv2
 import numpy as np
 import pytest
 
+from device import imagefile
 from device.cli import main
 from device.paths import sample_walls
 from vision.bench import match_notes
@@ -77,6 +78,23 @@ def test_unreadable_images_get_an_error_line_and_exit_1_after_the_rest(tmp_path,
     assert "cannot read" in err
 
 
+@pytest.mark.parametrize("progressive", [False, True])
+def test_a_jpeg_cut_short_is_refused_on_every_opencv(tmp_path, capsys, progressive):
+    # OpenCV 4.6 fills a cut JPEG's missing rows with grey and newer ones refuse it: a wall
+    # counted from its top half is no tally, so it is refused on both.
+    wall = np.random.default_rng(1).integers(0, 255, (240, 320, 3), np.uint8)
+    flags = [cv2.IMWRITE_JPEG_QUALITY, 90, cv2.IMWRITE_JPEG_PROGRESSIVE, int(progressive)]
+    ok, data = cv2.imencode(".jpg", wall, flags)
+    assert ok and imagefile.decode(data)[0] is not None  # whole, it reads
+    cut = tmp_path / "cut.jpg"
+    cut.write_bytes(data.tobytes()[: data.size // 2])
+    assert main(["tally", "--json", str(cut)]) == 1
+    out, err = capsys.readouterr()
+    reason = "the file stops before the photo's end (a JPEG cut short)"
+    assert json.loads(out) == {"image": str(cut), "error": "cannot read: " + reason}
+    assert err.strip() == f"leancoffee tally: cannot read {cut}: {reason}"
+
+
 def test_usage_errors_exit_2(capsys):
     with pytest.raises(SystemExit) as exc:
         main(["tally"])
@@ -139,7 +157,6 @@ def test_verbose_is_taken_before_or_after_the_command():
 def test_a_photo_too_big_to_decode_whole_is_read_smaller_or_refused(tmp_path, capsys, monkeypatch):
     # The cap is set low here so that a small wall is "too big": a JPEG over it is decoded
     # at half its size and its tally given in its own pixels; a PNG over it is refused.
-    from device import imagefile
 
     wall = sample_walls()[0]
     image = cv2.imread(str(wall))
@@ -195,7 +212,6 @@ def test_broken_headers_give_no_size():
 def test_a_turned_phone_photo_too_big_to_decode_whole_keeps_its_own_size(monkeypatch):
     # Stored landscape with EXIF Orientation 6 (turn 90 degrees to show): OpenCV shows it
     # portrait, and the size the tally reports is the portrait photo's, not the stored one.
-    from device import imagefile
 
     stored = np.full((300, 400, 3), 200, np.uint8)
     ok, jpeg = cv2.imencode(".jpg", stored)
@@ -211,7 +227,6 @@ def test_a_turned_phone_photo_too_big_to_decode_whole_keeps_its_own_size(monkeyp
 
 
 def test_a_progressive_jpeg_too_big_is_refused(monkeypatch):
-    from device import imagefile
 
     ok, jpeg = cv2.imencode(
         ".jpg", np.zeros((300, 400, 3), np.uint8), [cv2.IMWRITE_JPEG_PROGRESSIVE, 1]
@@ -243,7 +258,6 @@ def test_opencv_s_own_cap_is_set_for_formats_not_sized_here(tmp_path):
 
 def test_a_tiff_whose_tags_follow_its_pixels_is_sized_too(monkeypatch):
     # libtiff writes the tags after the pixels: the whole file is searched for them.
-    from device import imagefile
 
     noise = np.random.default_rng(0).integers(0, 255, (300, 400, 3), np.uint8)
     ok, tiff = cv2.imencode(".tiff", noise)
