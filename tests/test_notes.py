@@ -587,6 +587,84 @@ def test_a_note_found_in_part_next_to_a_note_of_its_colour_grows_to_its_neighbou
     assert iou(grown, square) > 0.9
 
 
+def _crowded_top(top: int, part_top: int | None):
+    """A wall of 220 px notes with one more (at 670, `top`) whose heading's underline and two
+    lines of thick marker crowded under it fill the band along the top of the part found
+    below the line (it starts at `part_top`; None: the note's own top, under the writing):
+    the notes (quad, colour) as found, and that note's outline."""
+    image = wall(size=(1600, 1100))
+    truths = _wall_of_notes(image, top=40, bottom=820)
+    drawn = note(image, 670, top, 220, 650 - top)
+    start = top + 42 if part_top is not None else top + 8
+    cv2.line(image, (674, start), (886, start), INK, 6, cv2.LINE_AA)
+    for y in (start + 12, start + 40):
+        zigzag = [(x, y + 16 * (i % 2)) for i, x in enumerate(range(680, 884, 9))]
+        cv2.polylines(image, [np.int32(zigzag)], False, INK, 9, cv2.LINE_AA)
+    part_top = top if part_top is None else part_top
+    part = np.float64([[670, part_top], [890, part_top], [890, 650], [670, 650]])
+    notes = [(t, (60.0, 0.0, 0.0)) for t in truths] + [(part, (90.0, -5.0, 60.0))]
+    return image, notes, drawn
+
+
+def test_a_note_cut_short_under_writing_that_fills_the_band_along_its_end_grows_whole():
+    # The band inside the end it was cut at is mostly ink: by that band's colour, no paper
+    # shows beyond either end. By the note's own paper colour (most of a whole note is
+    # paper), its paper runs on above the line to its real edge.
+    # mutation: the paper beyond judged by the band's median colour only.
+    image, notes, drawn = _crowded_top(430, 476)
+    grown = _lengthened(notes, image, (220.0, 220.0, 0.0))[-1][0]
+    assert iou(grown, drawn) > 0.95
+
+
+def test_a_smaller_note_with_writing_crowded_along_its_top_keeps_its_size():
+    # Shorter than its neighbours, the band along its top all ink: by its paper's colour,
+    # there is wall beyond both ends, so it does not grow.
+    image, notes, drawn = _crowded_top(480, None)
+    grown = _lengthened(notes, image, (220.0, 220.0, 0.0))[-1][0]
+    assert iou(grown, drawn) > 0.95
+
+
+def test_a_note_cut_short_under_a_smaller_one_of_its_colour_grows_to_its_edge():
+    # Cut short at its heading's underline, its paper runs on into the note of its colour
+    # above it: grown to its neighbours' size it would cover a good part of that one, which
+    # is smaller than they are, so it stops at that note's edge. That one, a little short of
+    # them itself, grows after it (the note cut furthest short first), not into its paper.
+    # mutation: the overlap refused outright; the notes grown in their order.
+    image = wall(size=(1600, 1100))
+    truths = _wall_of_notes(image, top=40, bottom=820)
+    upper = note(image, 670, 300, 220, 190)
+    lower = note(image, 670, 490, 220, 190, seam=True, shadow=False)
+    cv2.putText(image, "TOPIC", (700, 540), cv2.FONT_HERSHEY_SIMPLEX, 1.5, INK, 5, cv2.LINE_AA)
+    cv2.line(image, (674, 557), (886, 557), INK, 3, cv2.LINE_AA)
+    part = np.float64([[670, 560], [890, 560], [890, 680], [670, 680]])
+    canary = (90.0, -5.0, 60.0)
+    notes = [(t, (60.0, 0.0, 0.0)) for t in truths] + [(upper, canary), (part, canary)]
+    grown = _lengthened(notes, image, (220.0, 220.0, 0.0))
+    assert iou(grown[-2][0], upper) > 0.93
+    assert iou(grown[-1][0], lower) > 0.93
+
+
+def test_a_note_cut_short_by_a_column_of_dots_grows_only_to_the_edge_of_its_neighbour():
+    # Cut short on its left by a column of dots, with a note of its colour touching it on
+    # its right: its paper seems to run on past its right side, into that one, up to a
+    # stroke written on it. Grown that far too, it would cover a good part of that note;
+    # its right side stops at that note's edge, and its left one still grows to the wall.
+    # mutation: a growth that runs into another note refused whole.
+    image = wall(size=(1600, 1100))
+    truths = _wall_of_notes(image, top=40, bottom=820)
+    drawn = note(image, 560, 430, 220)
+    right = note(image, 780, 430, 220, shadow=False)
+    for y in range(450, 640, 34):
+        cv2.circle(image, (628, y), 13, (200, 120, 30), -1, cv2.LINE_AA)
+    cv2.line(image, (812, 455), (812, 625), INK, 12, cv2.LINE_AA)
+    part = np.float64([[642, 430], [780, 430], [780, 650], [642, 650]])
+    canary = (90.0, -5.0, 60.0)
+    notes = [(t, (60.0, 0.0, 0.0)) for t in truths] + [(right, canary), (part, canary)]
+    grown = _lengthened(notes, image, (220.0, 220.0, 0.0))
+    assert iou(grown[-1][0], drawn) > 0.9
+    assert np.array_equal(grown[-2][0], right)
+
+
 def test_a_thick_stroke_just_past_the_slack_round_a_hidden_seam_is_not_taken_for_it():
     # Two notes of one colour side by side, their seam unseen; a thick stroke of writing
     # just further from it than a seam is looked for. The slope up to the stroke reaches

@@ -30,21 +30,24 @@ is one note's size and shape and touches no other; so may a piece of paper that 
 holds, turned from the wall's notes (a line of writing cut it off aslant) or ragged, when
 that whole note is square to them. A note shorter than its neighbours across one axis, whose
 own paper goes on beyond a short side (a line of writing or a row of dots right across it
-cut it there), is grown on that side to where its paper ends (at the wall, a gap, another
-colour), or, where that paper runs on into a neighbour of its colour, to its neighbours'
-size; but where it runs on past one end into no note found and ends there as far as a 3 x 5
-in note of the neighbours' width would, it is that long note. One as wide as its neighbours
-but twice as long (and far longer than the typical note: strips of stacked notes round a
-whole one make it look twice theirs), with a seam seen across its middle, is two notes of
-one colour run together, and is cut there. Two notes of one colour end to end, together two
-notes long but split unevenly (at a heading's underline), are cut again at the seam near
-their even split: notes off one pad are one size. A note found only on the wiped copy must
-be paper on the photo too, not the wall (thick writing on the wall, wiped channel by
-channel, turns into patches of a false colour). A sheet of paper with notes of other colours
-stuck on it is background, not a note; but a grid of coloured notes with a few of another
-colour among them, each filling one of its cells, is notes. Paper of a note's colour that no
-note holds once all the notes found are cleared is notes, when it is the size of one or a
-block of them (cut where their seams show), square to the wall's notes (a block of one
+cut it there; its paper told by the whole note's colour where writing along that side fills
+the band inside it), is grown on that side to where its paper ends (at the wall, a gap,
+another colour), or, where that paper runs on into a neighbour of its colour, to its
+neighbours' size or that neighbour's edge, whichever comes first (and never much past the
+edge of a note found: notes cut furthest short grow first, as one a little short may be just
+that size); but where it runs on past one end into no note found and ends there as far as a
+3 x 5 in note of the neighbours' width would, it is that long note. One as wide as its
+neighbours but twice as long (and far longer than the typical note: strips of stacked notes
+round a whole one make it look twice theirs), with a seam seen across its middle, is two
+notes of one colour run together, and is cut there. Two notes of one colour end to end,
+together two notes long but split unevenly (at a heading's underline), are cut again at the
+seam near their even split: notes off one pad are one size. A note found only on the wiped
+copy must be paper on the photo too, not the wall (thick writing on the wall, wiped channel
+by channel, turns into patches of a false colour). A sheet of paper with notes of other
+colours stuck on it is background, not a note; but a grid of coloured notes with a few of
+another colour among them, each filling one of its cells, is notes. Paper of a note's colour
+that no note holds once all the notes found are cleared is notes, when it is the size of one
+or a block of them (cut where their seams show), square to the wall's notes (a block of one
 colour left ragged at every level, or left bare by a neighbour fitted askew: `_unclaimed`);
 so is what no note holds and no wall is like, one whole note's size and shape with a note's
 paper showing (a note crowded with dots: clumps wider than the gap to its neighbours, so

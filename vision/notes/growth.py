@@ -27,11 +27,13 @@ from vision.notes.shapes import (
 # A note shorter than this share of its neighbours across one axis may have been cut short
 # by a line of writing or a row of dots (see _extended). Its paper is looked for up to this
 # share of a note beyond the neighbours' size; a pixel is its paper within this Lab distance
-# of the paper just inside; a row across is no paper when less than this share of it is (a
-# dot, a line of writing and another dot leave more); the paper ends where this share of a
-# note's side in rows is no paper (an underline or a line of writing is thinner), or where
-# this share of it in rows shows next to no paper at all (this share of a row or less): a
-# strip of wall between it and a neighbour of its colour (an underline is thinner still).
+# of the paper just inside (or of that band's pixels near the whole note's paper colour,
+# where writing right along that end fills the band with ink); a row across is no paper
+# when less than this share of it is (a dot, a line of writing and another dot leave more);
+# the paper ends where this share of a note's side in rows is no paper (an underline or a
+# line of writing is thinner), or where this share of it in rows shows next to no paper at
+# all (this share of a row or less): a strip of wall between it and a neighbour of its
+# colour (an underline is thinner still).
 _SHORT = 0.95
 _BEYOND = 0.15
 _PAPER_DELTA_E = 16.0
@@ -39,11 +41,17 @@ _PAPER_SHARE = 0.12
 _INK_ROWS = 0.15
 _GAP_ROWS = 0.06
 _BARE = 0.02
+# Paper beyond the ends of an axis less than this share of what it is short by: none (wall,
+# or another note, beyond both: a smaller note).
+_NO_PAPER = 0.5
 # A 3 x 5 in note among 3 x 3 in ones is as wide as they are and 1.67 times as long (a little
 # more or less in perspective): one whose paper runs on past one end, into no note found,
 # may be one, when that paper ends this many times its neighbours' other side from its far
 # end (a square note of its colour touching it would make two sides).
 _LONG_NOTE = (1.45, 1.85)
+# A side grown into another note is drawn back in this many steps, to where it meets that
+# note's edge.
+_TRIM_STEPS = 10
 
 
 def _whole(quad: np.ndarray, lab8: np.ndarray, typical, others: list[np.ndarray]) -> np.ndarray:
@@ -91,8 +99,8 @@ def _extended(quad: np.ndarray, bgr: np.ndarray, size, others: list[np.ndarray])
     height), where its own paper goes on beyond it: on each side, to the edge where the
     paper ends, or where it runs on into a neighbour of its colour, to the size; or, as
     wide as the size, with its paper running on past one end only and ending as far off as
-    a long note's end (see _LONG_NOTE), into no other note, to there. Else `quad` as it
-    was (also where it would then overlap `others`, the other notes)."""
+    a long note's end (see _LONG_NOTE), into no other note, to there. A side grown into
+    another note (`others`) stops at its edge; `quad` as it was where none can grow so."""
     w, h = _sides(quad)
     tw, th = size[:2]
     need = [tw - w, th - h]  # across, down
@@ -124,8 +132,13 @@ def _extended(quad: np.ndarray, bgr: np.ndarray, size, others: list[np.ndarray])
     to_patch, patch = warped(-m, -m, W + m, H + m)
     bw, bh = max(2, round(0.3 * W)), max(2, round(0.3 * H))
 
-    def run(inner, outward, cap):
-        ref = np.median(inner[::2, ::2].reshape(-1, 3), axis=0)
+    def run(inner, outward, cap, paper=None):
+        band = inner[::2, ::2].reshape(-1, 3)
+        ref = np.median(band, axis=0)
+        if paper is not None:
+            # The band's paper, not its ink: its pixels of about the note's paper colour.
+            near = cv2.transform(np.abs(band - paper)[None], _SUM_L1)[0] < _PAPER_DELTA_E
+            ref = np.median(band[near], axis=0) if near.any() else paper
         diff = cv2.transform(np.abs(outward[:cap] - ref), _SUM_L1)
         frac = (diff < _PAPER_DELTA_E).mean(axis=1)
         # Where the paper stays off for a few rows: a line of writing or an underline is
@@ -143,18 +156,19 @@ def _extended(quad: np.ndarray, bgr: np.ndarray, size, others: list[np.ndarray])
     c0, c1 = round(0.15 * W), W - round(0.15 * W)
     r0, r1 = round(0.15 * H), H - round(0.15 * H)
 
-    def ends(axis, cap):
-        # How far the paper runs beyond each end of the axis (0: down, 1: across).
+    def ends(axis, cap, paper=None):
+        # How far the paper runs beyond each end of the axis (0: down, 1: across), judged
+        # by the colour of the band inside each end, or by `paper` (see run).
         if axis == 0:
             cols = patch[:, m + c0 : m + c1]
             return (
-                run(cols[m : m + bh], cols[m - 1 :: -1], cap),
-                run(cols[m + H - bh : m + H], cols[m + H :], cap),
+                run(cols[m : m + bh], cols[m - 1 :: -1], cap, paper),
+                run(cols[m + H - bh : m + H], cols[m + H :], cap, paper),
             )
         side = patch[m + r0 : m + r1].transpose(1, 0, 2)
         return (
-            run(side[m : m + bw], side[m - 1 :: -1], cap),
-            run(side[m + W - bw : m + W], side[m + W :], cap),
+            run(side[m : m + bw], side[m - 1 :: -1], cap, paper),
+            run(side[m + W - bw : m + W], side[m + W :], cap, paper),
         )
 
     def far_end(axis, after, reach):
@@ -173,6 +187,7 @@ def _extended(quad: np.ndarray, bgr: np.ndarray, size, others: list[np.ndarray])
 
     grow = [0.0, 0.0, 0.0, 0.0]  # top, right, bottom, left
     long = [None, None]  # per axis (down, across): the ends of a long note, if it may be one
+    to_size = [False] * 4  # the sides grown to the neighbours' size, no edge seen there
     # Per axis (down, across): its sides in `grow`, its length and the neighbours' length and
     # width along it, and its index in `need`, `caps` and `short`.
     axes = ((0, (0, 2), h, th, tw, 1), (1, (3, 1), w, tw, th, 0))
@@ -181,10 +196,18 @@ def _extended(quad: np.ndarray, bgr: np.ndarray, size, others: list[np.ndarray])
             continue
         cap = caps[k]
         a, b = ends(axis, cap)
+        if a + b < _NO_PAPER * need[k]:
+            # No paper beyond either end, by the colour of the bands inside them; unless a
+            # line of writing right along an end fills its band, and its ink passed for
+            # the paper's colour there. Writing and dots are the lesser part of a whole
+            # note: its median is its paper.
+            paper = np.median(patch[m : m + H : 2, m : m + W : 2].reshape(-1, 3), axis=0)
+            a, b = ends(axis, cap, paper)
         ext = _sharing(a, b, cap, need[k])
         if ext is None or own + sum(ext) > (1 + _BEYOND) * size_along:
             return quad
         grow[first], grow[second] = ext
+        to_size[first], to_size[second] = a >= cap, b >= cap
         if (a < cap) != (b < cap):
             long[axis] = (a, b, cap)
     if not any(grow):
@@ -205,10 +228,33 @@ def _extended(quad: np.ndarray, bgr: np.ndarray, size, others: list[np.ndarray])
             grown = _grown(tried, m, to_patch, W, H)
             if not any(_overlap(grown, o) > _OVERLAP_GROWN for o in others):
                 return order_quad(grown)
-    grown = _grown(grow, m, to_patch, W, H)
-    if any(_overlap(grown, o) > _OVERLAP_GROWN for o in others):
-        return quad
-    return order_quad(grown)
+
+    def clear(tried):
+        # The quad grown so, if that leaves it clear of the other notes; else None.
+        grown = _grown(tried, m, to_patch, W, H)
+        return None if any(_overlap(grown, o) > _OVERLAP_GROWN for o in others) else grown
+
+    # A side grown to the neighbours' size, its paper running on into a note of its colour:
+    # it stops at that note's edge, if that comes first (notes are not all one size).
+    for share in np.linspace(1.0, 0.0, _TRIM_STEPS + 1) if any(to_size) else (1.0,):
+        tried = [g * share if s else g for g, s in zip(grow, to_size, strict=True)]
+        if not any(tried):
+            break
+        grown = clear(tried)
+        if grown is not None:
+            return order_quad(grown)
+    # Still in another note's way: each side grown only as far as the edge of the note in its
+    # way (the paper seen beyond that edge is that note's: one of its colour touching it).
+    kept = [0.0, 0.0, 0.0, 0.0]
+    for i in np.flatnonzero(grow):
+        for share in np.linspace(1.0, 0.0, _TRIM_STEPS + 1)[:-1]:
+            tried = [0.0, 0.0, 0.0, 0.0]
+            tried[i] = grow[i] * share
+            if clear(tried) is not None:
+                kept[i] = tried[i]
+                break
+    grown = clear(kept) if any(kept) else None
+    return quad if grown is None else order_quad(grown)
 
 
 def _grown(grow, m: int, to_patch: np.ndarray, W: int, H: int) -> np.ndarray:
@@ -243,7 +289,9 @@ def _lengthened(notes: list, bgr: np.ndarray, typical) -> list:
     local[enough] = np.nanmedian(
         np.where(near[enough][:, :, None], sides[None, :, :], np.nan), axis=1
     )
-    for k in range(len(quads)):
+    # The notes furthest short first: one a little short of its neighbours may be just that
+    # size, and must not take the paper that a note cut far short lost.
+    for k in np.argsort(np.min(sides / local, axis=1), kind="stable"):
         w, h = local[k]
         size = (float(w), float(h), typical[2])
         # Each grown note is a neighbour as grown: two must not grow into one gap.
@@ -255,7 +303,7 @@ def _sharing(a: int, b: int, cap: int, need: float) -> tuple[float, float] | Non
     """How far to grow each end of an axis `need` short, given how far its paper runs beyond
     each (`cap`: on and on): to the edge where one is seen, else to the size wanted. None:
     paper on and on both ways, inside a block of notes of one colour."""
-    if a + b < 0.5 * need:
+    if a + b < _NO_PAPER * need:
         return (0.0, 0.0)  # wall (or another note) beyond both: a smaller note
     if a < cap and b < cap:
         ext = (float(a), float(b))
