@@ -538,3 +538,35 @@ def test_a_bold_blurred_letter_o_is_not_a_vote(paper, ink):
     n.dot(380, 330, r=14, colour=RED)
     _, dots = find_dots(n.photo(blur=2.5), n.quad, Params())
     assert_same_dots(dots, n.dots)
+
+
+GREEN_NOTE = (120, 200, 120)
+PURPLE = (150, 60, 230)
+
+
+@pytest.mark.parametrize(("paper", "colour"), [(PINK, PURPLE), (GREEN_NOTE, GREEN)])
+@pytest.mark.parametrize("blur", [1.0, 1.5])
+def test_a_glossy_dot_of_the_notes_hue_washed_to_the_paper_up_to_its_rim_counts(
+    paper, colour, blur
+):
+    # The lamp's reflection washes the upper left of a big dot towards white, which on a note
+    # of about the dot's hue is about the paper's colour: what differs from the paper is a
+    # crescent round the highlight, whose widest disc is half the dot's and ink-like. The
+    # crescent's rim draws the dot's circle, and the highlight inside fades into the face.
+    n = Note(colour=paper)
+    n.glossy_dot(300, 250, 28, colour, shift=12, spread=9, strength=0.85)
+    n.dot(380, 340, r=14, colour=RED)
+    assert_same_dots(n.found(blur=blur), n.dots)
+
+
+@pytest.mark.parametrize(("paper", "ink"), [(PINK, PURPLE), (GREEN_NOTE, GREEN), (CANARY, RED)])
+@pytest.mark.parametrize(("start", "end"), [(40, 320), (200, 520), (-30, 210)])
+@pytest.mark.parametrize("thickness", [6, 10])
+def test_a_bold_drawn_c_or_u_of_a_dots_size_is_not_a_vote(paper, ink, start, end, thickness):
+    # A thick "C", "U" or "n" in marker is a crescent round the paper, as big as a dot: its
+    # rim draws a dot's circle too, but its inner edge is as sharp as its outer one.
+    n = Note(colour=paper)
+    cv2.ellipse(n.image, (300, 250), (16, 16), 0, start, end, ink, thickness, cv2.LINE_AA)
+    n.dot(380, 330, r=14, colour=RED)
+    assert_same_dots(n.found(), n.dots)
+    assert_same_dots(n.found(blur=1.5), n.dots)

@@ -56,11 +56,21 @@ Then:
    the dot whose circle its free rim draws, if that rim goes most of the way
    round, the circle holds the blob and the dot over it, and what shows of it
    scores well clear of ink (`_hidden_disc`).
-7. Where a lower threshold (`dot_faint` of `dot_delta_e`) shows something the
+7. On a note of about its hue, a blob of a dot's colour judged ink, or of no
+   dot's shape, may be the face of a glossy dot round a highlight that reaches
+   its rim: the highlight washes the dot to about the paper's colour, and only
+   a crescent is left (`_crescent`). It is the dot whose circle its outer rim
+   draws, if that rim goes at least half way round, the circle holds the blob,
+   what the circle holds besides is the dot's colour with light added (no
+   darker, of its hue, less of its chroma), and the face fades into that where
+   its rim is a sharp step onto the paper (a letter's two edges are alike);
+   what shows must score well clear of ink. Not in grey or black, whose
+   highlight and white paper both lie towards white.
+8. Where a lower threshold (`dot_faint` of `dot_delta_e`) shows something the
    first look did not (a dot of about the paper's colour, or one whose shaded
-   rim fell under the threshold and cut it small), steps 2-6 are done again
+   rim fell under the threshold and cut it small), steps 2-7 are done again
    there, and what they find must score well clear of ink to be a dot.
-8. One dot found twice (its blob cut by a highlight, or seen by both looks) is
+9. One dot found twice (its blob cut by a highlight, or seen by both looks) is
    one dot.
 """
 
@@ -199,6 +209,17 @@ _HOLLOW = 0.4
 # Beyond one edge of the note, a colour this far (Lab) from the wall's that more than this share
 # of the strip along that edge is of is another surface there (`_wall_difference`).
 _SIDE_APART, _SIDE_SHARE = 30.0, 0.5
+# A dot's face round a highlight that reaches its rim (`_crescent`): the hull of the face fills
+# at least this share of its enclosing circle (a half disc fills half), and the face at most this
+# share of its hull; at least `_CRESCENT_LIT` of what the circle holds besides is the face's colour
+# with light added (keeping less than `_CRESCENT_KEPT` of its chroma); the face's inner edge is
+# at most `_CRESCENT_SOFT` times as sharp as its rim (about 0.3-0.85 on glossy dots, 0.75-1.3 on
+# a letter's bowl). What shows must score this much to be a dot: a smudge of letters in ink of
+# the paper's hue, round, with the paper in its bite, scores about 5 on what shows (on a real
+# photo: 4.8); the face of a glossy dot, 6 to 11 on the benchmark's walls (a few about 4).
+_CRESCENT_ROUND, _CRESCENT_BITE = 0.45, 0.97
+_CRESCENT_LIT, _CRESCENT_KEPT, _CRESCENT_SOFT = 0.6, 0.95, 0.85
+_CRESCENT_MARGIN = 5.0
 _KIN_OPEN = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5))
 
 
@@ -744,6 +765,7 @@ class _Candidate:
     hollow: float = 0.0  # how far its middle falls back towards the paper (`_hollow`)
     faint: bool = False  # found only by the second look, at the lower threshold
     hidden: bool = False  # half hidden under another dot: judged on what shows of it
+    crescent: bool = False  # a face round a highlight reaching its rim: judged on the face
 
 
 def _parts(mask: np.ndarray) -> tuple[np.ndarray, dict[int, tuple[int, int, int, int]]]:
@@ -838,6 +860,36 @@ def _scan(
             params,
             covered,
         )
+
+    def crescent(blob, win, colour, axis, bounds) -> bool:
+        # A dot whose glossy highlight reaches its rim can show only as a crescent of its
+        # colour round the highlight (`_crescent`): it is judged on that face, the highlight
+        # set aside. A grey or black crescent round something lighter is as much a letter's
+        # bowl (a highlight and white paper both lie towards white).
+        if colour[1] ** 2 + colour[2] ** 2 <= _GREYISH**2:
+            return False
+        # Only on paper of about the dot's hue is a highlight of about the paper's colour, and
+        # left out of the blob: elsewhere it is told from the paper, and is in the blob.
+        a, b = float(colour[1]), float(colour[2])
+        pa, pb = a - float(axis[1]), b - float(axis[2])  # the paper's
+        off_hue2 = (pa * b - pb * a) ** 2 / (a * a + b * b)
+        if pa * a + pb * b <= 0 or off_hue2 > (3 * _WASHED_MISS) ** 2:
+            return False
+        v0, u0 = win[0].start, win[1].start
+        disc = _crescent(blob, lab[win], colour, r_min, r_max)
+        if disc is None:
+            return False
+        cx, cy, r = disc
+        if not inner[min(h - 1, int(cy + v0)), min(w - 1, int(cx + u0))]:
+            return False
+        lit = np.zeros((h, w), np.uint8)
+        cv2.circle(lit, (int(cx + u0), int(cy + v0)), int(r), 1, -1)
+        lit[win][blob > 0] = 0
+        c = measure((blob, u0, v0), bounds, (cx + u0, cy + v0, r), [(cx, cy, r)], colour, axis, lit)
+        if _score(c, params) <= _CRESCENT_MARGIN:
+            return False  # (and the blob stays for the looks that follow)
+        found.append(replace(c, crescent=True))
+        return True
 
     # A blob is a connected part of the thick pixels, closed by one pixel: it lies within one
     # part of `thick` grown by a pixel. Each blob is worked out on that part's box alone (and
@@ -939,8 +991,11 @@ def _scan(
                     taken[cy0 - v0 : cy1 - v0, cx0 - u0 : cx1 - u0].view(bool)
                 ] = 0
             if not circles:
+                if not (hidden or short) and crescent(blob, win, colour, axis, (x0, y0, x1, y1)):
+                    continue
                 later.append((blob, win, colour, axis, (x0, y0, x1, y1)))
                 continue
+            best = -math.inf  # the best score of a disc of this blob
             for px, py, r in circles:
                 if not inner[min(h - 1, int(py + v0)), min(w - 1, int(px + u0))]:
                     continue  # another note's: it counts there
@@ -954,6 +1009,7 @@ def _scan(
                 )
                 found.append(measured)
                 first = _score(measured, params)
+                best = max(best, first)
                 if first > 0 and not hidden:
                     # What a dot found later may be hidden under.
                     if claimed is None:
@@ -980,6 +1036,11 @@ def _scan(
                     )
                     if _score(again, params) > _WIDER_MARGIN:
                         found.append(again)
+                        best = math.inf
+            # A face round a highlight holds a disc not far from a dot's score (its widest
+            # disc lies between the horns): that disc is ink, but the dot may be its circle.
+            if _WIDER_FROM < best <= 0 and not (cluster or hidden or short):
+                crescent(blob, win, colour, axis, (x0, y0, x1, y1))
     if claimed is None:
         return found, cores
     for blob, win, colour, axis, bounds in later:
@@ -1066,6 +1127,121 @@ def _hidden_disc(
     ):
         return []
     return [(cx, cy, r)]
+
+
+def _crescent(
+    blob: np.ndarray, window: np.ndarray, colour: np.ndarray, r_min: float, r_max: float
+) -> tuple[float, float, float] | None:
+    """The dot (x, y, r) a blob is the face of, round a glossy highlight that reaches the dot's
+    rim, or none. The face's outer rim (its outline where it lies on its convex hull) is an arc
+    of a dot's size going at least half way round; the circle it draws holds the blob; what it
+    holds besides is the dot's colour with light added (no darker, of its hue, less of its
+    chroma); and the face fades into it, where its rim is a step onto the paper."""
+    pixels = np.count_nonzero(blob)
+    bx, by, bw, bh = cv2.boundingRect(blob)
+    if pixels < 0.3 * math.pi * r_min * r_min or max(bw, bh) > 2.2 * r_max + 2:
+        return None  # too small, or too long for a dot's circle (cheap tests first)
+    part = blob[by : by + bh, bx : bx + bw]
+    contours, _ = cv2.findContours(
+        part, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE, offset=(int(bx), int(by))
+    )
+    outline = max(contours, key=len)
+    hull = cv2.convexHull(outline)
+    hull_area = cv2.contourArea(hull)
+    (_, _), enclosing = cv2.minEnclosingCircle(hull)
+    # Round (a half disc fills half its enclosing circle) and hollowed on one side.
+    if not (
+        r_min <= enclosing <= 1.1 * r_max
+        and hull_area >= _CRESCENT_ROUND * math.pi * enclosing * enclosing
+        and pixels < _CRESCENT_BITE * hull_area
+    ):
+        return None
+    # What lies in the bite between its horns is the highlight: cheap to ask before the circle.
+    bite = np.zeros_like(part)
+    cv2.fillPoly(bite, [hull], 1, offset=(-int(bx), -int(by)))
+    bitten = window[by : by + bh, bx : bx + bw][(bite & ~part).view(bool)]
+    if _lit_share(bitten, colour) < _CRESCENT_LIT:
+        return None
+    # The outline's points on the hull: its outer rim (and the chord across its horns). Each
+    # point lies under the hull's side between the corners before and after it on the outline.
+    rim = outline[:, 0, :].astype(np.float64)
+    corners = np.sort(cv2.convexHull(outline, returnPoints=False)[:, 0])
+    side = np.searchsorted(corners, np.arange(len(rim)), side="right") - 1  # -1: the last side
+    a, b = rim[corners[side]], rim[corners[(side + 1) % len(corners)]]
+    ab, ap = b - a, rim - a
+    cross = ab[:, 0] * ap[:, 1] - ab[:, 1] * ap[:, 0]
+    arc = rim[cross * cross < np.maximum((ab * ab).sum(axis=1), 1.0)]
+    if len(arc) < 12:
+        return None
+    for _ in range(2):  # the circle through them, then through those on it (not the chord)
+        x, y = arc[:, 0], arc[:, 1]
+        design = np.column_stack([x, y, np.ones_like(x)])
+        _, (d, e, f) = cv2.solve(
+            design.T @ design, (design.T @ -(x * x + y * y)).reshape(3, 1), flags=cv2.DECOMP_LU
+        )
+        cx, cy = -0.5 * float(d[0]), -0.5 * float(e[0])
+        r2 = cx * cx + cy * cy - float(f[0])
+        if r2 <= 0:
+            return None
+        on = np.abs(np.hypot(x - cx, y - cy) - math.sqrt(r2)) < 2.0
+        if np.count_nonzero(on) < 12:
+            return None
+        arc = arc[on]
+    miss = np.abs(np.hypot(x - cx, y - cy) - math.sqrt(r2))
+    r = math.sqrt(r2) + 0.5  # the outline runs through the middles of the rim's pixels
+    if not r_min <= r <= r_max or np.mean(miss) > _ARC_MISS:
+        return None
+    angles = np.sort(np.arctan2(y - cy, x - cx))
+    if np.max(np.diff(np.append(angles, angles[0] + 2 * math.pi))) > math.pi:
+        return None  # less than half way round
+    # Only the circle's box (and a few pixels for the gradient) is looked at from here on.
+    h, w = blob.shape
+    x0, y0 = max(0, int(cx - r) - 4), max(0, int(cy - r) - 4)
+    x1, y1 = min(w, int(cx + r) + 5), min(h, int(cy + r) + 5)
+    blob, window = blob[y0:y1, x0:x1], window[y0:y1, x0:x1]
+    cx, cy = cx - x0, cy - y0
+    centre = (int(round(cx * 16)), int(round(cy * 16)))
+    disc, grown = np.zeros_like(blob), np.zeros_like(blob)
+    cv2.circle(disc, centre, int(r * 16), 1, -1, cv2.LINE_8, 4)
+    cv2.circle(grown, centre, int((r + 1) * 16), 1, -1, cv2.LINE_8, 4)
+    if np.count_nonzero(grown & blob) < _HIDDEN_FIT * pixels:
+        return None
+    opening = window[(disc & ~blob).view(bool)]
+    if len(opening) < 0.1 * np.count_nonzero(disc) or _lit_share(opening, colour) < _CRESCENT_LIT:
+        return None
+    # The face fades into a highlight (a soft patch of light), and its rim is a step onto the
+    # paper: its inner edge is much softer than its rim. Ink's two edges are alike.
+    g2 = cv2.transform(
+        cv2.Sobel(window, cv2.CV_32F, 1, 0) ** 2 + cv2.Sobel(window, cv2.CV_32F, 0, 1) ** 2, _SUM3
+    )
+    ys, xs = np.nonzero(blob - cv2.erode(blob, _SQUARE3))
+    dist = np.hypot(xs - cx, ys - cy)
+    outer, inside = np.abs(dist - r) < 2.0, dist < r - 2.5
+    if np.count_nonzero(inside) < 6 or np.count_nonzero(outer) < 6:
+        return None
+    if _median(g2[ys[inside], xs[inside]]) > _CRESCENT_SOFT**2 * _median(g2[ys[outer], xs[outer]]):
+        return None
+    return cx + x0, cy + y0, r
+
+
+def _lit_share(px: np.ndarray, colour: np.ndarray) -> float:
+    """The share of pixels (Lab, n x 3) that are a colour with light added, as a highlight adds
+    the lamp's: no darker (under noise), of its hue, with less of its chroma."""
+    if not len(px):
+        return 0.0
+    a, b = float(colour[1]), float(colour[2])
+    n2 = a * a + b * b
+    pa, pb = px[:, 1], px[:, 2]
+    kept = (pa * a + pb * b) / n2
+    # The squared distance from the hue's line (through grey), for any chroma along it.
+    orth2 = (pa * b - pb * a) ** 2 / n2
+    lit = (
+        (kept > 0)
+        & (kept < _CRESCENT_KEPT)
+        & (orth2 < (2 * _WASHED_MISS) ** 2)
+        & (px[:, 0] > colour[0] - _LIT_RISE)
+    )
+    return np.count_nonzero(lit) / len(px)
 
 
 def _widest(depth: np.ndarray, x: float, y: float, r: float) -> tuple[float, float, float] | None:
@@ -1234,7 +1410,12 @@ def _is_dot(c: _Candidate, params: Params) -> bool:
     labelled real photos)."""
     if c.hollow > _HOLLOW:
         return False  # a letter's bowl
-    return _score(c, params) > (_FAINT_MARGIN if c.faint else _HIDDEN_MARGIN if c.hidden else 0.0)
+    margin = _HIDDEN_MARGIN if c.hidden else 0.0
+    if c.faint:
+        margin = max(margin, _FAINT_MARGIN)
+    if c.crescent:
+        margin = max(margin, _CRESCENT_MARGIN)
+    return _score(c, params) > margin
 
 
 def _score(c: _Candidate, params: Params) -> float:
