@@ -500,20 +500,20 @@ def test_a_note_thick_with_dots_of_one_colour_under_uneven_light_counts_them_all
 def test_each_part_of_a_mask_gets_its_own_box_holes_and_islands_included():
     # The cores are labelled once per look and each core is worked on within its box alone: a
     # ring's hole, and an island inside it, must not give the ring's box to the island or lose it.
-    from vision.dots import _parts
+    from vision.dots.blobs import parts
 
     mask = np.zeros((120, 160), np.uint8)
     cv2.circle(mask, (60, 60), 40, 1, 12)  # a ring
     cv2.rectangle(mask, (52, 52), (67, 70), 1, -1)  # an island in its hole
     cv2.rectangle(mask, (120, 10), (150, 25), 1, -1)  # a bar apart
     mask[110:, 0:3] = 1  # a speck in the corner
-    labels, boxes = _parts(mask)
+    labels, boxes = parts(mask)
     count = cv2.connectedComponents(mask, connectivity=8)[0]
     assert len(boxes) == count - 1 == 4
     for label, box in boxes.items():
         ys, xs = np.nonzero(labels == label)
         assert box == (xs.min(), ys.min(), xs.max() - xs.min() + 1, ys.max() - ys.min() + 1)
-    assert _parts(np.zeros((30, 30), np.uint8))[1] == {}
+    assert parts(np.zeros((30, 30), np.uint8))[1] == {}
 
 
 @pytest.mark.parametrize("colour", [(170, 40, 60), BLUE])

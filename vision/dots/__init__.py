@@ -1,0 +1,119 @@
+"""Counting the dot stickers on one note: `find_dots`. Where a dot is told from ink is ink.py.
+
+The note is warped flat to a fixed width (with a margin for dots across its
+edge), so dots are always about the same number of pixels whatever the photo
+(patch.py). Then:
+
+1. The paper (paper.py): its commonest colour (not the median, which a note half
+   covered in writing drags into the ink; nor, on a note thick with dots of one
+   colour, theirs: then the commonest colour round its edges), then smooth surfaces for
+   L, a and b fitted to the pixels of about that colour, so shading, a curled
+   bottom, uneven light and a colour cast stay "paper". What differs from it
+   by more than `dot_delta_e` (CIE Lab distance) is "odd": dots, ink, shadows.
+   Beyond the note's edge, what is not the wall counts too: a dot across the
+   edge is whole. Nor is another surface that lies all along one edge (a
+   neighbouring note, a deep shadow), which a dot across that edge
+   would otherwise run into.
+2. A morphological opening a little narrower than the smallest dot leaves only
+   the cores of things at least that wide: pen strokes, underlines, ticks and
+   drawn circles ("o") are thinner and vanish (scan.py, which ties the steps).
+3. From each core, the colour at its middle is followed outwards, within the
+   thick parts only (blobs.py): pixels near that colour and nearer it than the
+   paper, or more than half way from the paper to it (its own blurred edge). That
+   blob is the dot, without ink of other colours or the strokes of its own colour it
+   sits on, whatever its contrast (a yellow dot on a canary note). Where that
+   blob falls short of the core (a glossy highlight over the dot's middle), or
+   is of no dot's shape (a crescent round a highlight that reaches the rim),
+   the colour of the darker half round the seed is followed instead, with that
+   colour washed out by the lamp (lighter, its chroma shrunk towards grey, of
+   its hue; in a crescent, within its outline: highlight.py). A hole in the blob
+   is filled if it is small, or if it is mostly the dot's colour washed out (a
+   highlight inside the rim), never if it is paper (a letter's bowl). What the blob
+   leaves of the core round the seed goes with it if it is of about the seed's
+   colour or faint, never if it is of another colour: a dot across the seam
+   with the next note is seeded anew.
+4. The blob is split into discs of one size (discs.py): one disc, several
+   overlapping ones (two dots of one colour count two; a bunch of three or more, whose
+   middle holds a wider disc than any of them, with discs a little smaller
+   than that), or discs peeled one at a time. A blob filling a long rectangle
+   (a shadow, a fold, a thick line) is none, and so are four or more discs in
+   a straight row (a fat marker stroke, a line of writing in a shadow): people
+   bunch stickers, they do not queue them. No disc is wider than the widest
+   sticker (`dot_max`).
+5. Each disc is judged on what tells a sticker from ink (ink.py, `is_dot`): its size
+   on the note (stickers are 8-19 mm on 76 mm notes), how even its lightness
+   is (a vinyl colour, not a pen's blur), paper showing inside it (a letter's
+   bowl), and around it: more of the same blob (a stroke going on), a mix of
+   its colour fading into the paper (blurred ink; a sticker's edge is sharp),
+   and other things (writing it covers, other dots). A disc judged ink inside
+   something wider that differs from the paper (a dot only part of which is of
+   the seed's colour: lit, shaded) is judged again as the widest such disc,
+   which must then look all the more like a sticker. What would be a dot is no dot if its
+   middle falls back towards the paper against the ring round it (ink.py, `_hollow`): a
+   bold letter's bowl blurred shut, where a sticker is one colour to its rim.
+6. A blob of no dot's shape beside a dot found (a crescent: a dot half hidden
+   under one of another colour, too thin to hold a disc of a dot's size) is
+   the dot whose circle its free rim draws, if that rim goes most of the way
+   round, the circle holds the blob and the dot over it, and what shows of it
+   scores well clear of ink (hidden.py, `hidden_disc`).
+7. On a note of about its hue, a blob of a dot's colour judged ink, or of no
+   dot's shape, may be the face of a glossy dot round a highlight that reaches
+   its rim: the highlight washes the dot to about the paper's colour, and only
+   a crescent is left (hidden.py, `crescent`). It is the dot whose circle its outer rim
+   draws, if that rim goes at least half way round, the circle holds the blob,
+   what the circle holds besides is the dot's colour with light added (no
+   darker, of its hue, less of its chroma), and the face fades into that where
+   its rim is a sharp step onto the paper (a letter's two edges are alike);
+   what shows must score well clear of ink. Not in grey or black, whose
+   highlight and white paper both lie towards white.
+8. Where a lower threshold (`dot_faint` of `dot_delta_e`) shows something the
+   first look did not (a dot of about the paper's colour, or one whose shaded
+   rim fell under the threshold and cut it small), steps 2-7 are done again
+   there (scan.py), and what they find must score well clear of ink to be a dot.
+9. One dot found twice (its blob cut by a highlight, or seen by both looks) is
+   one dot (here, in `find_dots`).
+
+The modules' other names are the package's own workings, not the project's interface.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from vision.board import Dot
+from vision.colours import dot_colour
+from vision.dots.ink import Candidate, is_dot
+from vision.dots.patch import flatten
+from vision.dots.scan import candidates
+from vision.geometry import transform
+from vision.params import Params
+
+__all__ = ["find_dots"]
+
+# Two dots found closer than this share of the bigger one's radius are one dot.
+_SAME_DOT = 0.6
+
+
+def find_dots(image: np.ndarray, quad: np.ndarray, params: Params) -> tuple[np.ndarray, list[Dot]]:
+    """The note's corners re-found at full resolution, and every dot on it or across its edge
+    (image pixels)."""
+    patch = flatten(image, quad, params)
+    dots = sorted(
+        (c for c in candidates(patch.lab, patch.box, params) if is_dot(c, params)),
+        key=lambda c: -c.r,
+    )
+    kept: list[Candidate] = []
+    for c in dots:
+        # A dot whose blob was cut in two (by a highlight, by ink of its colour) is found twice.
+        if not any(np.hypot(c.x - k.x, c.y - k.y) < _SAME_DOT * k.r for k in kept):
+            kept.append(c)
+    centres = transform([[c.x, c.y] for c in kept], patch.to_image) if kept else []
+    found = [
+        Dot(
+            center=(float(x), float(y)),
+            radius=float(c.r / patch.scale),
+            colour=dot_colour(c.colour),
+        )
+        for (x, y), c in zip(centres, kept, strict=True)
+    ]
+    return patch.quad, found

@@ -1,0 +1,230 @@
+"""Where a dot is told from ink (step 5): what is measured on a disc and round it, and the
+weighted sum of it (fitted to the benchmark's walls) that a sticker scores above 0."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import cv2
+import numpy as np
+
+from vision.dots.arith import CHROMA2, median
+from vision.dots.blobs import kin
+from vision.dots.hidden import CRESCENT_MARGIN, HIDDEN_MARGIN
+from vision.dots.highlight import WASHED_MISS, lit
+from vision.params import Params
+
+# Weights of what tells a sticker from ink (see is_dot and Candidate): bigger, one even colour,
+# ending sharp on paper; not more of the same going on, not fading into the paper, no paper inside.
+# A logistic regression fitted to the candidates of seeded synthetic walls of all three tiers
+# (true dots against everything else), then checked on held-out seeds and the labelled real
+# photos; a score above 0 is a dot.
+_SCORE = {
+    "size": 42.5,  # per unit of diameter over the note's short side
+    "solid": 1.9,
+    "excess": -2.4,
+    "spread": -0.42,  # per unit of L
+    "halo": 2.1,
+    "mixture": -8.0,
+    "papery": -32.7,
+    "lightness": 0.058,  # per unit of L: ink is dark
+    "bias": -6.9,
+}
+# What only the second look finds must score this much to be a dot: at the lower threshold
+# the blurred edge of ink counts too, so ink looks fatter and rounder there (a smudge of the
+# paper's hue scores about 1, a clean faint dot 4 or more; 2 to 4 count the same on the tiers).
+_FAINT_MARGIN = 3.0
+# A disc whose middle falls back towards the paper by more than this share of the way from the
+# paper to its colour, against the ring round it, is a letter's bowl blurred shut (a bold "o",
+# "a", "e"), not a sticker: a sticker's face is one colour to its rim (`_hollow`). At 0.3 dots
+# with a tinted highlight or across the note's edge start to be lost (more notes wrong on hard).
+_HOLLOW = 0.4
+_KIN_OPEN = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A disc found in a blob of one colour, with what tells a dot from ink (patch pixels)."""
+
+    x: float
+    y: float
+    r: float
+    solid: float  # share of the inner disc that is the blob's colour (or a highlight on it)
+    spread: float  # spread of lightness inside the disc, highlight aside
+    papery: float  # share of the inner disc that is about the paper's colour
+    excess: float  # share of an annulus round the disc (1.1 r to 1.5 r) that is the blob
+    halo: float  # share of that annulus that differs from the paper
+    mixture: float  # share of that annulus that is a mix of the disc's colour and the paper
+    colour: tuple[float, float, float]  # mean Lab inside the disc
+    hollow: float = 0.0  # how far its middle falls back towards the paper (`_hollow`)
+    faint: bool = False  # found only by the second look, at the lower threshold
+    hidden: bool = False  # half hidden under another dot: judged on what shows of it
+    crescent: bool = False  # a face round a highlight reaching its rim: judged on the face
+
+
+def is_dot(c: Candidate, params: Params) -> bool:
+    """A sticker, not ink: a weighted sum of what was measured round the disc (the weights
+    were fitted to candidates from the seeded synthetic walls, every tier, and checked on the
+    labelled real photos)."""
+    if c.hollow > _HOLLOW:
+        return False  # a letter's bowl
+    margin = HIDDEN_MARGIN if c.hidden else 0.0
+    if c.faint:
+        margin = max(margin, _FAINT_MARGIN)
+    if c.crescent:
+        margin = max(margin, CRESCENT_MARGIN)
+    return score(c, params) > margin
+
+
+def score(c: Candidate, params: Params) -> float:
+    w = _SCORE
+    return (
+        w["size"] * (2 * c.r / params.note_px)
+        + w["solid"] * c.solid
+        + w["excess"] * c.excess
+        + w["spread"] * c.spread
+        + w["halo"] * c.halo
+        + w["mixture"] * c.mixture
+        + w["papery"] * c.papery
+        + w["lightness"] * c.colour[0]
+        + w["bias"]
+    )
+
+
+def measure(
+    lab: np.ndarray,
+    off: tuple[np.ndarray, np.ndarray],
+    diff2: np.ndarray,
+    odd: np.ndarray,
+    note: np.ndarray,
+    blob_at: tuple[np.ndarray, int, int],
+    bounds: tuple[int, int, int, int],
+    disc_at: tuple[float, float, float],
+    cluster: list[tuple[float, float, float]],
+    colour: np.ndarray,
+    axis: np.ndarray,
+    params: Params,
+    covered: np.ndarray | None = None,
+) -> Candidate:
+    """What tells a dot from ink, measured on a disc (patch pixels) of the blob `blob_at`
+    (the blob and its box's left and top) and round it, within `bounds` (the window a dot
+    could fill); the discs of `cluster` (blob pixels) are not more of it. `off`: each pixel's
+    offset from the paper, and its squared length."""
+    blob, u0, v0 = blob_at
+    x, y, r = disc_at
+    ring_r = max(2, int(round(r * 1.5)))
+    # The ring's box, and 4 pixels more: the opening of the mixture looks that far.
+    f0, g0 = max(bounds[0], int(x) - ring_r - 4), max(bounds[1], int(y) - ring_r - 4)
+    f1, g1 = min(bounds[2], int(x) + ring_r + 5), min(bounds[3], int(y) + ring_r + 5)
+    box = (slice(g0, g1), slice(f0, f1))
+    window = lab[box]
+    here = np.zeros(window.shape[:2], np.uint8)
+    a0, b0 = max(f0, u0), max(g0, v0)
+    a1, b1 = min(f1, u0 + blob.shape[1]), min(g1, v0 + blob.shape[0])
+    if a1 > a0 and b1 > b0:
+        here[b0 - g0 : b1 - g0, a0 - f0 : a1 - f0] = blob[b0 - v0 : b1 - v0, a0 - u0 : a1 - u0]
+    # Pen strokes aside: only thick mixes are the fading edge of a blob of ink.
+    mixes = cv2.morphologyEx(
+        kin(off[0][box], off[1][box], axis).view(np.uint8), cv2.MORPH_OPEN, _KIN_OPEN
+    )
+    # A glossy highlight: whitish, lighter than the dot, and not paper. It is part of the dot.
+    whitish = cv2.transform(cv2.multiply(window, window), CHROMA2) < 400
+    shine = whitish & odd[box] & (window[..., 0] > colour[0] + 8)
+    solid = (here > 0) | shine
+    centre = (int(x) - f0, int(y) - g0)
+    disc = np.zeros_like(here)
+    cv2.circle(disc, centre, max(1, int(r * 0.7)), 1, -1)
+    inside = disc > 0
+    if covered is not None:
+        # A dot half hidden under another: judged on what shows of it.
+        hidden = covered[box] > 0
+        inside &= ~hidden
+        if np.count_nonzero(inside) < 0.3 * np.count_nonzero(disc):
+            cv2.circle(disc, centre, max(1, int(r * 0.9)), 1, -1)
+            inside = (disc > 0) & ~hidden
+    n_inside = max(1, np.count_nonzero(inside))
+    ring = np.zeros_like(here)
+    cv2.circle(ring, centre, ring_r, 1, -1)
+    for qx, qy, qr in cluster:
+        cv2.circle(ring, (int(qx) + u0 - f0, int(qy) + v0 - g0), int(round(qr * 1.1)) + 1, 0, -1)
+    around = (ring > 0) & note[box]  # the wall beyond the edge is neither
+    if covered is not None:
+        around &= ~hidden
+    n_around = max(1, np.count_nonzero(around))
+    plain = inside & ~shine
+    if np.count_nonzero(plain) < 5:
+        plain = inside
+    mean = cv2.mean(window, mask=inside.view(np.uint8))[:3]
+    found = Candidate(
+        x=x,
+        y=y,
+        r=r,
+        solid=np.count_nonzero(solid & inside) / n_inside,
+        spread=_mad(window[..., 0][plain]),
+        papery=np.count_nonzero((diff2[box] < (0.5 * params.dot_delta_e) ** 2) & inside) / n_inside,
+        excess=np.count_nonzero(here.view(bool) & around) / n_around,
+        halo=np.count_nonzero(odd[box] & around) / n_around,
+        mixture=np.count_nonzero(mixes.view(bool) & around) / n_around,
+        colour=(float(mean[0]), float(mean[1]), float(mean[2])),
+    )
+    if covered is not None or score(found, params) <= 0:
+        return found  # (half hidden: its middle may be under the other dot)
+    # Only what would be a dot is looked at closer, within 0.75 r of its centre.
+    k = int(0.75 * r) + 2
+    cx, cy = int(x) - f0, int(y) - g0
+    near = (slice(max(0, cy - k), cy + k + 1), slice(max(0, cx - k), cx + k + 1))
+    x0, y0 = near[1].start, near[0].start
+    return replace(
+        found,
+        hollow=_hollow(
+            window[near], off[0][box][near], shine[near], colour, axis, x - f0 - x0, y - g0 - y0, r
+        ),
+    )
+
+
+def _hollow(
+    window: np.ndarray,
+    off: np.ndarray,
+    shine: np.ndarray,
+    colour: np.ndarray,
+    axis: np.ndarray,
+    x: float,
+    y: float,
+    r: float,
+) -> float:
+    """How far the middle of the disc (x, y, r) falls back towards the paper against the ring
+    round it (0.45 r to 0.75 r), as a share of the way from the paper to the disc's colour
+    (`axis`; `off`: each pixel's offset from the paper). A bold letter blurred into a blob keeps
+    its bowl a mix of ink and paper; a sticker is one colour to its rim. A glossy highlight
+    also lightens a dot's middle, so what is whitish (`shine`), the dot's colour washed out, or
+    lighter than the paper there (ink never is) is left out; and where the paper is itself the
+    dot's colour washed out (red on pink, yellow on canary) a highlight and a mix with the paper
+    look alike, so nothing is asked."""
+    n2 = float(axis @ axis)
+    paper = (np.float32(colour) - axis).astype(np.float32).reshape(1, 1, 3)
+    if n2 <= 1 or lit(paper, colour, 3 * WASHED_MISS, (0.0, 1.0))[0, 0]:
+        return 0.0
+    h, w = window.shape[:2]
+    dist2 = (np.arange(h, dtype=np.float32)[:, None] - np.float32(y)) ** 2 + (
+        np.arange(w, dtype=np.float32) - np.float32(x)
+    ) ** 2
+    glossy = (
+        shine
+        | (off[..., 0] > 0)
+        | lit(window, colour, paper_l=cv2.subtract(window[..., 0], off[..., 0]))
+    )
+    mid = (dist2 < max(1.5, 0.3 * r) ** 2) & ~glossy
+    ring = (dist2 >= (0.45 * r) ** 2) & (dist2 < (0.75 * r) ** 2) & ~glossy
+    if np.count_nonzero(mid) < 3 or np.count_nonzero(ring) < 8:
+        return 0.0
+    t = cv2.transform(off, (axis / n2).reshape(1, 3).astype(np.float32))
+    return float(median(t[ring]) - median(t[mid]))
+
+
+def _mad(values: np.ndarray) -> float:
+    """A spread that a few odd values (the rim of a highlight) do not move."""
+    if not len(values):
+        return 0.0
+    k = len(values) // 2
+    deviation = np.abs(values - np.partition(values, k)[k])
+    return float(1.4826 * np.partition(deviation, k)[k])

@@ -1,0 +1,330 @@
+"""The scan that ties the steps together: the cores of what is odd on the note (step 2), a blob
+grown from each core's seed, its discs, each measured, the dots half hidden or round a highlight
+beside them, and the second look at a lower threshold (step 8)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import cv2
+import numpy as np
+
+from vision.dots.arith import SQUARE3
+from vision.dots.blobs import DARK_GAIN, SHORT_BLOB, colour_blob, near, parts
+from vision.dots.discs import discs, hull, widest
+from vision.dots.hidden import CRESCENT_MARGIN, HIDDEN_DEPTH, crescent, hidden_disc
+from vision.dots.highlight import GREYISH, WASHED_MISS, washed
+from vision.dots.ink import Candidate, measure, score
+from vision.dots.paper import paper_difference, wall_difference
+from vision.params import Params
+
+_THICK_GROW = 3
+# A core less deep than this share of the smallest dot's radius holds no dot.
+_SEED_DEPTH = 0.8
+# A wider disc round a disc judged ink, but not far from a dot (scoring at least
+# `_WIDER_FROM`), must score `_WIDER_MARGIN` to be a dot (`widest`).
+_WIDER_FROM, _WIDER_MARGIN = -5.0, 4.0
+# The second look (`Params.dot_faint`) skips a core of which the first look's cores were
+# this share: it only grew a pixel or so all round at the lower threshold (a dot-sized core
+# a pixel wider is about 0.8 old), so nothing new is there.
+_FAINT_SEEN = 0.8
+# Round a seed, the core is taken with its blob where it is this close to the paper (in
+# `dot_delta_e`): the blurred rim and shading; a thing of another colour next to it differs more.
+_FAINT_RIM = 1.5
+
+
+def _disc(diameter: float) -> np.ndarray:
+    d = max(1, int(diameter) | 1)
+    return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (d, d))
+
+
+def candidates(lab: np.ndarray, box: tuple[int, int, int, int], params: Params) -> list[Candidate]:
+    h, w = lab.shape[:2]
+    left, top, right, bottom = box
+    inner = np.zeros((h, w), dtype=bool)
+    inner[top:bottom, left:right] = True
+    diff2, paper, model, off, off2 = paper_difference(lab, box)
+    fit = (diff2, paper, model, off, off2, wall_difference(lab, box))
+    found, cores = _scan(lab, inner, fit, params, None)
+    if params.dot_faint <= 0:
+        return found
+    # A second look at a lower threshold, for dots of about the paper's colour (a yellow dot
+    # on a canary note in a colour cast), only where it shows much more than the first look
+    # did and no dot was found: what it finds must look all the more like a sticker.
+    dots = {(min(h - 1, int(c.y)), min(w - 1, int(c.x))) for c in found if score(c, params) > 0}
+    lower = replace(params, dot_delta_e=params.dot_faint * params.dot_delta_e)
+    more, _ = _scan(lab, inner, fit, lower, (cores, sorted(dots)))
+    return found + [replace(c, faint=True) for c in more]
+
+
+def _scan(
+    lab: np.ndarray,
+    inner: np.ndarray,
+    fit: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    params: Params,
+    seen: tuple[np.ndarray, list[tuple[int, int]]] | None,
+) -> tuple[list[Candidate], np.ndarray]:
+    """The candidate discs of the things that differ from the paper by more than
+    `params.dot_delta_e`, and the cores they were looked for in (uint8). `fit`: the paper's
+    squared difference, colour, model, each pixel's offset from it and its squared length, and
+    the wall's squared difference. `seen` (a second look): the first look's cores and the
+    pixels (row, column) of the dots it found; a core holding a dot, or mostly the first
+    look's, is skipped."""
+    d_min = params.dot_min * params.note_px
+    d_max = params.dot_max * params.note_px
+    # No disc is wider than the widest sticker: a round thing wider (a filled-in doodle, a
+    # magnet) is not a vote.
+    r_min, r_max = 0.5 * d_min, 0.5 * d_max
+    h, w = lab.shape[:2]
+    diff2, paper, model, off, off2, wall2 = fit
+    note = inner | (wall2 > params.dot_delta_e**2)  # the note and what lies on it
+    odd = (diff2 > params.dot_delta_e**2) & note
+    cores = cv2.morphologyEx(odd.view(np.uint8), cv2.MORPH_OPEN, _disc(0.8 * d_min))
+    labels, boxes = parts(cores)
+    if seen is not None and boxes:
+        first, dots = seen
+        size = np.bincount(labels[cores > 0], minlength=len(boxes) + 1)  # the cores' pixels only
+        before = np.bincount(labels[first > 0], minlength=len(size))
+        for y, x in dots:
+            boxes.pop(int(labels[y, x]), None)
+        for label in [k for k in boxes if before[k] >= _FAINT_SEEN * size[k]]:
+            boxes.pop(label)
+    if not boxes:
+        return [], cores  # nothing (new) on the note at least as wide as the smallest dot
+    faint = (diff2 < (_FAINT_RIM * params.dot_delta_e) ** 2).view(np.uint8)  # shading, not things
+    # Blobs are looked for only in the thick parts: a dot stays whole, the pen strokes it sits
+    # on (of its own colour, say) fall away.
+    thick = cv2.dilate(cores, _disc(_THICK_GROW)).view(bool) & note
+    found: list[Candidate] = []
+
+    def measure_disc(blob_at, bounds, disc_at, cluster, colour, axis, covered=None) -> Candidate:
+        return measure(
+            lab,
+            (off, off2),
+            diff2,
+            odd,
+            note,
+            blob_at,
+            bounds,
+            disc_at,
+            cluster,
+            colour,
+            axis,
+            params,
+            covered,
+        )
+
+    def take_crescent(blob, win, colour, axis, bounds) -> bool:
+        # A dot whose glossy highlight reaches its rim can show only as a crescent of its
+        # colour round the highlight (`crescent`): it is judged on that face, the highlight
+        # set aside. A grey or black crescent round something lighter is as much a letter's
+        # bowl (a highlight and white paper both lie towards white).
+        if colour[1] ** 2 + colour[2] ** 2 <= GREYISH**2:
+            return False
+        # Only on paper of about the dot's hue is a highlight of about the paper's colour, and
+        # left out of the blob: elsewhere it is told from the paper, and is in the blob.
+        a, b = float(colour[1]), float(colour[2])
+        pa, pb = a - float(axis[1]), b - float(axis[2])  # the paper's
+        off_hue2 = (pa * b - pb * a) ** 2 / (a * a + b * b)
+        if pa * a + pb * b <= 0 or off_hue2 > (3 * WASHED_MISS) ** 2:
+            return False
+        v0, u0 = win[0].start, win[1].start
+        disc = crescent(blob, lab[win], colour, r_min, r_max)
+        if disc is None:
+            return False
+        cx, cy, r = disc
+        if not inner[min(h - 1, int(cy + v0)), min(w - 1, int(cx + u0))]:
+            return False
+        lit = np.zeros((h, w), np.uint8)
+        cv2.circle(lit, (int(cx + u0), int(cy + v0)), int(r), 1, -1)
+        lit[win][blob > 0] = 0
+        c = measure_disc(
+            (blob, u0, v0), bounds, (cx + u0, cy + v0, r), [(cx, cy, r)], colour, axis, lit
+        )
+        if score(c, params) <= CRESCENT_MARGIN:
+            return False  # (and the blob stays for the looks that follow)
+        found.append(replace(c, crescent=True))
+        return True
+
+    # A blob is a connected part of the thick pixels, closed by one pixel: it lies within one
+    # part of `thick` grown by a pixel. Each blob is worked out on that part's box alone (and
+    # each disc's surroundings on their own box), never on the whole window a dot could fill.
+    # Each part's box is found when a seed first lies in it (by filling it: most parts hold no
+    # seed), the parts are numbered 2, 3, ... as they are filled.
+    reach = cv2.dilate(thick.view(np.uint8), SQUARE3)
+    reach_boxes: dict[int, tuple[int, int, int, int]] = {}
+    filled = np.zeros((h + 2, w + 2), np.uint8)  # floodFill's mask, shared: parts never meet
+    pad = int(1.1 * d_max)
+    odd_depth = None  # the distance transform of `odd`, when first needed
+    claimed = None  # the blobs of the dots found so far, when there are any
+    owners = None  # which of `faces` each pixel of `claimed` is
+    faces: list[np.ndarray] = []  # the colour of each such blob
+    later = []  # blobs of no dot's shape: maybe dots half hidden under a dot found later
+    for label, (bx, by, bw, bh) in sorted(boxes.items()):
+        # A zero frame round the core: a core filling its box still has an edge to measure from.
+        framed = np.zeros((bh + 2, bw + 2), np.uint8)
+        core = framed[1:-1, 1:-1]
+        np.equal(labels[by : by + bh, bx : bx + bw], label, out=core.view(bool))
+        # One colour at a time: a core can hold touching dots of several colours. (An empty
+        # core is 0 deep.)
+        for _ in range(16):
+            _, depth, _, (cx, cy) = cv2.minMaxLoc(cv2.distanceTransform(framed, cv2.DIST_L2, 3))
+            hidden = False
+            if depth < r_min * _SEED_DEPTH:
+                if depth < r_min * HIDDEN_DEPTH or claimed is None:
+                    break
+                # A thinner piece of the core beside a dot found already may be a dot half
+                # hidden under it, seen as a crescent: each such piece is looked at once.
+                cv2.floodFill(framed, None, (int(cx), int(cy)), 2, 0, 0, 8)
+                piece = core == 2
+                core[piece] = 0
+                ring = cv2.dilate(piece.view(np.uint8), SQUARE3, iterations=2)
+                if not np.count_nonzero(ring & claimed[by : by + bh, bx : bx + bw]):
+                    continue
+                hidden = True
+            sx, sy = cx - 1 + bx, cy - 1 + by
+            # The window a dot centred here could fill, and within it the box of the seed's part
+            # of the thick pixels (two pixels more for the closing, x and y kept even with the
+            # window's: the cluster fit samples every other pixel).
+            x0, y0 = max(0, sx - pad), max(0, sy - pad)
+            x1, y1 = min(w, sx + pad + 1), min(h, sy + pad + 1)
+            part = int(reach[sy, sx])
+            if part == 1:
+                if len(reach_boxes) == 253:  # more parts with seeds than a byte numbers
+                    reach = reach.astype(np.float32)
+                part = len(reach_boxes) + 2
+                seed = (int(sx), int(sy))
+                reach_boxes[part] = cv2.floodFill(reach, filled, seed, part, 0, 0, 8)[3]
+            rx, ry, rw, rh = reach_boxes[part]
+            u0, v0 = max(x0, rx - 2), max(y0, ry - 2)
+            u0, v0 = u0 - (u0 - x0) % 2, v0 - (v0 - y0) % 2
+            u1, v1 = min(x1, rx + rw + 2), min(y1, ry + rh + 2)
+            win = (slice(v0, v1), slice(u0, u1))
+            args = (
+                lab[win],
+                model[win],
+                (off[win], off2[win]),
+                diff2[win],
+                thick[win],
+                (sx - u0, sy - v0),
+                depth,
+                paper,
+            )
+            blob, colour, axis, kin = colour_blob(*args)
+            short = np.count_nonzero(blob) < SHORT_BLOB * math.pi * depth * depth
+            if short:
+                # Less than the core round the seed: maybe the seed's colour was a highlight's.
+                again = colour_blob(*args, darker=True)
+                if np.count_nonzero(again[0]) > DARK_GAIN * np.count_nonzero(blob) and washed(
+                    colour, again[1]
+                ):
+                    blob, colour, axis, kin = again
+            circles, cluster = ([], False) if hidden else discs(blob, r_min, r_max)
+            if not (short or circles or hidden) and colour[1] ** 2 + colour[2] ** 2 > GREYISH**2:
+                # Of no dot's shape: maybe a crescent, the dot's face round a highlight that
+                # reaches its rim. The dot is that face and the highlight on it, which lies
+                # within the crescent's outline (not the wall beyond a curled corner's shade).
+                again = colour_blob(*args, darker=True)
+                bitten = again[0] & (hull(blob) | blob)
+                if np.count_nonzero(bitten) > np.count_nonzero(blob):
+                    whole = discs(bitten, r_min, r_max)
+                    if whole[0]:
+                        blob, colour, axis, kin = bitten, *again[1:]
+                        circles, cluster = whole
+            # Whatever it turns out to be, this blob is dealt with: take it out of the core,
+            # with the rest of the core round the seed that is of about its colour (a dot's
+            # shaded side) or faint (shading), but not things of other colours there: a dot
+            # across the seam with a neighbouring note stays for a seed of its own.
+            taken = np.zeros_like(blob)
+            cv2.circle(taken, (sx - u0, sy - v0), max(1, int(depth)), 1, -1)
+            taken &= kin | faint[win]
+            taken |= cv2.dilate(blob, SQUARE3)
+            cy0, cx0 = max(v0, by), max(u0, bx)
+            cy1, cx1 = min(v1, by + bh), min(u1, bx + bw)
+            if cy1 > cy0 and cx1 > cx0:
+                core[cy0 - by : cy1 - by, cx0 - bx : cx1 - bx][
+                    taken[cy0 - v0 : cy1 - v0, cx0 - u0 : cx1 - u0].view(bool)
+                ] = 0
+            if not circles:
+                if not (hidden or short) and take_crescent(
+                    blob, win, colour, axis, (x0, y0, x1, y1)
+                ):
+                    continue
+                later.append((blob, win, colour, axis, (x0, y0, x1, y1)))
+                continue
+            best = -math.inf  # the best score of a disc of this blob
+            for px, py, r in circles:
+                if not inner[min(h - 1, int(py + v0)), min(w - 1, int(px + u0))]:
+                    continue  # another note's: it counts there
+                measured = measure_disc(
+                    (blob, u0, v0),
+                    (x0, y0, x1, y1),
+                    (px + u0, py + v0, r),
+                    circles if cluster else [(px, py, r)],
+                    colour,
+                    axis,
+                )
+                found.append(measured)
+                first = score(measured, params)
+                best = max(best, first)
+                if first > 0 and not hidden:
+                    # What a dot found later may be hidden under.
+                    if claimed is None:
+                        claimed, owners = np.zeros((h, w), np.uint8), np.zeros((h, w), np.int32)
+                    claimed[win] |= blob
+                    faces.append(colour)
+                    owners[win][blob > 0] = len(faces)
+                if cluster or hidden or first > 0 or first < _WIDER_FROM:
+                    continue
+                # Only part of a dot may be of the seed's colour (a highlight, shading): the
+                # widest disc of things unlike the paper round this one is judged too, and
+                # must look all the more like a sticker.
+                if odd_depth is None:
+                    odd_depth = cv2.distanceTransform(odd.view(np.uint8), cv2.DIST_L2, 3)
+                wider = widest(odd_depth, px + u0, py + v0, r)
+                if wider is not None and r_min <= wider[2] <= r_max:
+                    again = measure_disc(
+                        (blob, u0, v0),
+                        (x0, y0, x1, y1),
+                        wider,
+                        [(wider[0] - u0, wider[1] - v0, wider[2])],
+                        colour,
+                        axis,
+                    )
+                    if score(again, params) > _WIDER_MARGIN:
+                        found.append(again)
+                        best = math.inf
+            # A face round a highlight holds a disc not far from a dot's score (its widest
+            # disc lies between the horns): that disc is ink, but the dot may be its circle.
+            if _WIDER_FROM < best <= 0 and not (cluster or hidden or short):
+                take_crescent(blob, win, colour, axis, (x0, y0, x1, y1))
+    if claimed is None:
+        return found, cores
+    for blob, win, colour, axis, bounds in later:
+        v0, u0 = win[0].start, win[1].start
+        for px, py, r in hidden_disc(blob, claimed[win], r_min, r_max):
+            ring = np.zeros_like(blob)
+            cv2.circle(ring, (int(px), int(py)), int(r) + 3, 1, -1)
+            over = np.bincount(owners[win][ring > 0], minlength=2)
+            # A dot over it of its own colour (or that colour lit or shaded) is the rest of
+            # one dot, cut in two by a highlight: two dots of one colour make one blob.
+            if not over[1:].any():
+                continue
+            face = faces[int(np.argmax(over[1:]))]
+            if washed(colour, face) or washed(face, colour) or near(colour, face):
+                continue
+            if inner[min(h - 1, int(py + v0)), min(w - 1, int(px + u0))]:
+                found.append(
+                    measure_disc(
+                        (blob, u0, v0),
+                        bounds,
+                        (px + u0, py + v0, r),
+                        [(px, py, r)],
+                        colour,
+                        axis,
+                        claimed,
+                    )
+                )
+                found[-1] = replace(found[-1], hidden=True)
+    return found, cores
