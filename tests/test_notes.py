@@ -12,7 +12,7 @@ import numpy as np
 from vision.geometry import inside, order_quad
 from vision.notes import find_notes
 from vision.notes.growth import _lengthened
-from vision.notes.shapes import _skew
+from vision.notes.shapes import _overlap, _skew
 from vision.params import Params
 
 CANARY = (90, 235, 250)  # BGR
@@ -342,6 +342,40 @@ def test_two_notes_of_one_colour_run_together_are_cut_at_their_seam():
     for truth in truths:
         hits = [c for c in found if inside(truth, c.quad.mean(axis=0))]
         assert len(hits) == 1 and iou(hits[0].quad, truth) > 0.85
+
+
+def test_a_block_cell_that_lies_on_a_note_found_on_its_own_is_no_note():
+    """On this seeded wall, the wiped copy runs the lower half of a pink note (under its
+    writing) and the pink note a little below it into one block of two. Its upper cell lies
+    half on the upper note, which was found on its own: notes overlap little, so that cell
+    is the block run into that note, not a note of its own."""
+    from vision.synth import make_wall
+
+    seeded = make_wall(3010, "hard")
+    truths = [n.polygon for n in seeded.truth.notes if inside(n.polygon, (2940, 830))]
+    truths += [n.polygon for n in seeded.truth.notes if inside(n.polygon, (2960, 1110))]
+    assert len(truths) == 2
+    found = find_notes(seeded.image, Params())
+    near = [c.quad for c in found if any(_overlap(c.quad, np.float64(t)) > 0.1 for t in truths)]
+    assert len(near) == 2, f"{len(near)} quads on the two notes"
+    assert _overlap(near[0], near[1]) < 0.1
+
+
+def test_a_strip_of_a_note_cut_off_by_its_writing_does_not_stand_for_the_note():
+    """On this seeded wall, the first search sees only the bottom of a yellow note, under its
+    writing, cut off aslant: a strip. On the wiped copy the note is one region of the typical
+    note's size, with nothing else in it: the strip is a piece of it, not what shows of a
+    note covered by another (that one would be in the region too)."""
+    from vision.synth import make_wall
+
+    seeded = make_wall(3106, "hard")
+    (truth,) = [n.polygon for n in seeded.truth.notes if inside(n.polygon, (680, 1530))]
+    found = find_notes(seeded.image, Params())
+    (hit,) = [c.quad for c in found if inside(truth, c.quad.mean(axis=0))]
+    truth = np.float32(truth)
+    covered, _ = cv2.intersectConvexConvex(np.float32(hit), truth)
+    # Grown from the strip instead, the note keeps its top cut off aslant: 88% of its paper.
+    assert covered > 0.92 * cv2.contourArea(truth) and iou(hit, truth) > 0.85
 
 
 def test_two_notes_of_one_colour_cut_at_a_heading_s_underline_are_cut_at_their_seam():

@@ -45,26 +45,28 @@ seam near their even split: notes off one pad are one size. A note found only on
 copy must be paper on the photo too, not the wall (thick writing on the wall, wiped channel
 by channel, turns into patches of a false colour). A sheet of paper with notes of other
 colours stuck on it is background, not a note; but a grid of coloured notes with a few of
-another colour among them, each filling one of its cells, is notes. Paper of a note's colour
-that no note holds once all the notes found are cleared is notes, when it is the size of one
-or a block of them (cut where their seams show), square to the wall's notes (a block of one
-colour left ragged at every level, or left bare by a neighbour fitted askew: `_unclaimed`);
-so is what no note holds and no wall is like, one whole note's size and shape with a note's
-paper showing (a note crowded with dots: clumps wider than the gap to its neighbours, so
-that no search sees its paper whole). A note is a rectangle, and perspective changes slowly
-across a wall: an outline with a corner far less square than its neighbours' (a stroke or a
-dot across a corner, or a neighbour of its colour, took a slice off its paper aslant) is
-squared up, one of the sides at that corner set parallel to its opposite side, on the note's
-edge (`_squared`).
+another colour among them, each filling one of its cells, is notes (and a cell that lies
+much on a note found on its own is no note: the block ran into that note). Paper of a note's
+colour that no note holds once all the notes found are cleared is notes, when it is the size
+of one or a block of them (cut where their seams show), square to the wall's notes (a block
+of one colour left ragged at every level, or left bare by a neighbour fitted askew:
+`_unclaimed`); so is what no note holds and no wall is like, one whole note's size and shape
+with a note's paper showing (a note crowded with dots: clumps wider than the gap to its
+neighbours, so that no search sees its paper whole). A note is a rectangle, and perspective
+changes slowly across a wall: an outline with a corner far less square than its neighbours'
+(a stroke or a dot across a corner, or a neighbour of its colour, took a slice off its paper
+aslant) is squared up, one of the sides at that corner set parallel to its opposite side, on
+the note's edge (`_squared`).
 
 What real walls add (each a predicate of its own in `_search`, or a filter in `find_notes`):
 notes stuck on in overlapping rows show only a strip each, as long as a note, with the note
-on top past one long side (`_covered`); a long note seen from the side looks longer than any
-note may, once the edge map has eaten its sides (`narrow`); a note far off on a wall seen at
-a steep angle is far smaller than the typical one, and on its own (`_alone`); a purple note
-in poor light is too dark and dull for paper, but a crisp, solid quad of a note's size
-(`dim`). Coloured panels printed in frames on a sheet are no notes (`_framed`), nor is a
-box drawn on a note (`_drawn_on`).
+on top past one long side (`_covered`; but a strip alone in a note the second search finds
+whole, one note's size, is a piece of that note, cut off by writing or dots); a long note
+seen from the side looks longer than any note may, once the edge map has eaten its sides
+(`narrow`); a note far off on a wall seen at a steep angle is far smaller than the typical
+one, and on its own (`_alone`); a purple note in poor light is too dark and dull for paper,
+but a crisp, solid quad of a note's size (`dim`). Coloured panels printed in frames on a
+sheet are no notes (`_framed`), nor is a box drawn on a note (`_drawn_on`).
 
 Where each part lives: `find_notes` here runs them in turn; search.py judges the regions
 of regions.py's tree; seams.py cuts touching notes apart; growth.py grows notes found in
@@ -112,8 +114,14 @@ _WIPE = 0.4
 _PIECE = 0.6
 # ... unless it is this share of the typical note or more: then it is a whole note.
 _WHOLE = 0.8
+# A note found in the second this many times the typical note's area is one note, not a block
+# or a note with a strip of a covered one beside it.
+_ONE = (0.8, 1.25)
 # Nor added where it would cover more than this share of a note found in the first.
 _OVERLAP = 0.4
+# A cell of a block that a note found on its own covers this share of is that note's: the
+# block ran into it (notes overlap little).
+_TAKEN = 0.25
 # A single note smaller than this share of the typical note may be the part of one that dots
 # and writing left whole (see _whole).
 _PART = 0.75
@@ -196,11 +204,17 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
         # far smaller than the typical one (a far one, see _alone): the first search took
         # each for a whole thing, and the wipe, sized for the typical note, smears a stack's
         # strips, or far notes close together, into one.
+        # But a strip alone in a note found here, one typical note's size, is a piece of it
+        # that a column of dots cut off: a covered note's strip shows beside the note on top
+        # of it, and the two together are more than one note.
         typical_area = typical[0] * typical[1]
+        one = len(rivals) == 1 and cols * rows == 1 and _ONE[0] <= area / typical_area <= _ONE[1]
         whole = [
             f[2] * f[3] == 1
             and (
-                a >= _WHOLE * typical_area or a < _SINGLE_AREA[0] * typical_area or _is_strip(f[0])
+                a >= _WHOLE * typical_area
+                or a < _SINGLE_AREA[0] * typical_area
+                or (_is_strip(f[0]) and not one)
             )
             for f, a in zip(rivals, sizes, strict=True)
         ]
@@ -263,13 +277,14 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
             notes.append((quad, colour))
             continue
         cells = _seam_split(image, quad / scale, cols, rows)
-        # A cell holding a note of another colour (found on its own) is that note. A cell
-        # with wall beyond a side holds a note that fills the grid's box only in part: the
-        # side is on its paper's edge.
+        # A cell holding a note of another colour (found on its own) is that note; so is one
+        # that such a note covers a good part of (the block ran into it). A cell with wall
+        # beyond a side holds a note that fills the grid's box only in part: the side is on
+        # its paper's edge.
         notes += [
             (_trimmed(q * scale, lab, colour), colour)
             for q in cells
-            if not any(_contains(o / scale, q) for o in singles)
+            if not any(_contains(o / scale, q) or _overlap(o / scale, q) > _TAKEN for o in singles)
         ]
     # Paper of a note's colour that no note holds is notes, if shaped like them.
     notes = _unclaimed(notes, dropped, blurred, lab, image, scale, typical, walls)
