@@ -11,7 +11,7 @@ import numpy as np
 
 from vision.geometry import inside, order_quad
 from vision.notes import find_notes
-from vision.notes.growth import _lengthened
+from vision.notes.growth import _lengthened, _whole
 from vision.notes.shapes import _overlap, _skew
 from vision.params import Params
 
@@ -638,6 +638,24 @@ def _crowded_top(top: int, part_top: int | None):
     part = np.float64([[670, part_top], [890, part_top], [890, 650], [670, 650]])
     notes = [(t, (60.0, 0.0, 0.0)) for t in truths] + [(part, (90.0, -5.0, 60.0))]
     return image, notes, drawn
+
+
+def test_a_note_found_in_part_grows_to_its_paper_not_its_soft_shadow():
+    # A band of dots across a note left only its top found. What differs from the wall round
+    # it is the note, not the wall darkened by its shadow below and to the right of it.
+    # mutation: the shadow taken as differing from the wall (the note grown 16 px into it).
+    image = wall()
+    shade = np.zeros(image.shape[:2], np.float32)
+    cv2.rectangle(shade, (686, 416), (906, 636), 1.0, -1)
+    shade = cv2.GaussianBlur(shade, (0, 0), 4)
+    image = np.clip(image * (1 - 0.3 * shade[..., None]), 0, 255).astype(np.uint8)
+    truth = note(image, 670, 400, 220, shadow=False)
+    for k in range(6):
+        cv2.circle(image, (690 + 38 * k, 560), 17, (200, 120, 30), -1, cv2.LINE_AA)
+    lab = cv2.cvtColor(cv2.medianBlur(image, 5), cv2.COLOR_BGR2Lab)
+    part = np.float64([[670, 400], [890, 400], [890, 535], [670, 535]])
+    grown = _whole(part, lab, (220.0, 220.0, 0.0), [])
+    assert iou(grown, truth) > 0.93
 
 
 def test_a_note_cut_short_under_writing_that_fills_the_band_along_its_end_grows_whole():

@@ -25,38 +25,38 @@ is set on the edge of its paper.
 A second search, on a copy where everything smaller than a big dot is wiped out, adds the
 notes the first found only in pieces (crowded with dots, or with writing all over them). A
 note still smaller than the wall's notes may be the part of one that a clump of dots left
-plain: everything that differs from the wall around it and joins it is the note, when that
-is one note's size and shape and touches no other; so may a piece of paper that no note
-holds, turned from the wall's notes (a line of writing cut it off aslant) or ragged, when
-that whole note is square to them. A note shorter than its neighbours across one axis, whose
-own paper goes on beyond a short side (a line of writing or a row of dots right across it
-cut it there; its paper told by the whole note's colour where writing along that side fills
-the band inside it), is grown on that side to where its paper ends (at the wall, a gap,
-another colour), or, where that paper runs on into a neighbour of its colour, to its
-neighbours' size or that neighbour's edge, whichever comes first (and never much past the
-edge of a note found: notes cut furthest short grow first, as one a little short may be just
-that size); but where it runs on past one end into no note found and ends there as far as a
-3 x 5 in note of the neighbours' width would, it is that long note. One as wide as its
-neighbours but twice as long (and far longer than the typical note: strips of stacked notes
-round a whole one make it look twice theirs), with a seam seen across its middle, is two
-notes of one colour run together, and is cut there. Two notes of one colour end to end,
-together two notes long but split unevenly (at a heading's underline), are cut again at the
-seam near their even split: notes off one pad are one size. A note found only on the wiped
-copy must be paper on the photo too, not the wall (thick writing on the wall, wiped channel
-by channel, turns into patches of a false colour). A sheet of paper with notes of other
-colours stuck on it is background, not a note; but a grid of coloured notes with a few of
-another colour among them, each filling one of its cells, is notes (and a cell that lies
-much on a note found on its own is no note: the block ran into that note). Paper of a note's
-colour that no note holds once all the notes found are cleared is notes, when it is the size
-of one or a block of them (cut where their seams show), square to the wall's notes (a block
-of one colour left ragged at every level, or left bare by a neighbour fitted askew:
-`_unclaimed`); so is what no note holds and no wall is like, one whole note's size and shape
-with a note's paper showing (a note crowded with dots: clumps wider than the gap to its
-neighbours, so that no search sees its paper whole). A note is a rectangle, and perspective
-changes slowly across a wall: an outline with a corner far less square than its neighbours'
-(a stroke or a dot across a corner, or a neighbour of its colour, took a slice off its paper
-aslant) is squared up, one of the sides at that corner set parallel to its opposite side, on
-the note's edge (`_squared`).
+plain: everything that differs from the wall around it (not its soft shadow: the wall
+darker, of its hue) and joins it is the note, when that is one note's size and shape and
+touches no other; so may a piece of paper that no note holds, turned from the wall's notes
+(a line of writing cut it off aslant) or ragged, when that whole note is square to them. A
+note shorter than its neighbours across one axis, whose own paper goes on beyond a short
+side (a line of writing or a row of dots right across it cut it there; its paper told by the
+whole note's colour where writing along that side fills the band inside it), is grown on
+that side to where its paper ends (at the wall, a gap, another colour), or, where that paper
+runs on into a neighbour of its colour, to its neighbours' size or that neighbour's edge,
+whichever comes first (and never much past the edge of a note found: notes cut furthest
+short grow first, as one a little short may be just that size); but where it runs on past
+one end into no note found and ends there as far as a 3 x 5 in note of the neighbours' width
+would, it is that long note. One as wide as its neighbours but twice as long (and far longer
+than the typical note: strips of stacked notes round a whole one make it look twice theirs),
+with a seam seen across its middle, is two notes of one colour run together, and is cut
+there. Two notes of one colour end to end, together two notes long but split unevenly (at a
+heading's underline), are cut again at the seam near their even split: notes off one pad are
+one size. A note found only on the wiped copy must be paper on the photo too, not the wall
+(thick writing on the wall, wiped channel by channel, turns into patches of a false colour).
+A sheet of paper with notes of other colours stuck on it is background, not a note; but a
+grid of coloured notes with a few of another colour among them, each filling one of its
+cells, is notes (and a cell that lies much on a note found on its own is no note: the block
+ran into that note). Paper of a note's colour that no note holds once all the notes found
+are cleared is notes, when it is the size of one or a block of them (cut where their seams
+show), square to the wall's notes (a block of one colour left ragged at every level, or left
+bare by a neighbour fitted askew: `_unclaimed`); so is what no note holds and no wall is
+like, one whole note's size and shape with a note's paper showing (a note crowded with dots:
+clumps wider than the gap to its neighbours, so that no search sees its paper whole). A note
+is a rectangle, and perspective changes slowly across a wall: an outline with a corner far
+less square than its neighbours' (a stroke or a dot across a corner, or a neighbour of its
+colour, took a slice off its paper aslant) is squared up, one of the sides at that corner
+set parallel to its opposite side, on the note's edge (`_squared`).
 
 What real walls add (each a predicate of its own in `_search`, or a filter in `find_notes`):
 notes stuck on in overlapping rows show only a strip each, as long as a note, with the note

@@ -56,8 +56,9 @@ _TRIM_STEPS = 10
 
 def _whole(quad: np.ndarray, lab8: np.ndarray, typical, others: list[np.ndarray]) -> np.ndarray:
     """The whole note that `quad` is a part of: what differs from the wall around it (taken
-    in a ring a little way out), joined to it, when that is one note's size and shape and
-    reaches no other note. Else `quad` as it was."""
+    in a ring a little way out; the wall in a soft shadow, darker but of its hue, does not),
+    joined to it, when that is one note's size and shape and reaches no other note. Else
+    `quad` as it was."""
     note_w, note_h = typical[:2]
     reach = max(note_w, note_h)
     h, w = lab8.shape[:2]
@@ -72,7 +73,10 @@ def _whole(quad: np.ndarray, lab8: np.ndarray, typical, others: list[np.ndarray]
     if ring.sum() < 20:
         return quad
     wall = np.median(window[ring > 0], axis=0)
-    diff = cv2.transform(np.abs(window - wall.astype(np.float32)), _SUM_L1)
+    # A soft shadow is the wall darker, its hue unchanged: no note.
+    off = window - wall.astype(np.float32)
+    off[..., 0] = np.maximum(off[..., 0], 0.0)
+    diff = cv2.transform(np.abs(off), _SUM_L1)
     on_wall = (diff > _WALL_DELTA_E * 1.5).astype(np.uint8)
     cv2.fillConvexPoly(on_wall, np.round(local).astype(np.int32), 1)
     count, labels = cv2.connectedComponents(on_wall, connectivity=4)
