@@ -104,12 +104,13 @@ def _jpeg(data: bytes) -> tuple[tuple[int, int] | None, bool]:
 
 def _cut_short(data) -> bool:
     """Whether `data` is a JPEG whose file ends before its image does: no end-of-image marker
-    after its first scan (the coded data never holds one: a 0xFF there is followed by 0).
-    Decoders differ on such a file: OpenCV 4.6 fills the missing rows with grey, newer ones
-    refuse it; here it is refused on all, as a half-counted wall is no tally."""
-    data = bytes(data)
-    if not data.startswith(b"\xff\xd8"):
+    after its first scan (the coded data never holds one: a 0xFF there is followed by 0, or
+    by a restart marker, D0-D7). Decoders differ on such a file: OpenCV 4.6 fills the missing
+    rows with grey, newer ones refuse it; here it is refused on all, as a half-counted wall is
+    no tally. An EXIF thumbnail, in a header before the scan, is not looked in."""
+    if bytes(data[:2]) != b"\xff\xd8":
         return False
+    data = bytes(data)
     scans = [i for marker, i in _markers(data) if marker == 0xDA]
     return bool(scans) and data.find(b"\xff\xd9", scans[0]) < 0
 

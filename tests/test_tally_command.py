@@ -95,6 +95,48 @@ def test_a_jpeg_cut_short_is_refused_on_every_opencv(tmp_path, capsys, progressi
     assert err.strip() == f"leancoffee tally: cannot read {cut}: {reason}"
 
 
+def _jpeg_kinds():
+    """Whole JPEG files of the kinds cameras and phones write, and cut copies of them."""
+    rng = np.random.default_rng(0)
+    wall = cv2.GaussianBlur(rng.integers(0, 255, (240, 320, 3), np.uint8), (0, 0), 3)
+
+    def jpeg(image, *flags):
+        return cv2.imencode(".jpg", image, list(flags))[1].tobytes()
+
+    base = jpeg(wall)
+    thumbnail = jpeg(cv2.resize(wall, (80, 60)))  # inside the EXIF block: its own start to end
+    exif = b"Exif\x00\x00MM\x00\x2a\x00\x00\x00\x08\x00\x00" + thumbnail
+    with_thumbnail = base[:2] + b"\xff\xe1" + struct.pack(">H", len(exif) + 2) + exif + base[2:]
+    restarts = jpeg(wall, cv2.IMWRITE_JPEG_RST_INTERVAL, 4)
+    whole = {
+        "baseline": base,
+        "progressive": jpeg(wall, cv2.IMWRITE_JPEG_PROGRESSIVE, 1),
+        "restart markers": restarts,
+        "EXIF thumbnail": with_thumbnail,
+        "two pictures (MPO)": base + jpeg(cv2.flip(wall, 1)),
+        "a video after it (motion photo)": base + b"\x00\x00\x00\x18ftypmp42" + bytes(5000),
+    }
+    cut = {
+        "baseline": base[: len(base) // 2],
+        "EXIF thumbnail": with_thumbnail[: len(with_thumbnail) // 2],
+        "restart markers": restarts[: len(restarts) // 2],
+        "zero padded": base[: len(base) // 2] + bytes(4000),  # a card copy stopped half-way
+    }
+    return whole, cut
+
+
+@pytest.mark.parametrize("kind", list(_jpeg_kinds()[0]))
+def test_whole_jpegs_of_every_kind_are_read(kind):
+    image, size = imagefile.decode(np.frombuffer(_jpeg_kinds()[0][kind], np.uint8))
+    assert image is not None and size == (320, 240)
+
+
+@pytest.mark.parametrize("kind", list(_jpeg_kinds()[1]))
+def test_cut_jpegs_of_every_kind_are_refused(kind):
+    with pytest.raises(imagefile.CutShort):
+        imagefile.decode(np.frombuffer(_jpeg_kinds()[1][kind], np.uint8))
+
+
 def test_usage_errors_exit_2(capsys):
     with pytest.raises(SystemExit) as exc:
         main(["tally"])
