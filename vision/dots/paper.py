@@ -15,6 +15,9 @@ _ONE_COLOUR = 12.0
 _MODE_BIN = np.float32([10, 8, 8])
 _MODE_LOW = np.float32([0, -128, -128])
 _MODE_BINS = 32
+_MODE_BIN4, _MODE_LOW4 = (10.0, 8.0, 8.0, 1.0), (0.0, -128.0, -128.0, 0.0)  # as OpenCV takes them
+_MODE_TOP4 = (_MODE_BINS - 1.0,) * 4
+_MODE_KEY = np.float32([[_MODE_BINS**2, _MODE_BINS, 1]])  # a cell's number
 # Paper is within this Lab distance of the fitted paper colour (for the second fit).
 _PAPER_RADIUS = 12.0
 # Beyond one edge of the note, a colour this far (Lab) from the wall's that more than this share
@@ -27,17 +30,19 @@ def _paper_mode(px: np.ndarray) -> np.ndarray:
     half covered in blurred ink or dots drags off the paper into the mixture."""
     if len(px) < 12:
         return np.median(px, axis=0) if len(px) else np.zeros(3, np.float32)
-    q = ((px - _MODE_LOW) / _MODE_BIN).astype(np.int32)
-    np.clip(q, 0, _MODE_BINS - 1, out=q)
-    # Plain arithmetic: numpy's integer matrix product is slow.
-    key = q[:, 0] * _MODE_BINS**2 + q[:, 1] * _MODE_BINS + q[:, 2]
+    # The histogram's cells, by OpenCV: numpy's broadcasting over rows of three costs several
+    # times more. Clipped to the histogram, then cut down to whole cells; the keys are whole
+    # numbers under 2^15, exact in float32.
+    column = px.reshape(-1, 1, 3)
+    q = cv2.divide(cv2.subtract(column, _MODE_LOW4), _MODE_BIN4)
+    q = np.floor(cv2.min(cv2.max(q, (0.0, 0.0, 0.0, 0.0)), _MODE_TOP4))
+    key = cv2.transform(q, _MODE_KEY).astype(np.int32).ravel()
     top = int(np.argmax(np.bincount(key)))
     cell = np.array([top // _MODE_BINS**2, top // _MODE_BINS % _MODE_BINS, top % _MODE_BINS])
     centre = ((cell + 0.5) * _MODE_BIN + _MODE_LOW).astype(np.float32)
-    column = px.reshape(-1, 1, 3)
     for _ in range(2):  # settle on the middle of that colour's own cluster
         d = cv2.subtract(column, (float(centre[0]), float(centre[1]), float(centre[2]), 0.0))
-        near = (cv2.transform(cv2.multiply(d, d), SUM3) < _ONE_COLOUR**2).astype(np.uint8)
+        near = (cv2.transform(cv2.multiply(d, d), SUM3) < _ONE_COLOUR**2).view(np.uint8)
         if np.count_nonzero(near) < 6:
             break
         centre = np.float32(cv2.mean(column, mask=near)[:3])
@@ -90,10 +95,24 @@ def wall_difference(lab: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarr
             continue
         side = _paper_mode(sample)
         if float(((side - wall) ** 2).sum()) > _SIDE_APART**2 and np.count_nonzero(
-            ((sample - side) ** 2).sum(axis=1) < _ONE_COLOUR**2
+            _distance2(sample, side) < _ONE_COLOUR**2
         ) > _SIDE_SHARE * len(sample):
             np.minimum(found[rows, cols], _difference2(part, side), out=found[rows, cols])
     return found
+
+
+def _minus(px: np.ndarray, colour: np.ndarray) -> np.ndarray:
+    """Pixels (n x 3) less a colour. OpenCV's: numpy's broadcast over rows of three costs several
+    times more (and its sum along them, in `_distance2`)."""
+    c = (float(colour[0]), float(colour[1]), float(colour[2]), 0.0)
+    return cv2.subtract(px.reshape(-1, 1, 3), c).reshape(-1, 3)
+
+
+def _distance2(px: np.ndarray, colour: np.ndarray) -> np.ndarray:
+    """Each pixel's (n x 3) squared distance from a colour."""
+    d = _minus(px, colour)
+    d *= d
+    return d[:, 0] + d[:, 1] + d[:, 2]
 
 
 def _difference2(lab: np.ndarray, colour: np.ndarray) -> np.ndarray:
@@ -118,25 +137,23 @@ def paper_difference(
     grid = lab[top:bottom:step, left:right:step]
     px = grid.reshape(-1, 3)
     median = _paper_mode(px)
-    off = px - median
+    off = _minus(px, median)
     paper = np.einsum("ij,ij->i", off, off) < 14.0**2
     # A note thick with dots of one colour can show more of them than of itself (where less
     # than half of it is of its commonest colour): the paper is whichever of that colour and
     # the commonest one of a band round its edges (a sixth of the note wide, where dots and
     # writing crowd less) more of that band is about.
     gh, gw = grid.shape[:2]
-    band = np.ones((gh, gw), bool)
-    band[gh // 6 : gh - gh // 6, gw // 6 : gw - gw // 6] = False
-    rim = grid[band]
-    if 2 * np.count_nonzero(paper) < len(px) and len(rim) >= 12:
-        edge = _paper_mode(rim)
+    if 2 * np.count_nonzero(paper) < len(px):
+        band = np.ones((gh, gw), bool)
+        band[gh // 6 : gh - gh // 6, gw // 6 : gw - gw // 6] = False
+        rim = grid[band]
+        edge = _paper_mode(rim) if len(rim) >= 12 else median
         if float(((edge - median) ** 2).sum()) > 14.0**2:  # two colours, not two shades
-            near = [
-                np.count_nonzero(((rim - c) ** 2).sum(axis=1) < 14.0**2) for c in (median, edge)
-            ]
+            near = [np.count_nonzero(_distance2(rim, c) < 14.0**2) for c in (median, edge)]
             if near[1] > near[0]:
                 median = edge
-                off = px - median
+                off = _minus(px, median)
                 paper = np.einsum("ij,ij->i", off, off) < 14.0**2
     if paper.sum() < 12:
         paper[:] = True
@@ -149,11 +166,9 @@ def paper_difference(
         off2 = cv2.transform(cv2.multiply(off, off), SUM3)
         return cv2.transform(cv2.multiply(delta, delta), SUM3), flat, model, off, off2
     h, w = lab.shape[:2]
-    xn, yn = np.meshgrid(
-        np.arange(left, right, step) / w - 0.5, np.arange(top, bottom, step) / h - 0.5
-    )
-    xn, yn = xn.ravel(), yn.ravel()
-    design = np.stack([np.ones_like(xn), xn, yn, xn * xn, xn * yn, yn * yn], axis=1)
+    xn = (np.arange(left, right, step) / w - 0.5)[None, :]
+    yn = (np.arange(top, bottom, step) / h - 0.5)[:, None]
+    design = _quadratic(xn, yn, np.float64).reshape(-1, 6)  # a row for each pixel of the grid
     values = px.astype(np.float64)
     for _ in range(2):  # fit, then fit again to what the first fit calls paper (a deeper shadow)
         # The normal equations, solved by OpenCV: numpy's lstsq goes through LAPACK and costs
@@ -171,8 +186,7 @@ def paper_difference(
     cw, ch = max(2, w // 8), max(2, h // 8)
     gx = ((np.arange(cw, dtype=np.float32) + 0.5) * (w / cw) - 0.5)[None, :] / w - 0.5
     gy = ((np.arange(ch, dtype=np.float32) + 0.5) * (h / ch) - 0.5)[:, None] / h - 0.5
-    gx, gy = np.broadcast_arrays(gx, gy)
-    coarse = np.stack([np.ones_like(gx), gx, gy, gx * gx, gx * gy, gy * gy], axis=2) @ c
+    coarse = _quadratic(gx, gy, np.float32) @ c
     model = cv2.resize(coarse, (w, h), interpolation=cv2.INTER_LINEAR)
     delta = cv2.subtract(lab, model)
     # Lightness counts a little less than hue: light varies across a wall more than colour does.
@@ -180,6 +194,19 @@ def paper_difference(
     diff2 = cv2.transform(square, PAPER_WEIGHTS)
     off2 = cv2.transform(square, SUM3)
     return diff2, model[h // 2, w // 2].astype(np.float32), model, delta, off2
+
+
+def _quadratic(x: np.ndarray, y: np.ndarray, dtype: type) -> np.ndarray:
+    """The terms of a quadratic surface (1, x, y, x², xy, y²) at each point of the grid of a row
+    `x` and a column `y`, along a last axis (filled in place: numpy's stack costs more)."""
+    terms = np.empty((len(y), x.shape[1], 6), dtype)
+    terms[..., 0] = 1
+    terms[..., 1] = x
+    terms[..., 2] = y
+    terms[..., 3] = x * x
+    terms[..., 4] = x * y
+    terms[..., 5] = y * y
+    return terms
 
 
 def along(
