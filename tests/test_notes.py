@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+import pytest
 
 from vision.geometry import inside, order_quad
 from vision.notes import find_notes
@@ -387,6 +388,29 @@ def test_two_notes_of_one_colour_cut_at_a_heading_s_underline_are_cut_at_their_s
     truths += [note(image, 670, 400, 220), note(image, 670, 620, 220, seam=True, shadow=False)]
     _heading(image, 670, 620, 55)
     assert_found(image, truths, min_iou=0.9)
+
+
+@pytest.mark.parametrize("band", [0.3, 0.6])
+def test_a_column_of_one_colour_cut_at_a_band_of_dots_is_cut_into_all_its_notes(band):
+    # Four canary notes off one pad in a column, their seams faint; a band of dots right
+    # across the third is taken for a seam and the seams on either side of it are missed:
+    # three pieces, one of them parts of two notes. The column is as long as four notes of
+    # the wall's size, so it is four, cut where their seams show near the even split.
+    image = wall(size=(1600, 1300))
+    truths = [
+        note(image, x, 100 + 260 * r, 220, colour=(PINK, LIME)[(k + r) % 2])
+        for r in range(4)
+        for k, x in enumerate((150, 410, 930, 1190))
+    ]
+    truths += [note(image, 670, 140 + 220 * r, 220, shadow=r == 0) for r in range(4)]
+    for r in range(1, 4):
+        y = 140 + 220 * r
+        cv2.line(image, (670, y), (889, y), tuple(int(c * 0.93) for c in CANARY), 1)
+    y = 140 + 440 + round(band * 220)
+    for k, x in enumerate(range(690, 890, 38)):
+        dot = ((200, 120, 30), (60, 40, 200), (40, 160, 40))[k % 3]
+        cv2.circle(image, (x, y + (k % 2) * 14), 19, dot, -1, cv2.LINE_AA)
+    assert_found(image, truths)
 
 
 def test_a_big_heading_written_on_the_wall_is_no_note():

@@ -42,7 +42,9 @@ than the typical note: strips of stacked notes round a whole one make it look tw
 with a seam seen across its middle, is two notes of one colour run together, and is cut
 there. Two notes of one colour end to end, together two notes long but split unevenly (at a
 heading's underline), are cut again at the seam near their even split: notes off one pad are
-one size. A note found only on the wiped copy must be paper on the photo too, not the wall
+one size. So is a run of three or more of one colour end to end that is one note longer than
+the notes found in it (a row of dots across one was taken for a seam and the seams on either
+side missed): it is cut into its notes where their seams show near the even split. A note found only on the wiped copy must be paper on the photo too, not the wall
 (thick writing on the wall, wiped channel by channel, turns into patches of a false colour).
 A sheet of paper with notes of other colours stuck on it is background, not a note; but a
 grid of coloured notes with a few of another colour among them, each filling one of its

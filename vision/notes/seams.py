@@ -1,6 +1,6 @@
 """Cutting touching notes of one colour apart along their seams, seen at full resolution: grids
 (`_seam_split`), a note twice as long as its neighbours (`_halved`), a pair cut unevenly
-(`_evened`)."""
+(`_evened`), a run of notes one note longer than it holds (`_recounted`)."""
 
 from __future__ import annotations
 
@@ -51,6 +51,12 @@ _EVEN_UNEVEN = 1.4
 _EVEN_LONG = 1.2
 _EVEN_TWICE = (1.8, 2.2)
 _EVEN_SQUARE = 12.0
+# A run of this many notes of one colour found end to end at least, as long as one note more
+# than it holds (to this many notes), is cut again into that many (see _recounted). In a
+# run of two, a 3 x 5 in note on a 3 x 3 in one is as long as three notes, in perspective,
+# and so is a pair off a pad of another shape among the wall's notes.
+_RUN = 3
+_RUN_SLACK = 0.2
 # A cell of a grid cut along its seams is paper all over, but the box of touching notes off
 # pads of two sizes (a 3 x 5 in note under a 3 x 3 in one), or stuck on a little askew one
 # under the other, holds each only in part: where the wall shows beyond a side of a cell,
@@ -176,7 +182,9 @@ def _evened(notes: list, image: np.ndarray, scale: float, typical) -> list:
     """The notes (quad, colour), each two of one colour that touch end to end, as wide as
     each other, together two notes long but split unevenly (a line of writing or an
     underline near their seam was taken for it), cut again at the seam seen near their even
-    split: notes off one pad are one size."""
+    split: notes off one pad are one size. Before that, runs of three or more that hold one
+    note more than were found in them are cut into their notes (`_recounted`)."""
+    notes, done = _recounted(notes, image, scale, typical)
     if len(notes) < 2:
         return notes
     quads = [quad for quad, _ in notes]
@@ -184,7 +192,6 @@ def _evened(notes: list, image: np.ndarray, scale: float, typical) -> list:
     reach = _NEAR * max(typical[:2])
     index = np.arange(len(quads))
     out = list(notes)
-    done: set[int] = set()
     lengths = sides.tolist()
     # (end of the first, start of the second, axis): the first's bottom on the second's
     # top, or its right side on the second's left one.
@@ -226,6 +233,73 @@ def _evened(notes: list, image: np.ndarray, scale: float, typical) -> list:
             out[i], out[j] = (cells[0] * scale, notes[i][1]), (cells[1] * scale, notes[j][1])
             done |= {i, j}
     return out
+
+
+def _recounted(notes: list, image: np.ndarray, scale: float, typical) -> tuple[list, set[int]]:
+    """The notes (quad, colour), each run of three or more of one colour end to end (a column
+    or a row off one pad), as wide as each other and their neighbours, one note longer than
+    the notes found in it, cut again into its notes on the seams seen near their even split:
+    a row of dots or a line of writing was taken for a seam, and the real seams on either
+    side of it were missed, so one piece holds parts of two notes. Notes off one pad are
+    one size. Returns them and which of them were cut so."""
+    done: set[int] = set()
+    if len(notes) < 2:
+        return notes, done
+    quads = [quad for quad, _ in notes]
+    sides, near = _neighbourhood(quads)
+    reach = _NEAR * max(typical[:2])
+    out = list(notes)
+    for first_end, second_start, axis in (((3, 2), (0, 1), 1), ((1, 2), (0, 3), 0)):
+        # Each note's next one along the axis: its end on the other's start.
+        after: dict[int, int] = {}
+        for i, j in zip(*np.nonzero(near < _EVEN_NEAR * max(typical[:2])), strict=True):
+            if i == j or i in done or j in done:
+                continue
+            if _delta_e(notes[i][1], notes[j][1]) > _EVEN_DELTA_E:
+                continue
+            across = (sides[i][1 - axis] + sides[j][1 - axis]) / 2
+            if abs(sides[i][1 - axis] - sides[j][1 - axis]) > _EVEN_WIDTH * across:
+                continue
+            gap = np.hypot(*(quads[i][list(first_end)] - quads[j][list(second_start)]).T)
+            if gap.max() <= _EVEN_GAP * across:
+                after[int(i)] = int(j)
+        if len(set(after.values())) != len(after):
+            continue  # two notes end on one: no single run
+        for start in set(after) - set(after.values()):
+            run = [start]
+            while run[-1] in after and len(run) <= len(notes):
+                run.append(after[run[-1]])
+            if len(run) < _RUN:
+                continue
+            chained = np.zeros(len(notes), bool)
+            chained[run] = True
+            others = (near[run].min(axis=0) < reach) & ~chained
+            size = np.median(sides[others], axis=0) if others.sum() >= _NEIGHBOURS else typical[:2]
+            length = float(size[axis])
+            total = float(sides[run, axis].sum())
+            count = len(run) + 1
+            across = float(np.median(sides[run, 1 - axis]))
+            if (
+                abs(total / length - count) > _RUN_SLACK
+                or sides[run, axis].max() <= _EVEN_LONG * length
+                or abs(across - size[1 - axis]) > _EVEN_WIDTH * across
+            ):
+                continue
+            a, b = quads[run[0]], quads[run[-1]]
+            if axis == 1:
+                union, grid = np.array([a[0], a[1], b[2], b[3]]), (1, count)
+            else:
+                union, grid = np.array([a[0], b[1], b[2], a[3]]), (count, 1)
+            if not _corners_square(union, _EVEN_SQUARE):
+                continue
+            cells = _seam_split(image, union / scale, *grid, on_seams=True)
+            if len(cells) != count:
+                continue
+            for k, cell in zip(run, cells, strict=False):
+                out[k] = (cell * scale, notes[k][1])
+            done |= set(run) | {len(out)}
+            out.append((cells[-1] * scale, notes[run[-1]][1]))
+    return out, done
 
 
 def _trimmed(quad: np.ndarray, lab8: np.ndarray, paper) -> np.ndarray:
