@@ -390,6 +390,21 @@ def test_two_notes_of_one_colour_cut_at_a_heading_s_underline_are_cut_at_their_s
     assert_found(image, truths, min_iou=0.9)
 
 
+def test_a_note_cut_at_an_aslant_underline_and_run_into_the_one_below_is_two_notes():
+    # The heading's underline runs right across the upper note, aslant, near its top: below
+    # it, that note and the one under it (one colour, a faint seam) are found as one, one
+    # and a half notes long. Its paper goes on above the line, to two notes' length, with
+    # the seam across the middle of the whole: two notes.
+    image = wall()
+    truths = _wall_of_notes(image)
+    truths += [note(image, 670, 400, 220), note(image, 670, 620, 220, seam=True, shadow=False)]
+    cv2.putText(image, "TOPIC", (700, 433), cv2.FONT_HERSHEY_SIMPLEX, 1.2, INK, 4, cv2.LINE_AA)
+    cv2.line(image, (672, 445), (888, 480), INK, 6, cv2.LINE_AA)
+    for x in (760, 830):
+        cv2.circle(image, (x, 422), 17, (60, 160, 40), -1, cv2.LINE_AA)
+    assert_found(image, truths)
+
+
 @pytest.mark.parametrize("band", [0.3, 0.6])
 def test_a_column_of_one_colour_cut_at_a_band_of_dots_is_cut_into_all_its_notes(band):
     # Four canary notes off one pad in a column, their seams faint; a band of dots right

@@ -40,7 +40,10 @@ one end into no note found and ends there as far as a 3 x 5 in note of the neigh
 would, it is that long note. One as wide as its neighbours but twice as long (and far longer
 than the typical note: strips of stacked notes round a whole one make it look twice theirs),
 with a seam seen across its middle, is two notes of one colour run together, and is cut
-there. Two notes of one colour end to end, together two notes long but split unevenly (at a
+there; so is one as wide but only one and a half times as long, whose own paper goes on past
+one end to twice their length (a line of writing right across the upper note cut its top off,
+and the rest was found run into the note below), where a seam shows across the middle of
+the whole. Two notes of one colour end to end, together two notes long but split unevenly (at a
 heading's underline), are cut again at the seam near their even split: notes off one pad are
 one size. So is a run of three or more of one colour end to end that is one note longer than
 the notes found in it (a row of dots across one was taken for a seam and the seams on either
@@ -296,6 +299,6 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
     # A note found short of its neighbours across one axis, with its own paper beyond a
     # short side, was cut short there by a line of writing or a row of dots.
     notes = _lengthened(notes, blurred, typical)
-    notes = _halved(notes, image, scale, typical)
+    notes = _halved(notes, image, scale, typical, blurred)
     notes = _evened(notes, image, scale, typical)
     return [Candidate(quad=order_quad(quad / scale), lab=colour) for quad, colour in notes]

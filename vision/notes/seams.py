@@ -11,6 +11,7 @@ import numpy as np
 
 from vision.colours import to_lab
 from vision.geometry import rect_homography, warp_quad
+from vision.notes.growth import _extended
 from vision.notes.shapes import (
     _LAB8_OFFSET,
     _LAB8_SCALE,
@@ -37,6 +38,11 @@ _ONCE = (0.8, 1.25)
 _TWICE = (1.8, 2.3)
 # ... and this many times as long as the wall's typical note.
 _LONG = 1.5
+# A note as wide as its neighbours and this many times as long (and as the wall's typical
+# note) whose own paper runs on past an end to twice their length, with a seam seen across
+# its middle there, is two of one colour run together, the upper one cut short at a line
+# of writing (see _halved).
+_PART_LONG = (1.3, 1.8)
 # Two touching notes of one colour (this Lab distance at most), as wide as each other and
 # their neighbours (to this share), end to end (the corners of their touching sides this
 # share of a note apart at most), centres within this many notes, one this many times as
@@ -147,9 +153,13 @@ def _cells(quad: np.ndarray, us: list[float], vs: list[float]) -> list[np.ndarra
     ]
 
 
-def _halved(notes: list, image: np.ndarray, scale: float, typical) -> list:
+def _halved(notes: list, image: np.ndarray, scale: float, typical, bgr=None) -> list:
     """The notes (quad, colour), each one twice as long as its neighbours and as wide, with
-    a seam seen across its middle, cut there: two notes of one colour run together."""
+    a seam seen across its middle, cut there: two notes of one colour run together. So is
+    one longer than one note but short of two whose own paper runs on past an end (`bgr`,
+    the downscaled photo, tells: see growth._extended) to twice its neighbours' length,
+    with a seam seen across the middle of the whole: a line of writing across the upper
+    note cut it short there, and its lower part was found run into the note below."""
     if not notes:
         return notes
     quads = [quad for quad, _ in notes]
@@ -170,6 +180,21 @@ def _halved(notes: list, image: np.ndarray, scale: float, typical) -> list:
             grid = (1, 2)
         elif _ONCE[0] < down < _ONCE[1] and _TWICE[0] < across < _TWICE[1] and long_across > _LONG:
             grid = (2, 1)
+        elif (
+            bgr is not None
+            and _ONCE[0] < across < _ONCE[1]
+            and _PART_LONG[0] < down < _PART_LONG[1]
+            and long_down > _PART_LONG[0]
+        ):
+            # Longer than one note, short of two: its own paper past an end (the top of the
+            # upper note, cut off at a line of writing) may make it two notes long.
+            others = quads[:k] + quads[k + 1 :]
+            grown = _extended(quad, bgr, (sides[k][0], 2 * h, typical[2]), others)
+            if grown is not quad and _TWICE[0] < _sides(grown)[1] / h < _TWICE[1]:
+                cells = _seam_split(image, grown / scale, 1, 2, on_seams=True)
+                if len(cells) == 2:
+                    out += [(c * scale, colour) for c in cells]
+                    continue
         cells = _seam_split(image, quad / scale, *grid, on_seams=True) if grid else []
         if len(cells) == 2:
             out += [(c * scale, colour) for c in cells]
