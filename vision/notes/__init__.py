@@ -120,7 +120,8 @@ _PIECE = 0.6
 # ... unless it is this share of the typical note or more: then it is a whole note.
 _WHOLE = 0.8
 # A note found in the second this many times the typical note's area is one note, not a block
-# or a note with a strip of a covered one beside it.
+# or a note with a strip of a covered one beside it (notes off one pad differ in area by less
+# than a fifth, in perspective and as found; a strip beside one adds more).
 _ONE = (0.8, 1.25)
 # Nor added where it would cover more than this share of a note found in the first.
 _OVERLAP = 0.4
@@ -282,8 +283,8 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
             notes.append((quad, colour))
             continue
         cells = _seam_split(image, quad / scale, cols, rows)
-        # A cell holding a note of another colour (found on its own) is that note; so is one
-        # that such a note covers a good part of (the block ran into it). A cell with wall
+        # A cell holding a note found on its own (of any colour) is that note; so is one that
+        # such a note covers a good part of (the block ran into it). A cell with wall
         # beyond a side holds a note that fills the grid's box only in part: the side is on
         # its paper's edge.
         notes += [

@@ -49,8 +49,9 @@ _NO_PAPER = 0.5
 # may be one, when that paper ends this many times its neighbours' other side from its far
 # end (a square note of its colour touching it would make two sides).
 _LONG_NOTE = (1.45, 1.85)
-# A side grown into another note is drawn back in this many steps, to where it meets that
-# note's edge.
+# A side grown into another note is drawn back in this many steps, until the quad overlaps
+# no note by more than _OVERLAP_GROWN: to within a step or two of that note's edge (the
+# corners are re-found on the photo later, where the dots are counted).
 _TRIM_STEPS = 10
 
 
@@ -104,7 +105,8 @@ def _extended(quad: np.ndarray, bgr: np.ndarray, size, others: list[np.ndarray])
     paper ends, or where it runs on into a neighbour of its colour, to the size; or, as
     wide as the size, with its paper running on past one end only and ending as far off as
     a long note's end (see _LONG_NOTE), into no other note, to there. A side grown into
-    another note (`others`) stops at its edge; `quad` as it was where none can grow so."""
+    another note (`others`) is drawn back towards its edge (see _TRIM_STEPS); `quad` as it
+    was where none can grow so."""
     w, h = _sides(quad)
     tw, th = size[:2]
     need = [tw - w, th - h]  # across, down
@@ -239,7 +241,8 @@ def _extended(quad: np.ndarray, bgr: np.ndarray, size, others: list[np.ndarray])
         return None if any(_overlap(grown, o) > _OVERLAP_GROWN for o in others) else grown
 
     # A side grown to the neighbours' size, its paper running on into a note of its colour:
-    # it stops at that note's edge, if that comes first (notes are not all one size).
+    # it is drawn back towards that note's edge, if that comes first (notes are not all one
+    # size). Drawing it back further, to the edge itself, lost more notes than it mended.
     for share in np.linspace(1.0, 0.0, _TRIM_STEPS + 1) if any(to_size) else (1.0,):
         tried = [g * share if s else g for g, s in zip(grow, to_size, strict=True)]
         if not any(tried):
