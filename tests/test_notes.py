@@ -790,3 +790,20 @@ def test_a_note_alone_on_the_wall_with_a_corner_cut_off_is_squared_up():
     cv2.circle(image, (692, 420), 12, (200, 120, 30), -1, cv2.LINE_AA)
     (found,) = assert_found(image, [truth], min_iou=0.95)
     assert _skew(found.quad) < 5.0
+
+
+def test_a_block_cut_off_its_seam_keeps_each_note_to_the_edge_its_paper_shows():
+    # A canary note stuck on a little over a smaller one of its colour, its paper sticking
+    # out above and below the smaller one's; no seam shows between them, but a line drawn
+    # down the bigger note, near the middle of the two, is taken for one. The bigger note's
+    # edge shows where its paper sticks out: that edge is its side, and the smaller one's.
+    image = wall(size=(1600, 1100))
+    truths = _wall_of_notes(image, top=50, bottom=800)
+    truths.append(note(image, 520, 440, 226, 213))
+    truths.append(note(image, 736, 400, 300, 284, shadow=False))
+    cv2.line(image, (800, 420), (802, 665), INK, 4, cv2.LINE_AA)
+    for k, word in enumerate(("PLAN", "SEND", "GO")):
+        cv2.putText(
+            image, word, (815, 460 + 50 * k), cv2.FONT_HERSHEY_SIMPLEX, 1.4, INK, 4, cv2.LINE_AA
+        )
+    assert_found(image, truths, min_iou=0.9)

@@ -20,7 +20,9 @@ on staggered or askew is no grid), is cut into that grid, each cut on a seam whe
 at full resolution near the even split (notes off one pad are one size; a line of writing
 further off is no seam); where the wall shows beyond a side of a cell (a note off a
 narrower pad touching a long one, or one stuck on a little askew under another), the side
-is set on the edge of its paper.
+is set on the edge of its paper; where a cell's paper sticks out beyond both ends of its
+neighbour's (a bigger note stuck on beside a smaller one), the edge it shows there is the side
+between them all along (a cut put on a line drawn down one of them is off their seam).
 
 A second search, on a copy where everything smaller than a big dot is wiped out, adds the
 notes the first found only in pieces (crowded with dots, or with writing all over them). A
@@ -90,7 +92,7 @@ from vision.geometry import order_quad
 from vision.notes.growth import _lengthened, _whole
 from vision.notes.real_walls import _bare_wall, _drawn_on, _framed
 from vision.notes.regions import _refined
-from vision.notes.seams import _evened, _halved, _seam_split, _trimmed
+from vision.notes.seams import _evened, _halved, _overhung, _seam_split, _trimmed
 from vision.notes.search import _GROW, _SINGLE_AREA, _search
 from vision.notes.shapes import (
     _MAX_TURN,
@@ -287,11 +289,13 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
         # such a note covers a good part of (the block ran into it). A cell with wall
         # beyond a side holds a note that fills the grid's box only in part: the side is on
         # its paper's edge.
-        notes += [
-            (_trimmed(q * scale, lab, colour), colour)
+        cells = [
+            q * scale
             for q in cells
             if not any(_contains(o / scale, q) or _overlap(o / scale, q) > _TAKEN for o in singles)
         ]
+        trimmed = _overhung(cells, [_trimmed(q, lab, colour) for q in cells], lab, colour)
+        notes += [(q, colour) for q in trimmed]
     # Paper of a note's colour that no note holds is notes, if shaped like them.
     notes = _unclaimed(notes, dropped, blurred, lab, image, scale, typical, walls)
     # An outline with a corner far less square than its neighbours' had a slice cut off

@@ -1,6 +1,7 @@
 """Cutting touching notes of one colour apart along their seams, seen at full resolution: grids
 (`_seam_split`), a note twice as long as its neighbours (`_halved`), a pair cut unevenly
-(`_evened`), a run of notes one note longer than it holds (`_recounted`)."""
+(`_evened`), a run of notes one note longer than it holds (`_recounted`); a grid's cells set
+on the edges their paper shows (`_trimmed`, `_overhung`)."""
 
 from __future__ import annotations
 
@@ -74,6 +75,15 @@ _BAND_DELTA_E = 16.0
 _BAND = 0.1
 _REFIT = 0.08
 _REFIT_MAX = 0.45
+# Where a cell's paper sticks out beyond both ends of its neighbour's (this share of the cell
+# at least: a note off a bigger pad, or stuck on higher, beside one), the edge that paper
+# shows there (seen within this share of the cell beyond it; a straight line, turned from
+# square to the cell's ends by this slope at most) is the cell's side all along (a note is a
+# rectangle), and the neighbour's: the cut between them, put where a line of writing
+# stopped, was off their seam (see _overhung).
+_OVERHANG = 0.06
+_OVERHANG_REACH = 0.45
+_OVERHANG_TILT = 0.15
 
 
 def _seam_split(
@@ -396,3 +406,91 @@ def _line(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     var = float(dx @ dx)
     a = float(dx @ (y - my)) / var if var > 0 else 0.0
     return a, my - a * mx
+
+
+def _overhung(cells: list[np.ndarray], quads: list[np.ndarray], lab8: np.ndarray, paper) -> list:
+    """A grid's trimmed cells (`quads`, in `lab8`'s pixels; `cells` as cut, sharing their
+    inner sides) with each inner side set where a cell's own paper, sticking out beyond both
+    ends of its neighbour's, shows its edge (see _OVERHANG)."""
+    out = [np.float64(q) for q in quads]
+    ref = np.float32(np.asarray(paper) / _LAB8_SCALE + _LAB8_OFFSET)
+    for i, j in _touching(cells):
+        for a, b in ((i, j), (j, i)):
+            moved = _overhang(out[a], out[b], cells[a], cells[b], lab8, ref)
+            if moved is not None:
+                out[a], out[b] = moved
+                break
+    return out
+
+
+def _touching(cells: list[np.ndarray]) -> list[tuple[int, int]]:
+    # Cells of one grid that share a side (two corners in common).
+    pairs = []
+    for i in range(len(cells)):
+        for j in range(i + 1, len(cells)):
+            d = np.linalg.norm(cells[i][:, None] - cells[j][None], axis=2)
+            if (d < 1.0).sum() >= 2:
+                pairs.append((i, j))
+    return pairs
+
+
+def _overhang(quad, other, cell, other_cell, lab8, ref):
+    # `quad` turned so that its side facing `other` is its left side (corners 3 and 0).
+    centre = other_cell.mean(axis=0)
+    mids = [(cell[k] + cell[(k + 1) % 4]) / 2 for k in range(4)]
+    facing = int(np.argmin([np.linalg.norm(m - centre) for m in mids]))
+    # side k runs from corner k to k + 1: the left side runs from 3 to 0
+    roll = (facing + 1) % 4
+    turned = np.roll(quad, -roll, axis=0)
+    w, h = _sides(turned)
+    W, H = max(4, round(w)), max(4, round(h))
+    reach = round(_OVERHANG_REACH * W)
+    mg = reach + 2
+    to_patch = rect_homography(turned, W, H, mg)
+    patch = cv2.warpPerspective(lab8, to_patch, (W + 2 * mg, H + 2 * mg), flags=cv2.INTER_LINEAR)
+    on = cv2.transform(np.abs(patch.astype(np.float32) - ref), _SUM_L1) < _BAND_DELTA_E
+    theirs = cv2.perspectiveTransform(np.float64(other).reshape(-1, 1, 2), to_patch).reshape(4, 2)
+    # their side facing ours: its two corners nearest our left side
+    near = np.argsort(np.abs(theirs[:, 0] - mg))[:2]
+    top, bottom = np.sort(theirs[near, 1])
+    beyond = max(2, round(_OVERHANG * H))
+    if top - mg < beyond or mg + H - bottom < beyond:
+        return None
+    rows_above = np.arange(mg + 1, round(top) - 1)
+    rows_below = np.arange(round(bottom) + 2, mg + H - 1)
+    if len(rows_above) < 2 or len(rows_below) < 2:
+        return None
+
+    def run(rows):
+        # How far the paper goes on past our left side, row by row (to the wall).
+        strip = on[rows, mg - reach : mg][:, ::-1]
+        gone = ~strip
+        return np.where(gone.any(axis=1), np.argmax(gone, axis=1), reach).astype(np.float64)
+
+    above, below = run(rows_above), run(rows_below)
+    if np.median(above) < _REFIT * W or np.median(below) < _REFIT * W:
+        return None
+    ys = np.concatenate([rows_above, rows_below]).astype(np.float64)
+    xs = np.concatenate([above, below])
+    keep = xs < reach - 1  # a run out to the end of the look is no edge seen
+    if keep.sum() < 0.6 * len(xs):
+        return None
+    fit = _line(ys[keep], xs[keep])
+    res = np.abs(np.polyval(fit, ys[keep]) - xs[keep])
+    good = res <= max(2.0, np.percentile(res, 70))
+    fit = _line(ys[keep][good], xs[keep][good])
+    # a straight edge, square enough to the cell's own ends (a note is a rectangle)
+    if (
+        np.median(np.abs(np.polyval(fit, ys[keep]) - xs[keep])) > 1.5
+        or abs(fit[0]) > _OVERHANG_TILT
+    ):
+        return None
+    back = np.linalg.inv(to_patch)
+    ours = np.float64([[mg, mg], [mg + W, mg], [mg + W, mg + H], [mg, mg + H]])
+    for k in (0, 3):
+        ours[k, 0] = mg - np.polyval(fit, ours[k, 1])
+    for k in near:
+        theirs[k, 0] = mg - np.polyval(fit, theirs[k, 1])
+    ours = cv2.perspectiveTransform(ours.reshape(-1, 1, 2), back).reshape(4, 2)
+    theirs = cv2.perspectiveTransform(theirs.reshape(-1, 1, 2), back).reshape(4, 2)
+    return np.roll(ours, roll, axis=0), theirs
