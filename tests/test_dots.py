@@ -563,10 +563,29 @@ def test_a_glossy_dot_of_the_notes_hue_washed_to_the_paper_up_to_its_rim_counts(
 @pytest.mark.parametrize(("start", "end"), [(40, 320), (200, 520), (-30, 210)])
 @pytest.mark.parametrize("thickness", [6, 10])
 def test_a_bold_drawn_c_or_u_of_a_dots_size_is_not_a_vote(paper, ink, start, end, thickness):
-    # A thick "C", "U" or "n" in marker is a crescent round the paper, as big as a dot: its
-    # rim draws a dot's circle too, but its inner edge is as sharp as its outer one.
+    # A thick "C", "U" or "n" in marker is a crescent round the paper, as big as a dot. It is
+    # stopped before the glossy-crescent step (gloss.py) is asked: its discs are judged ink, or
+    # the paper is not of its hue. This guards those earlier steps against bold letters; the
+    # crescent step's own guard against a sharp-edged crescent is the next test's.
     n = Note(colour=paper)
     cv2.ellipse(n.image, (300, 250), (16, 16), 0, start, end, ink, thickness, cv2.LINE_AA)
     n.dot(380, 330, r=14, colour=RED)
     assert_same_dots(n.found(), n.dots)
     assert_same_dots(n.found(blur=1.5), n.dots)
+
+
+@pytest.mark.parametrize(("paper", "ink"), [(PINK, PURPLE), (GREEN_NOTE, GREEN)])
+@pytest.mark.parametrize("blur", [1.0, 1.5])
+def test_a_filled_crescent_moon_in_marker_of_the_notes_hue_is_not_a_vote(paper, ink, blur):
+    # A filled crescent moon in marker of about the note's hue, of a dot's size, with the paper
+    # in its bite, looks like the face of a glossy dot whose highlight reaches its rim: its rim
+    # draws a dot's circle, and what the circle holds besides is about the paper's colour, as
+    # such a highlight is. But its inner edge is as sharp as its outer one, where a face fades
+    # into its highlight: only that tells it from a glossy dot.
+    n = Note(colour=paper)
+    r = 22
+    cv2.circle(n.image, (300, 250), r, ink, -1, cv2.LINE_AA)
+    bite_centre = (int(300 + 0.6 * r), int(250 - 0.3 * r))
+    cv2.circle(n.image, bite_centre, int(0.85 * r), paper, -1, cv2.LINE_AA)
+    n.dot(380, 330, r=14, colour=RED)
+    assert_same_dots(n.found(blur=blur), n.dots)

@@ -59,7 +59,7 @@ edge), so dots are always about the same number of pixels whatever the photo
 7. On a note of about its hue, a blob of a dot's colour judged ink, or of no
    dot's shape, may be the face of a glossy dot round a highlight that reaches
    its rim: the highlight washes the dot to about the paper's colour, and only
-   a crescent is left (hidden.py, `crescent`). It is the dot whose circle its outer rim
+   a crescent is left (gloss.py, `crescent`). It is the dot whose circle its outer rim
    draws, if that rim goes at least half way round, the circle holds the blob,
    what the circle holds besides is the dot's colour with light added (no
    darker, of its hue, less of its chroma), and the face fades into that where

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 # Weights for cv2.transform, which sums an image's channels in one pass: OpenCV's arithmetic
@@ -17,3 +18,19 @@ def median(values: np.ndarray) -> np.ndarray:
     s = np.sort(values, axis=0)
     k = len(s) // 2
     return s[k] if len(s) % 2 else (s[k - 1] + s[k]) * 0.5
+
+
+# A circle is fitted to at least this many points of a rim: fewer fit a circle to a stroke's
+# corner as well as to a dot's arc.
+FIT_POINTS = 12
+
+
+def circle_through(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
+    """The circle through the points (x, y) by least squares, x² + y² + D x + E y + F = 0: its
+    centre and its squared radius (not above 0: the points draw no circle)."""
+    design = np.column_stack([x, y, np.ones_like(x)])
+    _, (d, e, f) = cv2.solve(
+        design.T @ design, (design.T @ -(x * x + y * y)).reshape(3, 1), flags=cv2.DECOMP_LU
+    )
+    cx, cy = -0.5 * float(d[0]), -0.5 * float(e[0])
+    return cx, cy, cx * cx + cy * cy - float(f[0])

@@ -1,6 +1,7 @@
 """A glossy highlight: the dot's colour washed out by the lamp (lighter, its chroma shrunk
 towards grey, of its hue). A blob grows through it, a hole of it is filled, and a dot's middle
-lit by it is no letter's bowl."""
+lit by it is no letter's bowl. A highlight that reaches the dot's rim, leaving only a crescent of
+its colour, is gloss.py's (`crescent`)."""
 
 from __future__ import annotations
 

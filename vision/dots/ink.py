@@ -10,7 +10,6 @@ import numpy as np
 
 from vision.dots.arith import CHROMA2, median
 from vision.dots.blobs import kin
-from vision.dots.hidden import CRESCENT_MARGIN, HIDDEN_MARGIN
 from vision.dots.highlight import WASHED_MISS, lit
 from vision.params import Params
 
@@ -34,6 +33,15 @@ _SCORE = {
 # the blurred edge of ink counts too, so ink looks fatter and rounder there (a smudge of the
 # paper's hue scores about 1, a clean faint dot 4 or more; 2 to 4 count the same on the tiers).
 _FAINT_MARGIN = 3.0
+# What shows of a dot half hidden under another (hidden.py) must score this much to be a dot:
+# ink beside a dot fits the arc now and then, and scores just above 0 on what shows.
+HIDDEN_MARGIN = 1.0
+# The face of a glossy dot round a highlight that reaches its rim (gloss.py) must score this
+# much to be a dot: a smudge of letters in ink of the paper's hue, round, with the paper in its
+# bite, scores about 5 on what shows (on a real photo: 4.8); the face of a glossy dot, 6 to 11
+# on the benchmark's walls (a few about 4). It is asked where the face is found (scan.py): a
+# face scoring less is no candidate at all, and its blob stays for the looks that follow.
+CRESCENT_MARGIN = 5.0
 # A disc whose middle falls back towards the paper by more than this share of the way from the
 # paper to its colour, against the ring round it, is a letter's bowl blurred shut (a bold "o",
 # "a", "e"), not a sticker: a sticker's face is one colour to its rim (`_hollow`). At 0.3 dots
@@ -71,8 +79,7 @@ def is_dot(c: Candidate, params: Params) -> bool:
     margin = HIDDEN_MARGIN if c.hidden else 0.0
     if c.faint:
         margin = max(margin, _FAINT_MARGIN)
-    if c.crescent:
-        margin = max(margin, CRESCENT_MARGIN)
+    # (A crescent's face was held to `CRESCENT_MARGIN` where it was found.)
     return score(c, params) > margin
 
 

@@ -13,9 +13,10 @@ import numpy as np
 from vision.dots.arith import SQUARE3
 from vision.dots.blobs import DARK_GAIN, SHORT_BLOB, colour_blob, near, parts
 from vision.dots.discs import discs, hull, widest
-from vision.dots.hidden import CRESCENT_MARGIN, HIDDEN_DEPTH, crescent, hidden_disc
-from vision.dots.highlight import GREYISH, WASHED_MISS, washed
-from vision.dots.ink import Candidate, measure, score
+from vision.dots.gloss import crescent
+from vision.dots.hidden import HIDDEN_DEPTH, hidden_disc
+from vision.dots.highlight import GREYISH, washed
+from vision.dots.ink import CRESCENT_MARGIN, Candidate, measure, score
 from vision.dots.paper import paper_difference, wall_difference
 from vision.params import Params
 
@@ -118,19 +119,9 @@ def _scan(
     def take_crescent(blob, win, colour, axis, bounds) -> bool:
         # A dot whose glossy highlight reaches its rim can show only as a crescent of its
         # colour round the highlight (`crescent`): it is judged on that face, the highlight
-        # set aside. A grey or black crescent round something lighter is as much a letter's
-        # bowl (a highlight and white paper both lie towards white).
-        if colour[1] ** 2 + colour[2] ** 2 <= GREYISH**2:
-            return False
-        # Only on paper of about the dot's hue is a highlight of about the paper's colour, and
-        # left out of the blob: elsewhere it is told from the paper, and is in the blob.
-        a, b = float(colour[1]), float(colour[2])
-        pa, pb = a - float(axis[1]), b - float(axis[2])  # the paper's
-        off_hue2 = (pa * b - pb * a) ** 2 / (a * a + b * b)
-        if pa * a + pb * b <= 0 or off_hue2 > (3 * WASHED_MISS) ** 2:
-            return False
+        # set aside.
         v0, u0 = win[0].start, win[1].start
-        disc = crescent(blob, lab[win], colour, r_min, r_max)
+        disc = crescent(blob, lab[win], colour, axis, r_min, r_max)
         if disc is None:
             return False
         cx, cy, r = disc
@@ -142,8 +133,10 @@ def _scan(
         c = measure_disc(
             (blob, u0, v0), bounds, (cx + u0, cy + v0, r), [(cx, cy, r)], colour, axis, lit
         )
+        # Its margin is asked here (not in `is_dot`): a face that scores less is no candidate,
+        # and its blob stays for the looks that follow (a dot half hidden, the second look).
         if score(c, params) <= CRESCENT_MARGIN:
-            return False  # (and the blob stays for the looks that follow)
+            return False
         found.append(replace(c, crescent=True))
         return True
 
