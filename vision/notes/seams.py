@@ -235,15 +235,9 @@ def _evened(notes: list, image: np.ndarray, scale: float, typical) -> list:
             li, lj = lengths[i][axis], lengths[j][axis]
             if i == j or i in done or j in done or max(li, lj) <= _EVEN_UNEVEN * min(li, lj):
                 continue  # (the cheapest test first: most pairs are even)
-            a, b = quads[i], quads[j]
-            if _delta_e(notes[i][1], notes[j][1]) > _EVEN_DELTA_E:
+            if not _end_to_end(notes, sides, i, j, first_end, second_start, axis):
                 continue
             across = (sides[i][1 - axis] + sides[j][1 - axis]) / 2
-            if abs(sides[i][1 - axis] - sides[j][1 - axis]) > _EVEN_WIDTH * across:
-                continue
-            gap = np.hypot(*(a[list(first_end)] - b[list(second_start)]).T)
-            if gap.max() > _EVEN_GAP * across:
-                continue  # not end to end
             others = (near[i] < reach) & (index != i) & (index != j)
             size = np.median(sides[others], axis=0) if others.sum() >= _NEIGHBOURS else typical[:2]
             length = float(size[axis])
@@ -254,12 +248,7 @@ def _evened(notes: list, image: np.ndarray, scale: float, typical) -> list:
                 and _EVEN_TWICE[0] <= (li + lj) / length <= _EVEN_TWICE[1]
             ):
                 continue
-            if axis == 1:
-                union = np.array([a[0], a[1], b[2], b[3]])
-                grid = (1, 2)
-            else:
-                union = np.array([a[0], b[1], b[2], a[3]])
-                grid = (2, 1)
+            union, grid = _union(quads[i], quads[j], axis, 2)
             if not _corners_square(union, _EVEN_SQUARE):
                 continue  # one of them fitted askew: its outline is no guide
             cells = _seam_split(image, union / scale, *grid, on_seams=True)
@@ -268,6 +257,26 @@ def _evened(notes: list, image: np.ndarray, scale: float, typical) -> list:
             out[i], out[j] = (cells[0] * scale, notes[i][1]), (cells[1] * scale, notes[j][1])
             done |= {i, j}
     return out
+
+
+def _end_to_end(notes: list, sides, i: int, j: int, first_end, second_start, axis: int) -> bool:
+    """Whether notes i and j (quad, colour) are of one colour and as wide as each other, and
+    i's end (corners `first_end`) lies on j's start (`second_start`) along `axis`."""
+    if _delta_e(notes[i][1], notes[j][1]) > _EVEN_DELTA_E:
+        return False
+    across = (sides[i][1 - axis] + sides[j][1 - axis]) / 2
+    if abs(sides[i][1 - axis] - sides[j][1 - axis]) > _EVEN_WIDTH * across:
+        return False
+    gap = np.hypot(*(notes[i][0][list(first_end)] - notes[j][0][list(second_start)]).T)
+    return bool(gap.max() <= _EVEN_GAP * across)
+
+
+def _union(a: np.ndarray, b: np.ndarray, axis: int, count: int):
+    """The quad from `a`'s start to `b`'s end along `axis` (1: down, 0: across), and the grid
+    (columns, rows) of `count` notes it holds."""
+    if axis == 1:
+        return np.array([a[0], a[1], b[2], b[3]]), (1, count)
+    return np.array([a[0], b[1], b[2], a[3]]), (count, 1)
 
 
 def _recounted(notes: list, image: np.ndarray, scale: float, typical) -> tuple[list, set[int]]:
@@ -290,13 +299,7 @@ def _recounted(notes: list, image: np.ndarray, scale: float, typical) -> tuple[l
         for i, j in zip(*np.nonzero(near < _EVEN_NEAR * max(typical[:2])), strict=True):
             if i == j or i in done or j in done:
                 continue
-            if _delta_e(notes[i][1], notes[j][1]) > _EVEN_DELTA_E:
-                continue
-            across = (sides[i][1 - axis] + sides[j][1 - axis]) / 2
-            if abs(sides[i][1 - axis] - sides[j][1 - axis]) > _EVEN_WIDTH * across:
-                continue
-            gap = np.hypot(*(quads[i][list(first_end)] - quads[j][list(second_start)]).T)
-            if gap.max() <= _EVEN_GAP * across:
+            if _end_to_end(notes, sides, i, j, first_end, second_start, axis):
                 after[int(i)] = int(j)
         if len(set(after.values())) != len(after):
             continue  # two notes end on one: no single run
@@ -320,11 +323,7 @@ def _recounted(notes: list, image: np.ndarray, scale: float, typical) -> tuple[l
                 or abs(across - size[1 - axis]) > _EVEN_WIDTH * across
             ):
                 continue
-            a, b = quads[run[0]], quads[run[-1]]
-            if axis == 1:
-                union, grid = np.array([a[0], a[1], b[2], b[3]]), (1, count)
-            else:
-                union, grid = np.array([a[0], b[1], b[2], a[3]]), (count, 1)
+            union, grid = _union(quads[run[0]], quads[run[-1]], axis, count)
             if not _corners_square(union, _EVEN_SQUARE):
                 continue
             cells = _seam_split(image, union / scale, *grid, on_seams=True)
