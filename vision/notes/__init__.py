@@ -43,13 +43,14 @@ would, it is that long note. One as wide as its neighbours but twice as long (an
 than the typical note: strips of stacked notes round a whole one make it look twice theirs),
 with a seam seen across its middle, is two notes of one colour run together, and is cut
 there; so is one as wide but only one and a half times as long, whose own paper goes on past
-one end to twice their length (a line of writing right across the upper note cut its top off,
-and the rest was found run into the note below), where a seam shows across the middle of
-the whole. Two notes of one colour end to end, together two notes long but split unevenly (at a
-heading's underline), are cut again at the seam near their even split: notes off one pad are
-one size. So is a run of three or more of one colour end to end that is one note longer than
-the notes found in it (a row of dots across one was taken for a seam and the seams on either
-side missed): it is cut into its notes where their seams show near the even split. A note found only on the wiped copy must be paper on the photo too, not the wall
+one end to twice their length (a line of writing right across the upper note cut its top
+off, and the rest was found run into the note below), where a seam shows across the middle
+of the whole. Two notes of one colour end to end, together two notes long but split unevenly
+(at a heading's underline), are cut again at the seam near their even split: notes off one
+pad are one size. So is a run of three or more of one colour end to end that is one note
+longer than the notes found in it (a row of dots across one was taken for a seam and the
+seams on either side missed): it is cut into its notes where their seams show near the even
+split. A note found only on the wiped copy must be paper on the photo too, not the wall
 (thick writing on the wall, wiped channel by channel, turns into patches of a false colour).
 A sheet of paper with notes of other colours stuck on it is background, not a note; but a
 grid of coloured notes with a few of another colour among them, each filling one of its
