@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import struct
+import zlib
 
 import cv2
 import numpy as np
@@ -60,6 +61,13 @@ def _header(data: bytes) -> tuple[tuple[int, int] | None, bool]:
         if data.startswith(b"\xff\xd8"):
             return _jpeg(data)
         if data.startswith(_PNG):
+            # The header chunk carries a checksum: a broken one gives no size (not the size
+            # of whatever bytes stand there, which may read as a trillion pixels).
+            if (
+                data[12:16] != b"IHDR"
+                or zlib.crc32(data[12:29]) != struct.unpack(">I", data[29:33])[0]
+            ):
+                return None, False
             return struct.unpack(">II", data[16:24]), False
         if data.startswith(b"BM"):
             if struct.unpack("<I", data[14:18])[0] == 12:  # OS/2 BITMAPCOREHEADER: 16-bit sizes

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import struct
+import subprocess
+import sys
 
 import cv2
 import numpy as np
@@ -137,6 +139,24 @@ def test_cut_jpegs_of_every_kind_are_refused(kind):
         imagefile.decode(np.frombuffer(_jpeg_kinds()[1][kind], np.uint8))
 
 
+def test_a_broken_file_gets_one_line_on_stderr_not_opencv_s_log_too(tmp_path):
+    # OpenCV logs its own "[ WARN:0@0.3] global grfmt_png.cpp ..." lines on a broken file
+    # unless told not to: the user gets the one sentence that says it in their words.
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"\x89PNG\r\n\x1a\n" + b"x" * 40)
+    env = {k: v for k, v in os.environ.items() if k != "OPENCV_LOG_LEVEL"}
+    run = subprocess.run(
+        [sys.executable, "-m", "device", "tally", str(broken)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert run.returncode == 1
+    lines = [line for line in run.stderr.splitlines() if not line.startswith("libpng error")]
+    assert lines == [f"leancoffee tally: cannot read {broken}: not an image OpenCV can read"]
+
+
 def test_usage_errors_exit_2(capsys):
     with pytest.raises(SystemExit) as exc:
         main(["tally"])
@@ -249,6 +269,12 @@ def test_broken_headers_give_no_size():
 
     for data in (b"\xff\xd8 not really a jpeg", b"BM", b"\x89PNG\r\n\x1a\n", b"II*\x00", b""):
         assert header_size(np.frombuffer(data, np.uint8)) is None
+    # A PNG whose header chunk is garbage: its checksum does not match, so no size is read
+    # from it (these bytes would read as 2021161080 px square), and the file is unreadable.
+    garbage = b"\x89PNG\r\n\x1a\n" + b"x" * 40
+    assert header_size(np.frombuffer(garbage, np.uint8)) is None
+    ok, png = cv2.imencode(".png", np.zeros((30, 40, 3), np.uint8))
+    assert header_size(png) == (40, 30)
 
 
 def test_a_turned_phone_photo_too_big_to_decode_whole_keeps_its_own_size(monkeypatch):
