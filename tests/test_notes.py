@@ -24,6 +24,8 @@ WHITE_SHEET = (240, 242, 244)
 WALL = (200, 205, 210)
 CORK = (95, 150, 190)
 INK = (35, 30, 30)
+# The wall's typical note (width, height, angle) as the growth tests draw it.
+TYPICAL = (220.0, 220.0, 0.0)
 
 
 def wall(size=(1600, 1000), colour=WALL) -> np.ndarray:
@@ -625,6 +627,11 @@ def test_a_narrow_note_on_a_long_one_of_its_colour_keeps_its_width():
     assert_found(image, truths, min_iou=0.9)
 
 
+def _as_found(truths: list, *canary) -> list:
+    """The notes (quad, Lab colour) as found: the wall's grey ones, then `canary` quads."""
+    return [(t, (60.0, 0.0, 0.0)) for t in truths] + [(q, (90.0, -5.0, 60.0)) for q in canary]
+
+
 def _long_note_found_in_part(pair=False):
     """A wall of 220 px notes with a 367 x 220 px long one of their width among them (with
     `pair`, two square ones of one colour side by side instead), and as found, the part of
@@ -638,8 +645,7 @@ def _long_note_found_in_part(pair=False):
     else:
         long = note(image, 560, 430, 367, 220)
     part = np.float64([[560, 445], [740, 445], [740, 630], [560, 630]])
-    notes = [(t, (60.0, 0.0, 0.0)) for t in truths] + [(part, (90.0, -5.0, 60.0))]
-    return image, notes, long
+    return image, _as_found(truths, part), long
 
 
 def test_a_long_note_found_in_part_among_square_ones_grows_to_its_own_length():
@@ -647,7 +653,7 @@ def test_a_long_note_found_in_part_among_square_ones_grows_to_its_own_length():
     # left, and runs on to the right past their size: into no note found, ending 1.67 times
     # their width from its left end. That is a 3 x 5 in note, not a square one.
     image, notes, long = _long_note_found_in_part()
-    grown = _lengthened(notes, image, (220.0, 220.0, 0.0))[-1][0]
+    grown = _lengthened(notes, image, TYPICAL)[-1][0]
     assert iou(grown, long) > 0.9
 
 
@@ -656,7 +662,7 @@ def test_a_note_found_in_part_next_to_a_note_of_its_colour_grows_to_its_neighbou
     # notes long together, too long for a long note, so it is grown to its neighbours' size.
     # mutation: the _LONG_NOTE upper bound raised past 2.
     image, notes, square = _long_note_found_in_part(pair=True)
-    grown = _lengthened(notes, image, (220.0, 220.0, 0.0))[-1][0]
+    grown = _lengthened(notes, image, TYPICAL)[-1][0]
     assert iou(grown, square) > 0.9
 
 
@@ -675,8 +681,7 @@ def _crowded_top(top: int, part_top: int | None):
         cv2.polylines(image, [np.int32(zigzag)], False, INK, 9, cv2.LINE_AA)
     part_top = top if part_top is None else part_top
     part = np.float64([[670, part_top], [890, part_top], [890, 650], [670, 650]])
-    notes = [(t, (60.0, 0.0, 0.0)) for t in truths] + [(part, (90.0, -5.0, 60.0))]
-    return image, notes, drawn
+    return image, _as_found(truths, part), drawn
 
 
 def test_a_note_found_in_part_grows_to_its_paper_not_its_soft_shadow():
@@ -693,7 +698,7 @@ def test_a_note_found_in_part_grows_to_its_paper_not_its_soft_shadow():
         cv2.circle(image, (690 + 38 * k, 560), 17, (200, 120, 30), -1, cv2.LINE_AA)
     lab = cv2.cvtColor(cv2.medianBlur(image, 5), cv2.COLOR_BGR2Lab)
     part = np.float64([[670, 400], [890, 400], [890, 535], [670, 535]])
-    grown = _whole(part, lab, (220.0, 220.0, 0.0), [])
+    grown = _whole(part, lab, TYPICAL, [])
     assert iou(grown, truth) > 0.93
 
 
@@ -703,7 +708,7 @@ def test_a_note_cut_short_under_writing_that_fills_the_band_along_its_end_grows_
     # paper), its paper runs on above the line to its real edge.
     # mutation: the paper beyond judged by the band's median colour only.
     image, notes, drawn = _crowded_top(430, 476)
-    grown = _lengthened(notes, image, (220.0, 220.0, 0.0))[-1][0]
+    grown = _lengthened(notes, image, TYPICAL)[-1][0]
     assert iou(grown, drawn) > 0.95
 
 
@@ -711,7 +716,7 @@ def test_a_smaller_note_with_writing_crowded_along_its_top_keeps_its_size():
     # Shorter than its neighbours, the band along its top all ink: by its paper's colour,
     # there is wall beyond both ends, so it does not grow.
     image, notes, drawn = _crowded_top(480, None)
-    grown = _lengthened(notes, image, (220.0, 220.0, 0.0))[-1][0]
+    grown = _lengthened(notes, image, TYPICAL)[-1][0]
     assert iou(grown, drawn) > 0.95
 
 
@@ -728,9 +733,7 @@ def test_a_note_cut_short_under_a_smaller_one_of_its_colour_grows_to_its_edge():
     cv2.putText(image, "TOPIC", (700, 540), cv2.FONT_HERSHEY_SIMPLEX, 1.5, INK, 5, cv2.LINE_AA)
     cv2.line(image, (674, 557), (886, 557), INK, 3, cv2.LINE_AA)
     part = np.float64([[670, 560], [890, 560], [890, 680], [670, 680]])
-    canary = (90.0, -5.0, 60.0)
-    notes = [(t, (60.0, 0.0, 0.0)) for t in truths] + [(upper, canary), (part, canary)]
-    grown = _lengthened(notes, image, (220.0, 220.0, 0.0))
+    grown = _lengthened(_as_found(truths, upper, part), image, TYPICAL)
     assert iou(grown[-2][0], upper) > 0.93
     assert iou(grown[-1][0], lower) > 0.93
 
@@ -749,9 +752,7 @@ def test_a_note_cut_short_by_a_column_of_dots_grows_only_to_the_edge_of_its_neig
         cv2.circle(image, (628, y), 13, (200, 120, 30), -1, cv2.LINE_AA)
     cv2.line(image, (812, 455), (812, 625), INK, 12, cv2.LINE_AA)
     part = np.float64([[642, 430], [780, 430], [780, 650], [642, 650]])
-    canary = (90.0, -5.0, 60.0)
-    notes = [(t, (60.0, 0.0, 0.0)) for t in truths] + [(right, canary), (part, canary)]
-    grown = _lengthened(notes, image, (220.0, 220.0, 0.0))
+    grown = _lengthened(_as_found(truths, right, part), image, TYPICAL)
     assert iou(grown[-1][0], drawn) > 0.9
     assert np.array_equal(grown[-2][0], right)
 
