@@ -218,6 +218,12 @@ def _extended(quad: np.ndarray, bgr: np.ndarray, size, others: list[np.ndarray])
             long[axis] = (a, b, cap)
     if not any(grow):
         return quad
+
+    def clear(tried):
+        # The quad grown so, if that leaves it clear of the other notes; else None.
+        grown = _grown(tried, m, to_patch, W, H)
+        return None if any(_overlap(grown, o) > _OVERLAP_GROWN for o in others) else grown
+
     # Paper on past one end only, with the neighbours' size reached: maybe a long note.
     for axis, (first, second), own, _, other, _ in axes:
         if long[axis] is None:
@@ -231,14 +237,9 @@ def _extended(quad: np.ndarray, bgr: np.ndarray, size, others: list[np.ndarray])
         if max(a2, b2) < reach and _LONG_NOTE[0] * other <= own + a2 + b2 <= _LONG_NOTE[1] * other:
             tried = list(grow)
             tried[first], tried[second] = float(a2), float(b2)
-            grown = _grown(tried, m, to_patch, W, H)
-            if not any(_overlap(grown, o) > _OVERLAP_GROWN for o in others):
+            grown = clear(tried)
+            if grown is not None:
                 return order_quad(grown)
-
-    def clear(tried):
-        # The quad grown so, if that leaves it clear of the other notes; else None.
-        grown = _grown(tried, m, to_patch, W, H)
-        return None if any(_overlap(grown, o) > _OVERLAP_GROWN for o in others) else grown
 
     # A side grown to the neighbours' size, its paper running on into a note of its colour:
     # it is drawn back towards that note's edge, if that comes first (notes are not all one
