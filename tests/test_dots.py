@@ -516,6 +516,34 @@ def test_each_part_of_a_mask_gets_its_own_box_holes_and_islands_included():
     assert parts(np.zeros((30, 30), np.uint8))[1] == {}
 
 
+@pytest.mark.parametrize("faint", [0.7, 1.0, 1.3])
+def test_each_look_gets_the_cores_its_own_threshold_gives(faint):
+    # Both looks' cores come from one opening of their masks' sum (scan._masks): each must be
+    # exactly what opening that look's own mask gives, whichever threshold is the higher.
+    from vision.dots.scan import _disc, _masks
+
+    params = Params()
+    rng = np.random.default_rng(3)
+
+    def field() -> np.ndarray:  # squared differences: rising across, 0 to 250, ragged
+        noise = cv2.GaussianBlur(rng.random((90, 120), np.float32), (0, 0), 2)
+        return np.linspace(0, 250, 120, dtype=np.float32) + 400 * (noise - noise.mean())
+
+    diff2, wall2 = field(), field()
+    inner = np.zeros(diff2.shape, bool)
+    inner[20:70, 25:95] = True
+    deltas = [params.dot_delta_e, faint * params.dot_delta_e]
+    kernel = _disc(0.8 * params.dot_min * params.note_px)
+    for delta, (note, odd, cores) in zip(
+        deltas, _masks(diff2, wall2, inner, deltas, params), strict=True
+    ):
+        assert np.array_equal(note, inner | (wall2 > delta**2))
+        assert np.array_equal(odd, (diff2 > delta**2) & note)
+        opened = cv2.morphologyEx(odd.view(np.uint8), cv2.MORPH_OPEN, kernel)
+        assert cores.dtype == np.uint8 and np.array_equal(cores, opened)
+        assert 0 < np.count_nonzero(cores) < np.count_nonzero(odd)  # the case is not empty
+
+
 @pytest.mark.parametrize("colour", [(170, 40, 60), BLUE])
 def test_a_round_blot_wider_than_any_sticker_is_not_a_vote(colour):
     # A disc 0.37 of the note across (the widest stickers, 19 mm on a 76 mm note, are a

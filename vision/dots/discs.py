@@ -99,19 +99,11 @@ def discs(
         ):
             if k not in placed:
                 placed[k] = cv2.kmeans(points, k, None, criteria, 1, cv2.KMEANS_PP_CENTERS)[2]
-            drawn = np.zeros_like(blob)
-            for cx, cy in placed[k]:
-                # Sub-pixel circles, as wide as the blob's discs: the distance transform's peak
-                # falls short of a digital disc's radius by a third of a pixel or so.
-                cv2.circle(
-                    drawn,
-                    (int(cx * 16), int(cy * 16)),
-                    int((size + 0.4) * 16),
-                    1,
-                    -1,
-                    cv2.LINE_8,
-                    4,
-                )
+            drawn = np.zeros(blob.shape, np.uint8)
+            # Sub-pixel circles (4 bits), as wide as the blob's discs: the distance transform's
+            # peak falls short of a digital disc's radius by a third of a pixel or so.
+            for cx, cy in (placed[k] * 16).astype(np.int32).tolist():
+                cv2.circle(drawn, (cx, cy), int((size + 0.4) * 16), 1, -1, cv2.LINE_8, 4)
             both = np.count_nonzero(drawn & blob)
             iou = both / max(np.count_nonzero(drawn) + pixels - both, 1)
             if iou > best_iou + 0.02:

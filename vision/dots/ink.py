@@ -139,7 +139,7 @@ def measure(
     shine = whitish & odd[box] & (window[..., 0] > colour[0] + 8)
     solid = (here > 0) | shine
     centre = (int(x) - f0, int(y) - g0)
-    disc = np.zeros_like(here)
+    disc = np.zeros(here.shape, np.uint8)
     cv2.circle(disc, centre, max(1, int(r * 0.7)), 1, -1)
     inside = disc > 0
     if covered is not None:
@@ -150,7 +150,7 @@ def measure(
             cv2.circle(disc, centre, max(1, int(r * 0.9)), 1, -1)
             inside = (disc > 0) & ~hidden
     n_inside = max(1, np.count_nonzero(inside))
-    ring = np.zeros_like(here)
+    ring = np.zeros(here.shape, np.uint8)
     cv2.circle(ring, centre, ring_r, 1, -1)
     for qx, qy, qr in cluster:
         cv2.circle(ring, (int(qx) + u0 - f0, int(qy) + v0 - g0), int(round(qr * 1.1)) + 1, 0, -1)

@@ -46,42 +46,69 @@ def candidates(lab: np.ndarray, box: tuple[int, int, int, int], params: Params) 
     inner = np.zeros((h, w), dtype=bool)
     inner[top:bottom, left:right] = True
     diff2, paper, model, off, off2 = paper_difference(lab, box)
-    fit = (diff2, paper, model, off, off2, wall_difference(lab, box))
-    found, cores = _scan(lab, inner, fit, params, None)
-    if params.dot_faint <= 0:
+    fit = (diff2, paper, model, off, off2)
+    looks = [params]
+    if params.dot_faint > 0:
+        looks.append(replace(params, dot_delta_e=params.dot_faint * params.dot_delta_e))
+    masks = _masks(diff2, wall_difference(lab, box), inner, [p.dot_delta_e for p in looks], params)
+    found, cores = _scan(lab, inner, fit, masks[0], params, None)
+    if len(looks) == 1:
         return found
     # A second look at a lower threshold, for dots of about the paper's colour (a yellow dot
     # on a canary note in a colour cast), only where it shows much more than the first look
     # did and no dot was found: what it finds must look all the more like a sticker.
     dots = {(min(h - 1, int(c.y)), min(w - 1, int(c.x))) for c in found if score(c, params) > 0}
-    lower = replace(params, dot_delta_e=params.dot_faint * params.dot_delta_e)
-    more, _ = _scan(lab, inner, fit, lower, (cores, sorted(dots)))
+    more, _ = _scan(lab, inner, fit, masks[1], looks[1], (cores, sorted(dots)))
     return found + [replace(c, faint=True) for c in more]
+
+
+def _masks(
+    diff2: np.ndarray, wall2: np.ndarray, inner: np.ndarray, deltas: list[float], params: Params
+) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """For each threshold of `deltas` (Lab distances): the note and what lies on it, what of that
+    differs from the paper by more (bool), and the cores of that (uint8; step 2). `wall2`: the
+    wall's squared difference.
+
+    The thresholds' masks are nested, so one opening of their sum (counting, for each pixel,
+    the thresholds it passes) is the opening of each, taken as that sum's levels: a flat
+    structuring element's opening commutes with thresholding. One opening costs half of two."""
+    order = sorted(range(len(deltas)), key=lambda i: -deltas[i])  # nested: the highest first
+    level = np.zeros(diff2.shape, np.uint8)
+    notes, odds = {}, {}
+    for i in order:
+        notes[i] = inner | (wall2 > deltas[i] ** 2)
+        odds[i] = (diff2 > deltas[i] ** 2) & notes[i]
+        level += odds[i]
+    opened = cv2.morphologyEx(level, cv2.MORPH_OPEN, _disc(0.8 * params.dot_min * params.note_px))
+    # The k-th highest threshold's pixels are those that pass at least k of them.
+    return [
+        (notes[i], odds[i], (opened > len(deltas) - 1 - order.index(i)).view(np.uint8))
+        for i in range(len(deltas))
+    ]
 
 
 def _scan(
     lab: np.ndarray,
     inner: np.ndarray,
-    fit: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    fit: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    masks: tuple[np.ndarray, np.ndarray, np.ndarray],
     params: Params,
     seen: tuple[np.ndarray, list[tuple[int, int]]] | None,
 ) -> tuple[list[Candidate], np.ndarray]:
     """The candidate discs of the things that differ from the paper by more than
     `params.dot_delta_e`, and the cores they were looked for in (uint8). `fit`: the paper's
-    squared difference, colour, model, each pixel's offset from it and its squared length, and
-    the wall's squared difference. `seen` (a second look): the first look's cores and the
-    pixels (row, column) of the dots it found; a core holding a dot, or mostly the first
-    look's, is skipped."""
+    squared difference, colour, model, each pixel's offset from it and its squared length;
+    `masks`: the note and what lies on it, what is odd there and its cores at this threshold
+    (`_masks`). `seen` (a second look): the first look's cores and the pixels (row, column) of
+    the dots it found; a core holding a dot, or mostly the first look's, is skipped."""
     d_min = params.dot_min * params.note_px
     d_max = params.dot_max * params.note_px
     # No disc is wider than the widest sticker: a round thing wider (a filled-in doodle, a
     # magnet) is not a vote.
     r_min, r_max = 0.5 * d_min, 0.5 * d_max
     h, w = lab.shape[:2]
-    diff2, paper, model, off, off2, wall2 = fit
-    note = inner | (wall2 > params.dot_delta_e**2)  # the note and what lies on it
-    odd = (diff2 > params.dot_delta_e**2) & note
-    cores = cv2.morphologyEx(odd.view(np.uint8), cv2.MORPH_OPEN, _disc(0.8 * d_min))
+    diff2, paper, model, off, off2 = fit
+    note, odd, cores = masks
     labels, boxes = parts(cores)
     if seen is not None and boxes:
         first, dots = seen
@@ -229,7 +256,7 @@ def _scan(
             # with the rest of the core round the seed that is of about its colour (a dot's
             # shaded side) or faint (shading), but not things of other colours there: a dot
             # across the seam with a neighbouring note stays for a seed of its own.
-            taken = np.zeros_like(blob)
+            taken = np.zeros(blob.shape, np.uint8)
             cv2.circle(taken, (sx - u0, sy - v0), max(1, int(depth)), 1, -1)
             taken &= kin | faint[win]
             taken |= cv2.dilate(blob, SQUARE3)
