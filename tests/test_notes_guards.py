@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
-from test_notes import CANARY, INK, LIME, PINK, WALL, assert_found, note, wall
+from test_notes import CANARY, INK, LIME, PINK, WALL, assert_found, iou, note, wall
 from test_notes_real import TEAL, stack
+
+from vision.notes.shapes import _angle
+from vision.notes.squared import _turned
 
 # --- _evened: two notes of one colour end to end, split unevenly, cut again at the seam ---
 # near their even split. Here the pair really is uneven (a long note above a short one),
@@ -289,3 +292,66 @@ def test_a_page_flag_stuck_below_a_note_is_no_strip():
     truths.append(note(image, 1000, 300, 200, colour=PINK))
     note(image, 1040, 500, 130, 45, colour=LIME, shadow=False)
     assert_found(image, truths)
+
+
+# --- _turned: a box square to the photo round a turned note crowded with writing ---
+
+
+def _crowded_turned(degrees: float, neighbour: bool = False):
+    """A lime note turned `degrees`, crowded with writing and dots, on the wall (in Lab,
+    8-bit, as the finder sees it); returns the Lab image, its true outline, the box square
+    to the photo that writing leaves (its lower part cut off) and the note's colour."""
+    image = wall(size=(500, 400))
+    if neighbour:  # a note of its colour behind it, showing past most of its top
+        note(image, 170, 40, 160, 120, colour=LIME, shadow=False)
+    truth = cv2.boxPoints(((250, 200), (160, 160), degrees)).astype(np.float64)
+    cv2.fillConvexPoly(image, np.int32(np.round(truth)), LIME, cv2.LINE_AA)
+    for k, word in enumerate(("PLAN", "SEND IT", "GO NOW", "ASAP")):
+        cv2.putText(
+            image, word, (190, 150 + 30 * k), cv2.FONT_HERSHEY_SIMPLEX, 0.9, INK, 3, cv2.LINE_AA
+        )
+    for x, y in ((200, 250), (280, 235), (240, 265)):
+        cv2.circle(image, (x, y), 12, (40, 40, 200), -1, cv2.LINE_AA)
+    lab = cv2.cvtColor(cv2.medianBlur(image, 5), cv2.COLOR_BGR2Lab)
+    x0, y0 = truth.min(axis=0)
+    x1, y1 = truth.max(axis=0)
+    box = np.float64([[x0 + 4, y0 + 4], [x1 - 4, y0 + 4], [x1 - 4, y1 - 30], [x0 + 4, y1 - 30]])
+    colour = _lab_paper(lab, truth)
+    return lab, truth, box, colour
+
+
+def _lab_paper(lab, quad):
+    mask = np.zeros(lab.shape[:2], np.uint8)
+    cv2.fillConvexPoly(mask, np.int32(np.round(quad)), 1)
+    shrunk = cv2.erode(mask, np.ones((9, 9), np.uint8))
+    median = np.median(lab[shrunk > 0], axis=0)
+    return tuple((median - (0.0, 128.0, 128.0)) * (100 / 255, 1.0, 1.0))
+
+
+def test_a_turned_note_crowded_with_writing_is_fitted_to_its_own_edges():
+    # Writing and dots cut its paper in pieces; the box found round them is square to the
+    # photo and short of the note's bottom. Its four edges show against the wall all round.
+    # mutation: the sides fitted each on its own (not turned as one), or a turned side scored
+    # where it crosses the lines across another turn's (the turn's sine taken with its sign
+    # flipped).
+    lab, truth, box, colour = _crowded_turned(5.0)
+    ((quad, _),) = _turned([(box, colour)], lab, (160.0, 160.0, 0.0))
+    assert iou(quad, truth) > 0.95
+    assert abs(_angle(quad) - 5.0) < 1.5
+
+
+def test_a_box_round_a_note_square_to_the_photo_is_left_as_it_is():
+    # It fits no turn better than none (the band of best turns holds the square box).
+    # mutation: _TURNED set to 0 and the square box's own fit not looked at.
+    lab, truth, box, colour = _crowded_turned(0.0)
+    ((quad, _),) = _turned([(box, colour)], lab, (160.0, 160.0, 0.0))
+    assert np.array_equal(quad, box)
+
+
+def test_a_turned_note_whose_edge_hides_against_its_own_colour_is_left_as_it_is():
+    # A note of its colour behind it shows past most of its top: the top edge is not seen
+    # along most of the side, so nothing says where the note's paper ends there.
+    # mutation: _EDGE_SEEN lowered to 0.2.
+    lab, truth, box, colour = _crowded_turned(5.0, neighbour=True)
+    ((quad, _),) = _turned([(box, colour)], lab, (160.0, 160.0, 0.0))
+    assert np.array_equal(quad, box)

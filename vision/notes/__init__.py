@@ -108,7 +108,7 @@ from vision.notes.shapes import (
     _paper_lab,
     downscale,
 )
-from vision.notes.squared import _squared
+from vision.notes.squared import _squared, _turned
 from vision.notes.unclaimed import _UNCLAIMED_E, _runs_on, _unclaimed
 from vision.params import Params
 
@@ -302,6 +302,9 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
     # An outline with a corner far less square than its neighbours' had a slice cut off
     # aslant: squared up on the note's edge (before it is grown to its neighbours' size).
     notes = _squared(notes, lab, typical)
+    # A box square to the photo (round paper that writing and dots left in pieces) on a note
+    # turned from it: fitted to the paper's four edges, where they show against the wall.
+    notes = _turned(notes, lab, typical)
     # A note found short of its neighbours across one axis, with its own paper beyond a
     # short side, was cut short there by a line of writing or a row of dots.
     notes = _lengthened(notes, blurred, typical)
