@@ -95,7 +95,7 @@ def read_photo(path: str | Path) -> np.ndarray:
         raise CameraError(f"Cannot read photo {path.name}: the file is gone")
     try:
         image, _ = imagefile.decode(np.fromfile(str(path), dtype=np.uint8))
-    except (imagefile.TooBig, imagefile.CutShort) as exc:
+    except imagefile.Unreadable as exc:
         raise CameraError(f"Cannot read photo {path.name}: {exc}") from None
     except OSError as exc:
         raise CameraError(f"Cannot read photo {path.name}: {exc.strerror or exc}") from None

@@ -11,8 +11,12 @@ to the same in device/__init__.py.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import struct
+import sys
+import tempfile
 import zlib
 
 import cv2
@@ -32,12 +36,30 @@ _SOF = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
 _PROGRESSIVE = frozenset({0xC2, 0xC6, 0xCA, 0xCE})
 
 
-class TooBig(ValueError):
+log = logging.getLogger(__name__)
+
+
+class Unreadable(ValueError):
+    """A file that holds no photo this device can read; the message says why, in one line."""
+
+
+class TooBig(Unreadable):
     """A photo too big to decode here."""
 
 
-class CutShort(ValueError):
-    """A JPEG file that ends before its image does (a copy or download stopped half-way)."""
+class CutShort(Unreadable):
+    """A file that ends before its image does (a copy or download stopped half-way)."""
+
+
+class Damaged(Unreadable):
+    """A JPEG whose coded data is broken part-way: the decoder says so on stderr and goes on,
+    filling the rest with grey or smears, which would be tallied as a wall."""
+
+
+# What libjpeg says of a JPEG whose coded data is broken (it decodes on regardless). Its
+# "extraneous bytes before marker" is left out: cameras write such files, and they read whole.
+_BROKEN_JPEG = ("Corrupt JPEG data: premature end", "Corrupt JPEG data: bad Huffman")
+_BROKEN_JPEG += ("Premature end of JPEG file",)
 
 
 def header_size(data) -> tuple[int, int] | None:
@@ -182,20 +204,30 @@ def read_flag(data, max_pixels: int | None = None) -> tuple[int, int, tuple[int,
 def decode(data: np.ndarray, max_pixels: int | None = None):
     """The photo in `data` (its file's bytes, uint8) as BGR, turned upright by its EXIF
     orientation (None when OpenCV cannot read it), and the photo's own (width, height): its
-    size as shown, even when it was read smaller. TooBig: see `read_flag`. CutShort: a JPEG
-    file that stops before its image's end."""
+    size as shown, even when it was read smaller. Unreadable (one line saying why) for an
+    empty file, one too big (TooBig: see `read_flag`), one that stops before its image's end
+    (CutShort), or a JPEG whose data is broken part-way (Damaged)."""
+    if data.size == 0:
+        raise Unreadable("empty file")
     flag, k, stored = read_flag(data, max_pixels)
     if _cut_short(data):
         raise CutShort("the file stops before the photo's end (a JPEG cut short)")
-    try:
-        image = cv2.imdecode(data, flag)
-    except cv2.error as exc:
-        if "MAX_IMAGE_PIXELS" not in str(exc):
-            raise
-        raise TooBig(  # a format not sized here, over OpenCV's own cap (device/__init__.py)
-            f"more than the {int(os.environ['OPENCV_IO_MAX_IMAGE_PIXELS']) / 1e6:.1f} MP a photo"
-            " may have here: shrink it first"
-        ) from None
+    # (a PNG whose header is whole, with no last chunk)
+    if stored and bytes(data[:8]) == _PNG and data.tobytes().find(b"IEND", 33) < 0:
+        raise CutShort("the file stops before the photo's end (a PNG cut short)")
+    with _decoder_says() as said:
+        try:
+            image = cv2.imdecode(data, flag)
+        except cv2.error as exc:
+            if "MAX_IMAGE_PIXELS" not in str(exc):
+                raise
+            raise TooBig(  # a format not sized here, over OpenCV's own cap (device/__init__.py)
+                f"more than the {int(os.environ['OPENCV_IO_MAX_IMAGE_PIXELS']) / 1e6:.1f} MP a"
+                " photo may have here: shrink it first"
+            ) from None
+    broken = [line for line in said if line.startswith(_BROKEN_JPEG)]
+    if image is not None and broken:
+        raise Damaged(f"the photo's data is damaged part-way ({broken[0].rstrip('.')})")
     if image is None:
         return None, (0, 0)
     h, w = image.shape[:2]
@@ -206,3 +238,31 @@ def decode(data: np.ndarray, max_pixels: int | None = None):
     if abs(w / h - height / width) < abs(w / h - width / height):
         width, height = height, width
     return image, (width, height)
+
+
+@contextlib.contextmanager
+def _decoder_says():
+    """The lines written to stderr meanwhile, as a list filled on leaving: libjpeg and libpng
+    write their warnings straight to the process's stderr, and a broken file's is the only
+    sign of it. Lines that are not a decoder's (another thread's log) are written on."""
+    said: list[str] = []
+    try:
+        saved = os.dup(2)
+    except OSError:  # no stderr at all: nothing to hear
+        yield said
+        return
+    with tempfile.TemporaryFile() as heard:
+        sys.stderr.flush()
+        os.dup2(heard.fileno(), 2)
+        try:
+            yield said
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            heard.seek(0)
+            for line in heard.read().decode(errors="replace").splitlines():
+                if line.startswith(("Corrupt JPEG", "Premature end", "libpng ")):
+                    said.append(line)
+                    log.debug("decoder: %s", line)
+                elif line:
+                    os.write(2, (line + "\n").encode())

@@ -153,8 +153,68 @@ def test_a_broken_file_gets_one_line_on_stderr_not_opencv_s_log_too(tmp_path):
         check=False,
     )
     assert run.returncode == 1
-    lines = [line for line in run.stderr.splitlines() if not line.startswith("libpng error")]
-    assert lines == [f"leancoffee tally: cannot read {broken}: not an image OpenCV can read"]
+    # (libpng's own "libpng error: ..." line, written straight to stderr, is heard and kept too)
+    assert run.stderr.splitlines() == [
+        f"leancoffee tally: cannot read {broken}: not an image OpenCV can read"
+    ]
+
+
+def _damaged(base: bytes, at: float, length: int = 500) -> bytes:
+    """`base` with `length` bytes a share `at` into it overwritten (a bad sector, a bad copy)."""
+    data = bytearray(base)
+    start = int(len(data) * at)
+    data[start : start + length] = b"\x55" * length
+    return bytes(data)
+
+
+@pytest.mark.parametrize("at", [0.3, 0.5, 0.7])
+def test_a_jpeg_damaged_part_way_is_refused_not_tallied_as_smears(at):
+    # libjpeg decodes on past broken data, filling the rest with grey or smears; it says so
+    # only on stderr. mutation: _decoder_says' lines not looked at.
+    damaged = _damaged(_jpeg_kinds()[0]["baseline"], at)
+    with pytest.raises(imagefile.Damaged, match="damaged part-way .*premature end"):
+        imagefile.decode(np.frombuffer(damaged, np.uint8))
+
+
+def test_a_damaged_jpeg_gets_its_one_line_and_exit_1(tmp_path):
+    damaged = tmp_path / "wall.jpg"
+    damaged.write_bytes(_damaged(_jpeg_kinds()[0]["baseline"], 0.5))
+    run = subprocess.run(
+        [sys.executable, "-m", "device", "tally", str(damaged)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 1
+    assert run.stderr.splitlines() == [
+        f"leancoffee tally: cannot read {damaged}: the photo's data is damaged part-way"
+        " (Corrupt JPEG data: premature end of data segment)"
+    ]
+
+
+def test_a_jpeg_with_stray_bytes_before_its_end_is_read():
+    # libjpeg warns of "extraneous bytes before marker 0xd9" and reads the whole photo:
+    # cameras write such files.
+    base = _jpeg_kinds()[0]["baseline"]
+    image, size = imagefile.decode(np.frombuffer(base[:-2] + bytes(7) + base[-2:], np.uint8))
+    assert image is not None and size == (320, 240)
+
+
+def test_a_png_cut_short_and_an_empty_file_say_so():
+    png = cv2.imencode(".png", np.full((60, 80, 3), 90, np.uint8))[1].tobytes()
+    with pytest.raises(imagefile.CutShort, match="a PNG cut short"):
+        imagefile.decode(np.frombuffer(png[: len(png) // 2], np.uint8))
+    with pytest.raises(imagefile.Unreadable, match="^empty file$"):
+        imagefile.decode(np.zeros(0, np.uint8))
+
+
+def test_other_lines_on_stderr_while_decoding_are_written_on(capfd):
+    # The decoders' lines are heard on the process's stderr: another thread's log line
+    # written meanwhile must not be lost. mutation: every heard line kept.
+    with imagefile._decoder_says() as said:
+        os.write(2, b"a log line\nCorrupt JPEG data: 3 extraneous bytes before marker 0xd9\n")
+    assert said == ["Corrupt JPEG data: 3 extraneous bytes before marker 0xd9"]
+    assert capfd.readouterr().err == "a log line\n"
 
 
 def test_usage_errors_exit_2(capsys):

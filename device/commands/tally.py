@@ -45,8 +45,6 @@ def read_image(path: Path):
         data = np.fromfile(str(path), dtype=np.uint8)
     except OSError as exc:
         raise ValueError(exc.strerror or str(exc)) from None
-    if data.size == 0:
-        raise ValueError("empty file")
     try:
         image, size = imagefile.decode(data)
     except cv2.error:
