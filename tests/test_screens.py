@@ -133,6 +133,16 @@ def test_text_is_never_smaller_than_the_minimum(gallery):
                 assert d.r.height >= smallest - 1, (name, d)
 
 
+def test_the_buttons_actions_read_from_across_the_table_on_the_small_screen(gallery):
+    # Three gestures (or long actions) take two rows on a 480x320 screen: the footer grows
+    # so that their text stays as tall as a readable row gives (it was 12-13 px).
+    surface = pygame.Surface((480, 320))
+    for name, view in gallery:
+        chips = [d for d in render(surface, view) if (d.block or "").startswith("chip")]
+        heights = [d.r.height for d in chips if d.name.startswith("text ")]
+        assert heights and min(heights) >= 15, (name, heights)
+
+
 def test_states_differ_in_brightness_and_icon_not_hue_alone(gallery):
     looks = {S.Screen.SLOT: NEUTRAL, S.Screen.WARNING: WARNING, S.Screen.PAUSED: PAUSED}
     looks[S.Screen.TIME_UP] = TIME_UP

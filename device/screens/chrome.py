@@ -18,6 +18,9 @@ from device.screens.canvas import Canvas
 from device.screens.theme import NOTICE, Palette
 from device.screens.view import View
 
+# A footer row this tall holds text that reads from across the table (~16 px letters).
+_READABLE_ROW = 25
+
 
 @dataclass(frozen=True)
 class Frame:
@@ -30,14 +33,18 @@ class Frame:
     footer: pygame.Rect
 
     @classmethod
-    def of(cls, size: tuple[int, int], banner: int) -> Frame:
-        """`banner`: how many lines of notice (0: none; a long one gets two, not tiny text)."""
+    def of(cls, size: tuple[int, int], banner: int, footer_rows: int = 1) -> Frame:
+        """`banner`: how many lines of notice (0: none; a long one gets two, not tiny text).
+        `footer_rows`: 2 when the button's actions do not fit one row at a readable size (a
+        taller footer keeps their text readable from across the table)."""
         w, h = size
         unit = max(1, round(min(h, 0.75 * w)))
         margin = max(4, round(unit * 0.025))
         gap = max(3, round(unit * 0.02))
         header_h = max(20, round(unit * 0.1))
         footer_h = max(26, round(unit * 0.13))
+        if footer_rows > 1:  # (on a big screen two rows fit the usual footer)
+            footer_h = max(footer_h, 2 * _READABLE_ROW + gap // 2)
         inner = pygame.Rect(margin, margin, w - 2 * margin, h - 2 * margin)
         header = pygame.Rect(inner.x, inner.y, inner.w, header_h)
         footer = pygame.Rect(inner.x, inner.bottom - footer_h, inner.w, footer_h)
@@ -69,15 +76,18 @@ def frame_for(canvas: Canvas, view: View, max_lines: int = 2) -> Frame:
     """The frame for this view; a notice that does not fit one line gets two, up to
     `max_lines` (the slot keeps one: its countdown needs the height)."""
     text = banner_text(view)
+    plain = Frame.of(canvas.size, 0)
+    fits = _fits_one_row(_chip_texts(view), _chips_width(plain), plain.footer.height, plain.gap)
+    rows = 1 if fits else 2
     if not text:
-        return Frame.of(canvas.size, 0)
-    one = Frame.of(canvas.size, 1)
+        return Frame.of(canvas.size, 0, rows)
+    one = Frame.of(canvas.size, 1, rows)
     # The text as large as one line's banner allows; if it does not fit so, two lines.
     room = one.banner.width - one.banner.height * 2
     full = T.size_for_height(round(one.banner.height * 0.75))
     if T.width(text, full) <= room or max_lines < 2:
         return one
-    return Frame.of(canvas.size, 2)
+    return Frame.of(canvas.size, 2, rows)
 
 
 def header(
@@ -139,16 +149,36 @@ def banner(canvas: Canvas, frame: Frame, view: View) -> None:
 def footer(canvas: Canvas, frame: Frame, palette: Palette, view: View) -> None:
     box = frame.footer
     ring = pygame.Rect(box.right - box.height, box.y, box.height, box.height)
-    chips_box = pygame.Rect(box.x, box.y, box.width - ring.width - frame.gap, box.height)
+    chips_box = pygame.Rect(box.x, box.y, _chips_width(frame), box.height)
+    _chips(canvas, chips_box, palette, _chip_list(view), view.press.reached, frame.gap)
+    press_ring(canvas, ring, palette, view)
+
+
+def _chip_list(view: View) -> list[tuple[str, str, str | None]]:
+    """(key, gesture, what it does now) for each gesture the footer tells."""
     chips = [("tap", "tap", view.tap), ("hold", "hold", view.hold)]
     if view.long_hold is not None:
         chips.append(("long", "long hold", view.long_hold))
-    _chips(canvas, chips_box, palette, chips, view.press.reached, frame.gap)
-    press_ring(canvas, ring, palette, view)
+    return chips
+
+
+def _chip_texts(view: View) -> list[str]:
+    return [_chip_text(word, action) for _key, word, action in _chip_list(view)]
+
+
+def _chips_width(frame: Frame) -> int:
+    """The footer's width left for the chips, beside the press ring (a square)."""
+    return frame.footer.width - frame.footer.height - frame.gap
 
 
 def _chip_text(word: str, action: str | None) -> str:
     return f"{word}: {action if action else 'nothing'}"
+
+
+def _fits_one_row(texts: list[str], width: int, height: int, gap: int) -> bool:
+    """Whether chips with these texts fit one row at a readable size."""
+    size = _row_size(texts, width, height, gap)
+    return len(texts) < 2 or size >= max(T.MIN_SIZE, T.size_for_height(height // 2) - 1)
 
 
 def _row_size(texts: list[str], width: int, height: int, gap: int) -> int:
@@ -171,7 +201,7 @@ def _chips(canvas, box, palette, chips, reached, gap) -> None:
     # One row when the font stays readable, else a row per chip (up to two rows).
     rows = [list(range(len(chips)))]
     size = _row_size(texts, box.width, box.height, gap)
-    if size < max(T.MIN_SIZE, T.size_for_height(box.height // 2) - 1) and len(chips) > 1:
+    if not _fits_one_row(texts, box.width, box.height, gap):
         split = [[0, 1], [2]] if len(chips) == 3 else [[0], [1]]
         row_h = (box.height - gap // 2) // 2
         two = min(_row_size([texts[i] for i in row], box.width, row_h, gap) for row in split)
