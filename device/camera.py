@@ -323,6 +323,15 @@ def open_camera(
     if isinstance(spec, int) or (isinstance(spec, str) and spec.strip().isdigit()):
         return WebcamCamera(int(spec), size=size, option=option)
     if spec == "pi":
+        # Named outright, it is checked now, as a webcam is: the software loads and sees a
+        # camera ("auto" on the device waits for a scan to say what is wrong, on screen).
+        Picamera2 = _import_picamera2()
+        try:
+            attached = bool(Picamera2.global_camera_info())
+        except Exception as exc:
+            raise CameraError(_pi_problem(exc)) from exc
+        if not attached:
+            raise CameraError(NO_CAMERA)
         return pi()
     if spec == "auto":
         if pi_camera_attached() or paths.on_device():

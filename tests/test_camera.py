@@ -8,7 +8,14 @@ import numpy as np
 import pytest
 
 from device import camera as camera_module
-from device.camera import CameraError, FileCamera, PiCamera, WebcamCamera, open_camera
+from device.camera import (
+    NO_CAMERA,
+    CameraError,
+    FileCamera,
+    PiCamera,
+    WebcamCamera,
+    open_camera,
+)
 
 
 def write_image(path, value):
@@ -326,3 +333,14 @@ def test_file_camera_reads_a_huge_jpeg_smaller_and_refuses_a_huge_png(tmp_path, 
         "Cannot read photo wall.png: 30x20 is 0.0 MP, more than the 0.0 MP a photo may have"
         " here: shrink it first"
     )
+
+
+def test_the_pi_camera_named_outright_is_checked_when_opened(monkeypatch, fake_picamera2):
+    # As a webcam number is: `run --camera pi` stops at once with the reason, not at the
+    # first scan. mutation: open_camera("pi") returning PiCamera unchecked.
+    fake_picamera2.cameras = []
+    with pytest.raises(CameraError, match=NO_CAMERA):
+        open_camera("pi")
+    monkeypatch.setitem(sys.modules, "picamera2", None)
+    with pytest.raises(CameraError, match="sudo apt install python3-picamera2"):
+        open_camera("pi")
