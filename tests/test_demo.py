@@ -77,11 +77,26 @@ def parse(argv):
 def test_an_unreadable_wall_is_a_one_line_error(tmp_path, capsys):
     bad = tmp_path / "wall.jpg"
     bad.write_text("not a photo")
-    assert demo.run(parse(["--headless", "--out", str(tmp_path / "o"), "--wall", str(bad)])) == 2
+    assert demo.run(parse(["--headless", "--out", str(tmp_path / "o"), "--wall", str(bad)])) == 1
     assert (
         capsys.readouterr().err.strip()
         == "leancoffee demo: Cannot read photo wall.jpg: not an image"
     )
+    missing = tmp_path / "missing.jpg"
+    assert (
+        demo.run(parse(["--headless", "--out", str(tmp_path / "o"), "--wall", str(missing)])) == 1
+    )
+    assert capsys.readouterr().err.strip() == (
+        f"leancoffee demo: No photo at {missing}: check the path given to --wall"
+    )
+
+
+def test_an_out_folder_that_is_a_file_is_a_one_line_error(tmp_path, capsys):
+    (tmp_path / "afile").write_text("")
+    assert demo.run(parse(["--headless", "--out", str(tmp_path / "afile")])) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"leancoffee demo: cannot write to {tmp_path / 'afile'}: ")
+    assert "Errno" not in err
 
 
 def test_a_wall_with_no_notes_ends_the_demo_with_the_error(tmp_path, capsys):

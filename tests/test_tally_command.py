@@ -264,6 +264,7 @@ def test_annotated_copies_do_not_overwrite_each_other_and_write_failures_exit_1(
     assert main(["tally", "--json", "--annotate", str(blocked), str(wall)]) == 1
     out, err = capsys.readouterr()
     assert "cannot write the annotated copy" in err and len(err.strip().splitlines()) == 1
+    assert f"cannot make the folder {blocked}: " in err and "Errno" not in err
     assert set(json.loads(out)) == {"image", "error"}
 
 

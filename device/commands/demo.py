@@ -207,11 +207,14 @@ def run(args: argparse.Namespace) -> int:
     headless = args.headless or not has_display()
     try:
         wall = args.wall or sample_wall(out)
-        camera = FileCamera(wall)
+        camera = FileCamera(wall, option="--wall")
         camera.capture()  # an unreadable photo is an error now, not at the first scan
-    except (CameraError, OSError) as exc:
+    except CameraError as exc:
         print(f"leancoffee demo: {exc}", file=sys.stderr)
-        return 2
+        return 1
+    except OSError as exc:  # the synthetic wall could not be written in --out
+        print(f"leancoffee demo: cannot write to {out}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     display = None
     if not headless:
         try:
@@ -230,8 +233,8 @@ def run(args: argparse.Namespace) -> int:
             for old in frames.glob("[0-9][0-9][0-9]-*.png"):
                 old.unlink()  # the last run's frames: only files named as this command names them
     except OSError as exc:
-        print(f"leancoffee demo: cannot write to {out}: {exc}", file=sys.stderr)
-        return 2
+        print(f"leancoffee demo: cannot write to {out}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
 
     clock = ManualClock() if headless else RealClock()
     wake = threading.Event()

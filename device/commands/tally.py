@@ -86,6 +86,9 @@ def tally_file(
             out, n = annotate_dir / f"{path.stem}.annotated-{n}.jpg", n + 1
         try:
             annotate_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OSError(f"cannot make the folder {annotate_dir}: {exc.strerror or exc}") from None
+        try:
             ok = cv2.imwrite(
                 str(out), vision.annotate(image, shown), [cv2.IMWRITE_JPEG_QUALITY, 90]
             )
