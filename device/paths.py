@@ -62,4 +62,8 @@ def default_settings_path() -> Path:
         return DEVICE_SETTINGS
     base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
     own = Path(base) / "leancoffee" / "settings.toml"
-    return DEVICE_SETTINGS if not own.exists() and DEVICE_SETTINGS.is_file() else own
+    try:
+        mine = own.exists()
+    except OSError:  # a home folder this user cannot read (a service user's HOME=/root)
+        mine = False
+    return DEVICE_SETTINGS if not mine and DEVICE_SETTINGS.is_file() else own
