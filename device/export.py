@@ -79,6 +79,9 @@ def meeting_record(store: Store, meeting_id: int | None = None) -> dict:
         "ended": info.ended,
         "end_reason": info.end_reason,
         "duration_seconds": round(info.meeting_seconds),
+        # The time the topics were discussed (the table's Time column added up); the
+        # duration is the meeting clock, board and re-scans included.
+        "discussion_seconds": sum(t["seconds"] for t in topics),
         "planned_minutes": round(rules.get("meeting_seconds", 3600) / 60, 1),
         "slot_minutes": round(rules.get("slot_seconds", 480) / 60, 1),
         "extension_minutes": [round(s / 60, 1) for s in rules.get("extension_seconds", [])],
@@ -155,11 +158,16 @@ def _outcome(t: dict) -> str:
     return t["status"]
 
 
+def _minutes(seconds: float) -> str:
+    return f"{round(seconds / 60)} min"
+
+
 def _headline(record: dict) -> tuple[str, str]:
     m = record["meeting"]
     title = f"Lean Coffee, {_when(m['started'])}"
     parts = [
-        f"{round(m['duration_seconds'] / 60)} min of discussion",
+        f"{_minutes(m['duration_seconds'])} meeting, "
+        f"{_minutes(m['discussion_seconds'])} of discussion",
         f"{m['topics']} topics: {m['discussed']} discussed, {m['skipped']} skipped, "
         f"{m['not_reached']} not reached",
         f"{m['total_votes']} dots from about {m['voters']} voters",

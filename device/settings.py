@@ -291,13 +291,16 @@ class MissingSettings(ValueError):
     """A settings file named on the command line is not there (a typing mistake)."""
 
 
-def resolve_data_dir(data_dir: str | Path | None, settings_path: str | Path | None) -> Path:
-    """Where meetings are: `--data-dir` if given, else the settings' data_dir, else the default.
-    Raises MissingSettings for a named settings file that is not there: the default data
-    folder would be the wrong one to look in."""
+def resolve_data_dir(
+    data_dir: str | Path | None, settings_path: str | Path | None
+) -> tuple[Path, list[str]]:
+    """Where meetings are: `--data-dir` if given, else the settings' data_dir, else the
+    default; and the settings' problems when they were read (the defaults stand in for a
+    broken file: its readers say so). Raises MissingSettings for a named settings file that
+    is not there: the default data folder would be the wrong one to look in."""
     if data_dir:
-        return Path(data_dir).expanduser()
+        return Path(data_dir).expanduser(), []
     if settings_path is not None and not Path(settings_path).is_file():
         raise MissingSettings(f"{settings_path}: no such settings file")
-    settings, _problems = load(settings_path)  # problems are `leancoffee settings --check`'s job
-    return settings.data_path()
+    settings, problems = load(settings_path)
+    return settings.data_path(), problems

@@ -6,6 +6,10 @@ is on the card before the call returns), foreign keys on. Tables: meetings
 outline, note picture PNG) and slots (topic, kind, start, end, planned length).
 The schema is migrated from version 1 on with PRAGMA user_version.
 
+One `leancoffee run` at a time per data folder: `RunLock` holds an advisory
+lock (flock) on `leancoffee.lock` beside it for the life of the process, and
+`run_lock_state` tells readers (`leancoffee status`) whether a run holds it.
+
 Faults:
 - A corrupt or unreadable file is renamed aside with a timestamp (never
   overwritten or deleted), logged, and a new database started.
@@ -19,7 +23,9 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import os
 import sqlite3
+import time
 import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -33,6 +39,12 @@ from device.topics import Topic
 log = logging.getLogger(__name__)
 
 DB_NAME = "leancoffee.db"
+LOCK_NAME = "leancoffee.lock"
+
+try:
+    import fcntl
+except ImportError:  # not a POSIX system: no lock, as before there was one
+    fcntl = None
 
 # Each entry migrates from the version before it; user_version = number of entries applied.
 MIGRATIONS: tuple[str, ...] = (
@@ -106,6 +118,14 @@ class NoSuchMeeting(StoreError):
 
 class NoDatabase(StoreError):
     """Read-only access asked for, but no meeting has been saved in that folder yet."""
+
+
+class Busy(StoreError):
+    """Another process (a `leancoffee run`) holds the data folder's lock."""
+
+    def __init__(self, message: str, pid: int | None) -> None:
+        super().__init__(message)
+        self.pid = pid
 
 
 @dataclass(frozen=True)
@@ -182,6 +202,117 @@ class _Corrupt(Exception):
     pass
 
 
+def _read_pid(fd: int) -> int | None:
+    try:
+        text = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+    except OSError:
+        return None
+    return int(text) if text.isdigit() else None
+
+
+class RunLock:
+    """The data folder's lock: one `leancoffee run` at a time writes its meetings.
+
+    An advisory flock on `leancoffee.lock`, held until `release()` or the end of the
+    process: the kernel drops it when the process ends however it ends (kill -9, a crash,
+    the plug pulled), so a lock is never left stale. The file holds the holder's pid,
+    only for messages; the lock, not the file, says whether a run is going.
+    """
+
+    def __init__(self, fd: int | None, path: Path) -> None:
+        self._fd = fd
+        self.path = path
+
+    @classmethod
+    def take(cls, data_dir: str | Path, *, wait_seconds: float = 0.1) -> RunLock:
+        """Lock `data_dir` (made if missing) for this process.
+
+        Raises Busy when another process holds it, SaveError when the folder or the lock
+        file cannot be made. `wait_seconds`: how long to try again, as `run_lock_state`
+        holds it for a few microseconds while it looks.
+        """
+        data_dir = Path(data_dir)
+        path = data_dir / LOCK_NAME
+        if fcntl is None:
+            return cls(None, path)
+        try:
+            data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+            # No O_TRUNC: the pid in it is the holder's until the lock is ours.
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        except OSError as exc:
+            if isinstance(exc, FileExistsError | NotADirectoryError):
+                raise SaveError(f"Cannot lock {data_dir}: it is not a folder.") from exc
+            raise SaveError(f"Cannot lock the data folder {data_dir}: {_reason(exc)}.") from exc
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() < deadline:
+                    time.sleep(0.01)
+                    continue
+                pid = _read_pid(fd)
+                os.close(fd)
+                who = "another leancoffee run" + (f" (pid {pid})" if pid else "")
+                raise Busy(f"{who} is using {data_dir}; stop it first.", pid) from None
+            except OSError as exc:
+                os.close(fd)
+                raise SaveError(f"Cannot lock the data folder {data_dir}: {_reason(exc)}.") from exc
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+        except OSError as exc:  # a full disk: the lock holds all the same, without its pid
+            log.warning("cannot write the pid into %s: %s", path, _reason(exc))
+        return cls(fd, path)
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # closing the only descriptor drops the flock
+            self._fd = None
+
+    def __enter__(self) -> RunLock:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+
+@dataclass(frozen=True)
+class RunLockState:
+    """Whether a `leancoffee run` holds a data folder's lock: `going` is None when that
+    cannot be told (the lock file cannot be opened), `pid` the holder's when known."""
+
+    going: bool | None
+    pid: int | None = None
+
+
+def run_lock_state(data_dir: str | Path) -> RunLockState:
+    """Whether a `leancoffee run` holds `data_dir`'s lock, without making anything.
+
+    It looks by taking a shared lock and dropping it at once; a run starting in those
+    microseconds tries again (`RunLock.take`'s wait_seconds).
+    """
+    if fcntl is None:
+        return RunLockState(None)
+    try:
+        fd = os.open(Path(data_dir) / LOCK_NAME, os.O_RDONLY | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return RunLockState(False)  # no run of this version has used the folder
+    except OSError:
+        return RunLockState(None)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return RunLockState(True, _read_pid(fd))
+    except OSError:
+        return RunLockState(None)
+    else:
+        return RunLockState(False)
+    finally:
+        os.close(fd)
+
+
 class Store:
     """One SQLite database of meetings. Not thread-safe: use it from the app's loop only."""
 
@@ -235,7 +366,10 @@ class Store:
         except sqlite3.Error as exc:
             if conn is not None:
                 conn.close()
-            raise SaveError(f"Cannot open {self.path}: {_reason(exc)}.") from exc
+            why = _reason(exc)
+            if _kind(exc) in ("cantopen", "readonly"):
+                why = self._cannot_open() or why
+            raise SaveError(f"Cannot open {self.path}: {why}.") from exc
 
     def _unreadable(self) -> str | None:
         """Why the existing file is not a usable leancoffee database, or None if it is.
@@ -260,8 +394,7 @@ class Store:
         return None
 
     def _open_readonly(self) -> sqlite3.Connection:
-        if not self.path.is_file():
-            raise NoDatabase(f"No meetings saved in {self.data_dir} yet.")
+        self._check_folder()
         conn = None
         try:
             conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)
@@ -278,6 +411,41 @@ class Store:
             conn.close()
             raise StoreError(f"{self.path} is not a leancoffee database.")
         return conn
+
+    def _check_folder(self) -> None:
+        """For reading: NoDatabase when no meeting has been saved in the folder yet, a
+        StoreError saying why when the folder or the file cannot be looked at."""
+        try:
+            if self.path.stat().st_mode & 0o170000 == 0o100000:  # a regular file
+                return
+            raise StoreError(f"{self.path} is not a file.")
+        except FileNotFoundError:
+            pass
+        except NotADirectoryError:
+            raise StoreError(f"{self.data_dir} is not a folder.") from None
+        except OSError as exc:
+            raise StoreError(
+                f"Cannot read the data folder {self.data_dir}: {_reason(exc)}."
+            ) from exc
+        if self.data_dir.exists() and not self.data_dir.is_dir():
+            raise StoreError(f"{self.data_dir} is not a folder.")
+        raise NoDatabase(f"No meetings saved in {self.data_dir} yet.")
+
+    def _cannot_open(self) -> str | None:
+        """Why SQLite cannot open the file for writing, in plain words, when the folder's
+        or the file's permissions say (SQLite itself says only "unable to open")."""
+        try:
+            flags = os.statvfs(self.data_dir).f_flag
+        except OSError:
+            flags = 0
+        if flags & os.ST_RDONLY:
+            return "the disk is read-only"
+        # The folder takes the -wal and -shm files (and the database, when it is new).
+        if not os.access(self.data_dir, os.W_OK | os.X_OK):
+            return "permission denied (the folder cannot be written)"
+        if self.path.exists() and not os.access(self.path, os.R_OK | os.W_OK):
+            return "permission denied"
+        return None
 
     @staticmethod
     def _check(conn: sqlite3.Connection) -> None:

@@ -213,7 +213,7 @@ def test_status_of_a_running_meeting(tmp_path, capsys):
     assert run("status", "--data-dir", str(tmp_path)) == 0
     text = capsys.readouterr().out
     assert "Meeting 1 (in progress)" in text and "topic #4 (2 votes)" in text
-    assert "6:00 left in the slot (running)" in text
+    assert "6:00 left in the slot (running when last saved at" in text
 
 
 def test_status_of_a_finished_meeting(meeting_dir, capsys):

@@ -150,10 +150,10 @@ def test_the_data_dir_setting_and_its_override(tmp_path, monkeypatch):
     monkeypatch.delenv("STATE_DIRECTORY", raising=False)
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     path = write(tmp_path, f'data_dir = "{tmp_path / "meetings"}"\n')
-    assert S.resolve_data_dir(None, path) == tmp_path / "meetings"
-    assert S.resolve_data_dir(tmp_path / "x", path) == tmp_path / "x"
+    assert S.resolve_data_dir(None, path) == (tmp_path / "meetings", [])
+    assert S.resolve_data_dir(tmp_path / "x", path) == (tmp_path / "x", [])
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    assert S.resolve_data_dir(None, None) == tmp_path / "state" / "leancoffee"
+    assert S.resolve_data_dir(None, None) == (tmp_path / "state" / "leancoffee", [])
     with pytest.raises(S.MissingSettings, match="none.toml: no such settings file"):
         S.resolve_data_dir(None, tmp_path / "none.toml")
 

@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 from device import export
+from device.commands.sessions import data_dir_of
 from device.files import write_atomic
-from device.settings import resolve_data_dir
 from device.store import Store, StoreError
 
 HELP = "write a meeting's record (default: the latest) as md, html, csv or json"
@@ -67,7 +67,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     fmt = args.format or (_SUFFIXES.get(args.out.suffix.lower()) if args.out else None) or "md"
-    data_dir = resolve_data_dir(args.data_dir, args.settings)
+    data_dir = data_dir_of(args)
     try:
         with Store(data_dir, readonly=True) as store:
             text, pictures = export.render(store, args.session, fmt, args.out)

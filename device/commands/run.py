@@ -22,7 +22,7 @@ from device.camera import CameraError, MissingCamera, configured_camera
 from device.display import DisplayError, default_mode, open_display
 from device.settings import load
 from device.sound import open_speaker
-from device.store import Recorder, SaveError
+from device.store import Busy, Recorder, RunLock, SaveError
 
 HELP = "run the device: scan the wall, rank the topics, keep time with one button"
 
@@ -208,10 +208,40 @@ def _prune_photos(folder: Path, cutoff: float) -> None:
             log.warning("cannot delete the old photo %s: %s", photo, exc)
 
 
+def lock_data_dir(data_dir: Path) -> RunLock | None:
+    """This run's lock on the data folder, so that a second run cannot write the same meeting.
+
+    Raises Busy when another run holds it. A folder that cannot be locked (it cannot be
+    made, or is read-only) is logged and the run goes on: its store fails too, and the
+    meeting goes on in memory with the reason on screen.
+    """
+    try:
+        return RunLock.take(data_dir)
+    except Busy:
+        raise
+    except SaveError as exc:
+        log.warning("%s Another run could use it at the same time.", exc)
+        return None
+
+
 def run(args: argparse.Namespace) -> int:
     settings, problems = load(args.settings)
     for problem in problems:
         log.warning("%s", problem)
+    data_dir = args.data_dir if args.data_dir is not None else settings.data_path()
+    try:
+        lock = lock_data_dir(data_dir)
+    except Busy as exc:
+        print(f"leancoffee run: {exc}", file=sys.stderr)
+        return 1
+    try:
+        return _run(args, settings, problems, data_dir)
+    finally:
+        if lock is not None:
+            lock.release()
+
+
+def _run(args: argparse.Namespace, settings, problems: list[str], data_dir: Path) -> int:
     on_device = paths.on_device()
     mode = args.display or default_mode(on_device)
     try:
@@ -220,7 +250,7 @@ def run(args: argparse.Namespace) -> int:
             display=mode,
             camera=args.camera,
             button=args.button,
-            data_dir=args.data_dir,
+            data_dir=data_dir,
             speed=args.speed,
             notice=notice_of(problems),
             on_device=on_device,

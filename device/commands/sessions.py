@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -12,6 +13,19 @@ from device.settings import resolve_data_dir
 from device.store import NoDatabase, Store, StoreError
 
 HELP = "list the saved meetings: date, topics, duration"
+
+log = logging.getLogger("leancoffee")
+
+
+def data_dir_of(args: argparse.Namespace) -> Path:
+    """Where the meetings are: --data-dir, else the settings' data_dir, else the default
+    (for `sessions`, `status` and `export`). The settings' problems (a file that is not valid
+    TOML, a bad data_dir) are warned about on stderr, as `leancoffee run` does: else a wrong
+    folder is read without a word."""
+    data_dir, problems = resolve_data_dir(args.data_dir, args.settings)
+    for problem in problems:
+        log.warning("%s", problem)
+    return data_dir
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -25,7 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    data_dir = resolve_data_dir(args.data_dir, args.settings)
+    data_dir = data_dir_of(args)
     try:
         with Store(data_dir, readonly=True) as store:
             meetings = store.meetings()

@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
 
+from device.commands.sessions import data_dir_of
 from device.session import clock_text
-from device.settings import resolve_data_dir
-from device.store import NoDatabase, Store, StoreError
+from device.store import NoDatabase, Store, StoreError, run_lock_state
 
 HELP = "show the current meeting as last saved: screen, topic, time left"
 
@@ -23,7 +24,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def status(store: Store) -> dict:
-    """The latest unfinished meeting (else the latest meeting) as last saved."""
+    """The latest unfinished meeting (else the latest meeting) as last saved, and whether a
+    `leancoffee run` is going on its data folder ("run": {"going": true/false/null, "pid"})."""
     info = store.unfinished() or store.meeting(None)
     record = store.state_record(info.id)
     rules = info.rules
@@ -45,6 +47,7 @@ def status(store: Store) -> dict:
         slot_out = {"kind": None, "running": False, "planned_seconds": None, "remaining_seconds": 0}
     else:
         slot_out = None
+    lock = run_lock_state(store.data_dir)
     return {
         "meeting": {
             "id": info.id,
@@ -63,6 +66,7 @@ def status(store: Store) -> dict:
         if not info.unfinished
         else round(max(0.0, planned_meeting - meeting_elapsed), 1),
         "topics": [_topic(t) for t in topics],
+        "run": {"going": lock.going, "pid": lock.pid},
     }
 
 
@@ -80,8 +84,31 @@ def _topic(t: dict) -> dict:
     }
 
 
+def saved_at(iso: str, today: datetime | None = None) -> str:
+    """The time of a save, with its date when it was not today."""
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    today = today or datetime.now(moment.tzinfo)
+    return moment.strftime("%H:%M:%S" if moment.date() == today.date() else "%Y-%m-%d %H:%M:%S")
+
+
+def slot_text(slot: dict, going: bool | None, saved: str) -> str:
+    """`5:10 left in the slot (...)`: a running slot's time is as of the last save, and
+    nothing runs it on when no `leancoffee run` is going (after a crash or kill -9)."""
+    left = f"{clock_text(slot['remaining_seconds'])} left in the slot"
+    if not slot["running"]:
+        return f"{left} (stopped)"
+    if going is None:
+        return f"{left} (running when last saved at {saved})"
+    if going:
+        return f"{left} (running; as last saved at {saved})"
+    return f"{left} (running when last saved at {saved}; no leancoffee run is going)"
+
+
 def run(args: argparse.Namespace) -> int:
-    data_dir = resolve_data_dir(args.data_dir, args.settings)
+    data_dir = data_dir_of(args)
     try:
         with Store(data_dir, readonly=True) as store:
             result = status(store)
@@ -105,9 +132,13 @@ def run(args: argparse.Namespace) -> int:
         c = result["current"]
         line += f"; topic #{c['rank']} ({c['votes']} votes)"
     slot = result["slot"]
+    going = result["run"]["going"]
+    told = False  # that no run is going
     if slot is not None:
-        running = "running" if slot["running"] else "stopped"
-        line += f"; {clock_text(slot['remaining_seconds'])} left in the slot ({running})"
+        line += "; " + slot_text(slot, going, saved_at(m["saved"]))
+        told = slot["running"] and going is False
+    if going is False and not m["finished"] and not told:
+        line += "; no leancoffee run is going"
     print(line)
     if result["meeting_left_seconds"] is not None and m["ended"] is None:
         print(f"Meeting time left: {clock_text(result['meeting_left_seconds'])}")
