@@ -281,7 +281,7 @@ class App:
         # Logged after saving: what the log says has happened is on disk.
         for effect in effects:
             if isinstance(effect, S.Log):
-                log.info("%s", effect.message)
+                log.log(logging.WARNING if effect.problem else logging.INFO, "%s", effect.message)
         for answer in answers:
             self._handle(answer, now)  # SaveFailed / SaveRecovered (the recorder logs them)
         if self.state.screen is S.Screen.BOARD and before.screen is not S.Screen.BOARD:

@@ -169,6 +169,7 @@ class NewMeeting:
 @dataclass(frozen=True)
 class Log:
     message: str  # one line for the log
+    problem: bool = False  # a warning (a failed scan), not news: `journalctl -p warning` shows it
 
 
 TAP, HOLD, LONG_HOLD, TICK = Tap(), Hold(), LongHold(), Tick()
@@ -577,7 +578,7 @@ def _scan(state: State, now: float):
 
 def _scan_error(state: State, message: str):
     new = _evolve(state, screen=Screen.ERROR, error=message, stage="", countdown_until=None)
-    return new, (Log(f"scan failed: {message}"),)
+    return new, (Log(f"scan failed: {message}", problem=True),)
 
 
 def _resume(state: State, now: float):

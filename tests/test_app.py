@@ -5,6 +5,7 @@ second or two; scans run on the real worker thread, which the test joins.
 """
 
 import io
+import logging
 import os
 import shutil
 import tempfile
@@ -362,15 +363,19 @@ def test_the_long_hold_screens_deliver_a_hold_on_release(rig):
     assert r.screen is Screen.SCANNING
 
 
-def test_a_failed_scan_shows_what_to_do_and_can_be_retried(rig, tmp_path, wall_file):
+def test_a_failed_scan_shows_what_to_do_and_can_be_retried(rig, tmp_path, wall_file, caplog):
     missing = tmp_path / "gone.jpg"
     missing.write_bytes(wall_file.read_bytes())
     r = rig(camera=FileCamera(missing))
     missing.unlink()
     r.tap()
-    r.finish_scan()
+    with caplog.at_level(logging.INFO, logger="leancoffee"):
+        r.finish_scan()
     assert r.screen is Screen.ERROR
     assert "Cannot read photo gone.jpg" in r.app.view.error
+    # A warning in the journal (`journalctl -p warning`), not news.
+    failed = [rec for rec in caplog.records if rec.getMessage().startswith("scan failed")]
+    assert [rec.levelno for rec in failed] == [logging.WARNING]
     missing.write_bytes(wall_file.read_bytes())
     r.tap()
     r.finish_scan()

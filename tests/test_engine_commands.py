@@ -60,6 +60,8 @@ def test_settings_check_names_each_bad_key_and_exits_2(tmp_path, capsys):
 def test_settings_check_of_a_missing_file_exits_2(tmp_path, capsys):
     assert run("settings", "--check", str(tmp_path / "none.toml")) == 2
     assert "no such settings file" in capsys.readouterr().err
+    assert run("settings", "--check", str(tmp_path)) == 2
+    assert capsys.readouterr().err.strip() == f"{tmp_path}: a folder, not a settings file."
 
 
 def test_settings_without_options_shows_the_values_in_effect(tmp_path, capsys):

@@ -38,7 +38,10 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.check is not None:
         if not args.check.is_file():
-            print(f"{args.check}: no such settings file.", file=sys.stderr)
+            what = (
+                "a folder, not a settings file" if args.check.is_dir() else "no such settings file"
+            )
+            print(f"{args.check}: {what}.", file=sys.stderr)
             return 2
         _settings, problems = settings_module.load(args.check)
         for problem in problems:
