@@ -54,9 +54,10 @@ def test_the_demo_runs_a_whole_meeting_headless(tmp_path):
     # Its own data folder, never the device's.
     assert (out / "data" / "leancoffee.db").is_file()
 
-    # Run again: the old frames are replaced, the meetings kept.
+    # Run again, on the small screen: the old frames are replaced, the meetings kept.
     again = subprocess.run(
-        [sys.executable, "-m", "device.commands.demo", "--headless", "--out", str(out)],
+        [sys.executable, "-m", "device.commands.demo", "--headless", "--out", str(out)]
+        + ["--size", "480x320"],
         capture_output=True,
         text=True,
         env=env,
@@ -64,7 +65,9 @@ def test_the_demo_runs_a_whole_meeting_headless(tmp_path):
         timeout=120,
     )
     assert again.returncode == 0
-    assert len(sorted((out / "frames").glob("*.png"))) == len(frames)
+    small = sorted((out / "frames").glob("*.png"))
+    assert len(small) == len(frames)
+    assert pygame.image.load(str(small[0])).get_size() == (480, 320)
     assert json.loads((out / "summary.json").read_text())["meeting"]["id"] == meeting["id"] + 1
 
 
@@ -131,3 +134,4 @@ def test_speed_must_be_sensible(speed):
 def test_defaults():
     args = parse([])
     assert args.out == Path("leancoffee-demo") and args.speed == 60 and not args.headless
+    assert args.size == (800, 480)

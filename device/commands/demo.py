@@ -29,6 +29,7 @@ from device.camera import CameraError, FileCamera
 from device.display import DisplayError, has_display, open_display
 from device.export import meeting_record, to_json
 from device.files import write_atomic
+from device.screens.gallery import parse_size
 from device.settings import Settings
 from device.sound import open_speaker
 from device.store import Recorder, StoreError
@@ -173,6 +174,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--wall", type=Path, metavar="PHOTO", help="a wall photo to use instead of the sample"
     )
+    parser.add_argument(
+        "--size",
+        type=parse_size,
+        default=(800, 480),
+        metavar="WxH",
+        help="the screen's size: 800x480 (the 7-inch display, default) or 480x320 (3.5-inch)",
+    )
 
 
 def _speed(text: str) -> float:
@@ -218,12 +226,12 @@ def run(args: argparse.Namespace) -> int:
     display = None
     if not headless:
         try:
-            display = open_display("windowed", fallback=False)
+            display = open_display("windowed", args.size, fallback=False)
         except DisplayError as exc:
             log.warning("%s: saving frames instead", exc)
             headless = True
     if headless:
-        display = open_display("headless", (800, 480))
+        display = open_display("headless", args.size)
     frames = out / "frames"
     data = out / "data"
     try:
