@@ -17,6 +17,7 @@ import os
 import struct
 import sys
 import tempfile
+import threading
 import zlib
 
 import cv2
@@ -37,6 +38,8 @@ _PROGRESSIVE = frozenset({0xC2, 0xC6, 0xCA, 0xCE})
 
 
 log = logging.getLogger(__name__)
+# One decode at a time hears stderr: two would swap its descriptor under each other.
+_HEARING = threading.Lock()
 
 
 class Unreadable(ValueError):
@@ -246,12 +249,13 @@ def _decoder_says():
     write their warnings straight to the process's stderr, and a broken file's is the only
     sign of it. Lines that are not a decoder's (another thread's log) are written on."""
     said: list[str] = []
-    try:
-        saved = os.dup(2)
-    except OSError:  # no stderr at all: nothing to hear
-        yield said
-        return
-    with tempfile.TemporaryFile() as heard:
+    with _HEARING, contextlib.ExitStack() as stack:
+        try:
+            heard = stack.enter_context(tempfile.TemporaryFile())
+            saved = os.dup(2)
+        except OSError:  # no stderr, or no room for what it says: nothing is heard
+            yield said
+            return
         sys.stderr.flush()
         os.dup2(heard.fileno(), 2)
         try:
