@@ -227,6 +227,17 @@ def test_a_dot_on_writing_of_its_own_colour_counts():
     assert len(n.found()) == 2
 
 
+@pytest.mark.parametrize("thickness, r", [(5, 15), (5, 17), (6, 17), (7, 17), (7, 20)])
+def test_black_dots_on_rows_of_bold_black_writing_count(thickness, r):
+    # The strokes round each dot score it as ink; its face, opaque to the rim, tells a sticker.
+    n = Note()
+    for row in range(4):
+        n.write(215, 200 + 45 * row, "blown" if row % 2 else "olden", size=30, thickness=thickness)
+    n.dot(290, 245, r=r, colour=BLACK)
+    n.dot(350, 330, r=r, colour=BLACK)
+    assert_same_dots(n.found(), n.dots)
+
+
 @pytest.mark.parametrize("colour", [BLACK, BLUE_INK, RED])
 def test_thick_marker_writing_is_not_a_vote(colour):
     n = Note(colour=PINK if colour != RED else CANARY)

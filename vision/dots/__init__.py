@@ -50,7 +50,10 @@ edge), so dots are always about the same number of pixels whatever the photo
    the seed's colour: lit, shaded) is judged again as the widest such disc,
    which must then look all the more like a sticker. What would be a dot is no dot if its
    middle falls back towards the paper against the ring round it (ink.py, `_hollow`): a
-   bold letter's bowl blurred shut, where a sticker is one colour to its rim.
+   bold letter's bowl blurred shut, where a sticker is one colour to its rim. What scores a
+   little short of a dot (a dot on writing of its own colour, whose strokes round it look
+   like ink) is one if its face is opaque to its rim, as vinyl is, where letters and strokes
+   leave gaps of paper (ink.py, `_face`), unless it is the paper's own hue, darker: its shade.
 6. A blob of no dot's shape beside a dot found (a crescent: a dot half hidden
    under one of another colour, too thin to hold a disc of a dot's size) is
    the dot whose circle its free rim draws, if that rim goes most of the way
