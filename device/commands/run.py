@@ -217,9 +217,7 @@ def lock_data_dir(data_dir: Path) -> RunLock | None:
     """
     try:
         return RunLock.take(data_dir)
-    except Busy:
-        raise
-    except SaveError as exc:
+    except SaveError as exc:  # (Busy is no SaveError: it goes on up)
         log.warning("%s Another run could use it at the same time.", exc)
         return None
 
