@@ -207,6 +207,39 @@ def measure(
     )
 
 
+def _against_paper(
+    window: np.ndarray,
+    off: np.ndarray,
+    shine: np.ndarray,
+    colour: np.ndarray,
+    axis: np.ndarray,
+    x: float,
+    y: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """What `_hollow` and `_face` look at on a disc centred at (x, y) of the colour `colour`:
+    the paper's colour (1x1x3), each pixel's squared distance from (x, y), what is glossy, and
+    each pixel's share of the way from the paper to the disc's colour (`axis`; `off`: each
+    pixel's offset from the paper). A glossy highlight lightens a dot, so what is whitish
+    (`shine`), the dot's colour washed out, or lighter than the paper there (ink never is) is
+    glossy. None where the paper is itself the dot's colour washed out (red on pink, yellow
+    on canary): a highlight and a mix with the paper look alike there."""
+    n2 = float(axis @ axis)
+    paper = (np.float32(colour) - axis).astype(np.float32).reshape(1, 1, 3)
+    if n2 <= 1 or lit(paper, colour, 3 * WASHED_MISS, (0.0, 1.0))[0, 0]:
+        return None
+    h, w = window.shape[:2]
+    dist2 = (np.arange(h, dtype=np.float32)[:, None] - np.float32(y)) ** 2 + (
+        np.arange(w, dtype=np.float32) - np.float32(x)
+    ) ** 2
+    glossy = (
+        shine
+        | (off[..., 0] > 0)
+        | lit(window, colour, paper_l=cv2.subtract(window[..., 0], off[..., 0]))
+    )
+    share = cv2.transform(off, (axis / n2).reshape(1, 3).astype(np.float32))
+    return paper, dist2, glossy, share
+
+
 def _hollow(
     window: np.ndarray,
     off: np.ndarray,
@@ -218,31 +251,18 @@ def _hollow(
     r: float,
 ) -> float:
     """How far the middle of the disc (x, y, r) falls back towards the paper against the ring
-    round it (0.45 r to 0.75 r), as a share of the way from the paper to the disc's colour
-    (`axis`; `off`: each pixel's offset from the paper). A bold letter blurred into a blob keeps
-    its bowl a mix of ink and paper; a sticker is one colour to its rim. A glossy highlight
-    also lightens a dot's middle, so what is whitish (`shine`), the dot's colour washed out, or
-    lighter than the paper there (ink never is) is left out; and where the paper is itself the
-    dot's colour washed out (red on pink, yellow on canary) a highlight and a mix with the paper
-    look alike, so nothing is asked."""
-    n2 = float(axis @ axis)
-    paper = (np.float32(colour) - axis).astype(np.float32).reshape(1, 1, 3)
-    if n2 <= 1 or lit(paper, colour, 3 * WASHED_MISS, (0.0, 1.0))[0, 0]:
+    round it (0.45 r to 0.75 r), as a share of the way from the paper to the disc's colour. A
+    bold letter blurred into a blob keeps its bowl a mix of ink and paper; a sticker is one
+    colour to its rim. What is glossy is left out, and nothing is asked where the paper is
+    the dot's colour washed out (`_against_paper`)."""
+    seen = _against_paper(window, off, shine, colour, axis, x, y)
+    if seen is None:
         return 0.0
-    h, w = window.shape[:2]
-    dist2 = (np.arange(h, dtype=np.float32)[:, None] - np.float32(y)) ** 2 + (
-        np.arange(w, dtype=np.float32) - np.float32(x)
-    ) ** 2
-    glossy = (
-        shine
-        | (off[..., 0] > 0)
-        | lit(window, colour, paper_l=cv2.subtract(window[..., 0], off[..., 0]))
-    )
+    _paper, dist2, glossy, t = seen
     mid = (dist2 < max(1.5, 0.3 * r) ** 2) & ~glossy
     ring = (dist2 >= (0.45 * r) ** 2) & (dist2 < (0.75 * r) ** 2) & ~glossy
     if np.count_nonzero(mid) < 3 or np.count_nonzero(ring) < 8:
         return 0.0
-    t = cv2.transform(off, (axis / n2).reshape(1, 3).astype(np.float32))
     return float(median(t[ring]) - median(t[mid]))
 
 
@@ -257,16 +277,15 @@ def _face(
     r: float,
 ) -> float:
     """How opaque the face of the disc (x, y, r) is: the palest twentieth of it within 0.8 r, as
-    a share of the way from the paper to the disc's colour (`axis`; `off`: each pixel's offset
-    from the paper). A sticker is opaque vinyl to its rim; a letter, or strokes crossing, leave
-    gaps of paper blurred in. A highlight is left out as in `_hollow`. Nothing is told (-1)
-    where the paper is the disc's colour washed out (a highlight and paper look alike), nor
-    where the disc is of the paper's own hue, darker and duller: its shade (a curl, a fold),
-    which is as even as a sticker."""
-    n2 = float(axis @ axis)
-    paper = (np.float32(colour) - axis).astype(np.float32).reshape(1, 1, 3)
-    if n2 <= 1 or lit(paper, colour, 3 * WASHED_MISS, (0.0, 1.0))[0, 0]:
+    a share of the way from the paper to the disc's colour. A sticker is opaque vinyl to its
+    rim; a letter, or strokes crossing, leave gaps of paper blurred in. What is glossy is left
+    out (`_against_paper`). Nothing is told (-1) where the paper is the disc's colour washed
+    out (a highlight and paper look alike), nor where the disc is of the paper's own hue,
+    darker and duller: its shade (a curl, a fold), which is as even as a sticker."""
+    seen = _against_paper(window, off, shine, colour, axis, x, y)
+    if seen is None:
         return -1.0
+    paper, dist2, glossy, t = seen
     hue = np.float32([0.0, paper[0, 0, 1], paper[0, 0, 2]])
     p2 = float(hue @ hue)
     if p2 >= GREYISH**2 and colour[0] < paper[0, 0, 0]:
@@ -274,19 +293,9 @@ def _face(
         kept = float(ab @ hue) / p2
         if 0 < kept < 1 and float(np.linalg.norm(ab - kept * hue)) < WASHED_MISS:
             return -1.0
-    h, w = window.shape[:2]
-    dist2 = (np.arange(h, dtype=np.float32)[:, None] - np.float32(y)) ** 2 + (
-        np.arange(w, dtype=np.float32) - np.float32(x)
-    ) ** 2
-    glossy = (
-        shine
-        | (off[..., 0] > 0)
-        | lit(window, colour, paper_l=cv2.subtract(window[..., 0], off[..., 0]))
-    )
     face = (dist2 < (0.8 * r) ** 2) & ~glossy
     if np.count_nonzero(face) < 8:
         return -1.0
-    t = cv2.transform(off, (axis / n2).reshape(1, 3).astype(np.float32))
     return float(np.percentile(t[face], 5))
 
 
