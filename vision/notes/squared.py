@@ -84,6 +84,15 @@ def _side_squared(quad: np.ndarray, i: int, mag: np.ndarray) -> np.ndarray | Non
     return out
 
 
+def _fits_in(quad: np.ndarray, quads: list, k: int) -> bool:
+    """Whether `quad`, fitted again for note `k` of `quads`, may stand for it: about as big
+    (a re-fit that grows or shrinks it much found some other edge) and over no other note."""
+    ratio = _area(quad) / max(_area(quads[k]), 1e-6)
+    if not _SQUARED_AREA[0] <= ratio <= _SQUARED_AREA[1]:
+        return False
+    return not any(_overlap(quad, o) > _OVERLAP_GROWN for i, o in enumerate(quads) if i != k)
+
+
 def _squared(notes: list, lab8: np.ndarray, typical) -> list:
     """The notes (quad, colour), each whose outline has a corner far less square than its
     neighbours' (`lab8`: the photo they were found on, in Lab) squared up: of the two sides
@@ -134,11 +143,7 @@ def _squared(notes: list, lab8: np.ndarray, typical) -> list:
         if _skew(best) > limit:
             continue
         best = best + (x0, y0)
-        ratio = _area(best) / max(_area(quad), 1e-6)
-        if not _SQUARED_AREA[0] <= ratio <= _SQUARED_AREA[1]:
-            continue
-        others = quads[:k] + quads[k + 1 :]
-        if any(_overlap(best, o) > _OVERLAP_GROWN for o in others):
+        if not _fits_in(best, quads, k):
             continue
         quads[k] = best
         out[k] = (best, notes[k][1])
@@ -302,11 +307,7 @@ def _turned(notes: list, lab8: np.ndarray, typical) -> list:
         if any(c is None for c in corners):
             continue
         best = np.array(corners)
-        ratio = _area(best) / max(_area(quads[k]), 1e-6)
-        if not _SQUARED_AREA[0] <= ratio <= _SQUARED_AREA[1]:
-            continue
-        others = quads[:k] + quads[k + 1 :]
-        if any(_overlap(best, o) > _OVERLAP_GROWN for o in others):
+        if not _fits_in(best, quads, k):
             continue
         quads[k] = best
         out[k] = (best, notes[k][1])
