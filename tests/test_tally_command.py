@@ -145,18 +145,24 @@ def test_a_broken_file_gets_one_line_on_stderr_not_opencv_s_log_too(tmp_path):
     broken = tmp_path / "broken.png"
     broken.write_bytes(b"\x89PNG\r\n\x1a\n" + b"x" * 40)
     env = {k: v for k, v in os.environ.items() if k != "OPENCV_LOG_LEVEL"}
+    # (libpng's own "libpng error: ..." line, written straight to stderr, is heard and kept too)
+    assert _tally_in_a_process(broken, env) == (
+        1,
+        [f"leancoffee tally: cannot read {broken}: not an image OpenCV can read"],
+    )
+
+
+def _tally_in_a_process(path, env=None) -> tuple[int, list[str]]:
+    """`leancoffee tally PATH` run as its own process: its exit status and stderr's lines
+    (what reaches the process's stderr, the decoders' own lines included)."""
     run = subprocess.run(
-        [sys.executable, "-m", "device", "tally", str(broken)],
+        [sys.executable, "-m", "device", "tally", str(path)],
         capture_output=True,
         text=True,
         env=env,
         check=False,
     )
-    assert run.returncode == 1
-    # (libpng's own "libpng error: ..." line, written straight to stderr, is heard and kept too)
-    assert run.stderr.splitlines() == [
-        f"leancoffee tally: cannot read {broken}: not an image OpenCV can read"
-    ]
+    return run.returncode, run.stderr.splitlines()
 
 
 def _damaged(base: bytes, at: float, length: int = 500) -> bytes:
@@ -179,17 +185,13 @@ def test_a_jpeg_damaged_part_way_is_refused_not_tallied_as_smears(at):
 def test_a_damaged_jpeg_gets_its_one_line_and_exit_1(tmp_path):
     damaged = tmp_path / "wall.jpg"
     damaged.write_bytes(_damaged(_jpeg_kinds()[0]["baseline"], 0.5))
-    run = subprocess.run(
-        [sys.executable, "-m", "device", "tally", str(damaged)],
-        capture_output=True,
-        text=True,
-        check=False,
+    assert _tally_in_a_process(damaged) == (
+        1,
+        [
+            f"leancoffee tally: cannot read {damaged}: the photo's data is damaged part-way"
+            " (Corrupt JPEG data: premature end of data segment)"
+        ],
     )
-    assert run.returncode == 1
-    assert run.stderr.splitlines() == [
-        f"leancoffee tally: cannot read {damaged}: the photo's data is damaged part-way"
-        " (Corrupt JPEG data: premature end of data segment)"
-    ]
 
 
 def test_a_jpeg_with_stray_bytes_before_its_end_is_read():
