@@ -77,8 +77,9 @@ def frame_for(canvas: Canvas, view: View, max_lines: int = 2) -> Frame:
     `max_lines` (the slot keeps one: its countdown needs the height)."""
     text = banner_text(view)
     plain = Frame.of(canvas.size, 0)
-    fits = _fits_one_row(_chip_texts(view), _chips_width(plain), plain.footer.height, plain.gap)
-    rows = 1 if fits else 2
+    texts, height = _chip_texts(_chip_list(view)), plain.footer.height
+    size = _row_size(texts, _chips_width(plain), height, plain.gap)
+    rows = 1 if _readable_in_one_row(size, height, len(texts)) else 2
     if not text:
         return Frame.of(canvas.size, 0, rows)
     one = Frame.of(canvas.size, 1, rows)
@@ -162,8 +163,8 @@ def _chip_list(view: View) -> list[tuple[str, str, str | None]]:
     return chips
 
 
-def _chip_texts(view: View) -> list[str]:
-    return [_chip_text(word, action) for _key, word, action in _chip_list(view)]
+def _chip_texts(chips: list[tuple[str, str, str | None]]) -> list[str]:
+    return [_chip_text(word, action) for _key, word, action in chips]
 
 
 def _chips_width(frame: Frame) -> int:
@@ -175,10 +176,10 @@ def _chip_text(word: str, action: str | None) -> str:
     return f"{word}: {action if action else 'nothing'}"
 
 
-def _fits_one_row(texts: list[str], width: int, height: int, gap: int) -> bool:
-    """Whether chips with these texts fit one row at a readable size."""
-    size = _row_size(texts, width, height, gap)
-    return len(texts) < 2 or size >= max(T.MIN_SIZE, T.size_for_height(height // 2) - 1)
+def _readable_in_one_row(size: int, height: int, chips: int) -> bool:
+    """Whether `chips` chips in one row `height` tall, at the font `size` they fit at
+    (`_row_size`), read well: else a row each is better."""
+    return chips < 2 or size >= max(T.MIN_SIZE, T.size_for_height(height // 2) - 1)
 
 
 def _row_size(texts: list[str], width: int, height: int, gap: int) -> int:
@@ -197,11 +198,11 @@ def _row_size(texts: list[str], width: int, height: int, gap: int) -> int:
 
 
 def _chips(canvas, box, palette, chips, reached, gap) -> None:
-    texts = [_chip_text(word, action) for _key, word, action in chips]
+    texts = _chip_texts(chips)
     # One row when the font stays readable, else a row per chip (up to two rows).
     rows = [list(range(len(chips)))]
     size = _row_size(texts, box.width, box.height, gap)
-    if not _fits_one_row(texts, box.width, box.height, gap):
+    if not _readable_in_one_row(size, box.height, len(chips)):
         split = [[0, 1], [2]] if len(chips) == 3 else [[0], [1]]
         row_h = (box.height - gap // 2) // 2
         two = min(_row_size([texts[i] for i in row], box.width, row_h, gap) for row in split)
