@@ -32,8 +32,16 @@ def note_dict(note: Note) -> dict:
         "colour": note.colour,
         "polygon": [list(p) for p in note.polygon],
         "center": list(note.center),
-        "dots": [[d.center[0], d.center[1], d.radius, d.colour] for d in note.dots],
+        "dots": dot_lists(note.dots),
     }
+
+
+def dot_lists(dots) -> list:
+    return [[d.center[0], d.center[1], d.radius, d.colour] for d in dots]
+
+
+def dots_from_lists(rows) -> tuple[Dot, ...]:
+    return tuple(Dot((float(x), float(y)), float(r), str(c)) for x, y, r, c in rows)
 
 
 def note_from_dict(d: dict) -> Note:
@@ -42,7 +50,7 @@ def note_from_dict(d: dict) -> Note:
         polygon=tuple((float(x), float(y)) for x, y in d["polygon"]),
         center=(float(d["center"][0]), float(d["center"][1])),
         colour=str(d["colour"]),
-        dots=tuple(Dot((float(x), float(y)), float(r), str(c)) for x, y, r, c in d["dots"]),
+        dots=dots_from_lists(d["dots"]),
         rank=int(d["rank"]),
         tied=bool(d["tied"]),
     )
@@ -117,7 +125,11 @@ def to_record(state: State, topics: list | None = None) -> dict:
         "topics": topics if topics is not None else [topic_dict(t) for t in state.topics],
         "board": None
         if board is None
-        else {"width": board.width, "height": board.height, "stray_dots": len(board.stray_dots)},
+        else {
+            "width": board.width,
+            "height": board.height,
+            "stray_dots": dot_lists(board.stray_dots),
+        },
         "scans": state.scans,
         "next_key": state.next_key,
         "current": state.current,
@@ -160,9 +172,10 @@ def from_record(
                 width=int(b["width"]),
                 height=int(b["height"]),
                 notes=tuple(sorted((t.note for t in topics if t.on_wall), key=lambda n: n.rank)),
-                stray_dots=tuple(
-                    Dot((0.0, 0.0), 0.0, "black") for _ in range(int(b["stray_dots"]))
-                ),
+                # (A record saved before stray dots were kept whole has only their count.)
+                stray_dots=()
+                if isinstance(b["stray_dots"], int)
+                else dots_from_lists(b["stray_dots"]),
             )
         state = State(
             rules=rules,

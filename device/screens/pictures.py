@@ -160,7 +160,7 @@ def marked(image: np.ndarray, board, box: tuple[int, int]) -> ShownPhoto | None:
             _ring(small, at(dot.center), dot.radius * fx * sx, COUNTED_BGR, thick)
         dots = tuple(at(d.center) for d in note.dots)
         marks.append(Mark(note.rank, note.votes, poly, dots))
-    for dot in _strays(board):
+    for dot in board.stray_dots:
         centre = at(dot.center)
         _ring(small, centre, dot.radius * fx * sx, STRAY_BGR, thick)
         r = max(2, round(dot.radius * fx * sx * 0.7))
@@ -168,11 +168,6 @@ def marked(image: np.ndarray, board, box: tuple[int, int]) -> ShownPhoto | None:
         cv2.line(small, (c[0] - r, c[1] - r), (c[0] + r, c[1] + r), (0, 0, 0), thick)
     marks.sort(key=lambda m: m.rank)
     return ShownPhoto(to_surface(small), tuple(marks))
-
-
-def _strays(board) -> list:
-    # A board rebuilt from its JSON knows only how many dots were off the notes, not where.
-    return [d for d in board.stray_dots if d.radius > 0]
 
 
 def _outline(image: np.ndarray, poly, thick: int) -> None:
