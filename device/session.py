@@ -260,7 +260,7 @@ class State:
                 topic = None
         if topic is None:
             return "Next: the summary"
-        return f"Next: #{topic.rank}, {_votes(topic.votes)}"
+        return f"Next: #{topic.rank}, {votes_text(topic.votes)}"
 
     def slot_remaining_at(self, now: float) -> float | None:
         if self.slot is not None:
@@ -512,7 +512,7 @@ def _on_scan_done(state: State, event: ScanDone, now: float):
     if state.topics:
         topics, next_key, info = merge(state.topics, board, event.pictures, state.next_key)
         message = _merge_text(info)
-        log = f"re-scan {scans}: {counts}; {message}"
+        log = f"re-scan {scans}: {counts}; {info.kept} found again; {message}"
     else:
         topics, next_key = from_board(board, event.pictures, state.next_key)
         message = ""
@@ -620,7 +620,7 @@ def _next_topic(state: State, now: float):
         meeting_since=since,
         saved_second=0,
     )
-    log = f"slot {slot.number}: topic #{topic.rank} ({_votes(topic.votes)}), {clock_text(slot.planned)}"
+    log = f"slot {slot.number}: topic #{topic.rank} ({votes_text(topic.votes)}), {clock_text(slot.planned)}"
     return new, (Log(log),)
 
 
@@ -816,13 +816,14 @@ def _topic_name(state: State) -> str:
     return f"topic #{topic.rank}" if topic is not None else "the topic"
 
 
-def _votes(n: int) -> str:
+def votes_text(n: int) -> str:
     return f"{n} vote" if n == 1 else f"{n} votes"
 
 
 def clock_text(seconds: float | None) -> str:
-    """Seconds as M:SS, as the screen and the reports show time."""
-    seconds = max(0, round(seconds or 0))
+    """Seconds as M:SS, as the screen, the log and the reports all show time: rounded up to
+    the whole second, so a countdown never shows 0:00 before time is up."""
+    seconds = max(0, math.ceil((seconds or 0) - 1e-6))
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 

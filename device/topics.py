@@ -57,10 +57,6 @@ class Topic:
     def colour(self) -> str:
         return self.note.colour
 
-    @property
-    def done(self) -> bool:
-        return self.status in (Status.DISCUSSED, Status.SKIPPED)
-
 
 @dataclass(frozen=True)
 class Merge:

@@ -507,6 +507,8 @@ def test_a_rescan_keeps_discussed_topics_by_position_not_by_index():
     assert by_key[6].votes == 6 and by_key[6].status is Status.WAITING
     assert by_key[7].votes == 4 and by_key[7].colour == "purple"
     assert state.message == "Re-scan: 1 new topic, votes changed on 1."
+    logged = [e.message for _, e in d.effects if isinstance(e, S.Log)]
+    assert "re-scan 2: 7 notes, 24 dots; 6 found again; Re-scan: 1 new topic" in logged[-1]
     # The rest are re-ranked: the late-voted topic comes next, then the late note.
     assert state.next_topic.key == 6
     d.tap()
@@ -615,6 +617,17 @@ def test_an_interrupted_rescan_comes_back_on_the_board():
     d.hold()
     restored = snapshot.from_record(snapshot.to_record(d.state), d.rules, now=1.0)
     assert restored.screen is Screen.BOARD and restored.message == snapshot.INTERRUPTED_SCAN
+
+
+def test_the_stray_dots_come_back_where_they_were():
+    d = at(Screen.BOARD)
+    strays = (Dot((12.5, 30.0), 9.0, "red"), Dot((800.0, 20.25), 11.5, "blue"))
+    state = replace(d.state, board=replace(d.state.board, stray_dots=strays))
+    record = snapshot.to_record(state)
+    assert snapshot.from_record(record, d.rules, now=1.0).board.stray_dots == strays
+    # A record saved when only their count was kept still reads, without them.
+    record["board"]["stray_dots"] = 2
+    assert snapshot.from_record(record, d.rules, now=1.0).board.stray_dots == ()
 
 
 def test_a_damaged_record_is_refused_clearly():

@@ -18,7 +18,8 @@ from device.screens import text as T
 from device.screens.common import best_line, tiles
 from device.screens.pictures import Mark, ShownPhoto
 from device.screens.theme import NEUTRAL
-from device.screens.view import View, votes
+from device.screens.view import View
+from device.session import votes_text
 from device.topics import Status
 
 # Below this scale (the frame's unit: 320 on a 480x320 screen) the topics and the photo do
@@ -124,7 +125,7 @@ def _caption(topic, side, height) -> list[str]:
         return [f"#{topic.rank} done", f"#{topic.rank}"]
     if topic.status is Status.SKIPPED:
         return [f"#{topic.rank} skipped", f"#{topic.rank}"]
-    return [f"#{topic.rank}  {votes(n)}", f"#{topic.rank}: {n}"]
+    return [f"#{topic.rank}  {votes_text(n)}", f"#{topic.rank}: {n}"]
 
 
 # --- the photo's labels -----------------------------------------------------------------------

@@ -130,4 +130,3 @@ _ICONS = {
     "hold": _hold,
     "long": _long,
 }
-NAMES = tuple(_ICONS)

@@ -12,8 +12,8 @@ import pygame
 from device.screens import chrome
 from device.screens.common import NOTE_RGB, best_line
 from device.screens.theme import NEUTRAL, PAUSED, TIME_UP, WARNING
-from device.screens.view import View, clock, votes
-from device.session import Screen
+from device.screens.view import View
+from device.session import Screen, clock_text, votes_text
 
 _LOOK = {
     Screen.SLOT: (NEUTRAL, "play", None),
@@ -79,7 +79,7 @@ def slot(canvas, view: View, pictures) -> None:
     canvas.block("votes", row)
     if topic is not None:
         tie = ", a tie" if topic.tied else ""
-        variants = [f"{votes(topic.votes)}{tie}", f"{topic.votes}{' =' if topic.tied else ''}"]
+        variants = [f"{votes_text(topic.votes)}{tie}", f"{topic.votes}{' =' if topic.tied else ''}"]
         canvas.line(best_line(variants, row.width, row.height), row, palette.fg)
 
     big = pygame.Rect(col.x, row.bottom + gap, col.width, digits_h)
@@ -97,7 +97,7 @@ def slot(canvas, view: View, pictures) -> None:
         canvas.paragraph(answers, rest, palette.muted, align="center")
     else:
         reference = "00:00" if (view.planned or 0) >= 600 else "0:00"
-        canvas.digits(clock(view.left), big, palette.fg, reference)
+        canvas.digits(clock_text(view.left), big, palette.fg, reference)
     canvas.block("progress", bar)
     _bar(canvas, bar, palette, view)
 

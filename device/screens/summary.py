@@ -7,7 +7,8 @@ import pygame
 from device.screens import chrome
 from device.screens.common import tiles
 from device.screens.theme import NEUTRAL
-from device.screens.view import View, clock
+from device.screens.view import View
+from device.session import clock_text
 from device.topics import Status
 
 
@@ -47,7 +48,7 @@ def summary(canvas, view: View, pictures) -> None:
 
 
 def _caption(topic, side, height) -> list[str]:
-    time = clock(topic.seconds)
+    time = clock_text(topic.seconds)
     more = f" +{topic.extensions}" if topic.extensions else ""
     if topic.status is Status.SKIPPED:
         return [f"{topic.order}. #{topic.rank} skipped", f"{topic.order}. skipped"]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from device.gestures import Progress
-from device.session import Screen, State
+from device.session import Screen, State, clock_text
 from device.topics import Topic
 from vision.board import Board
 
@@ -174,20 +174,10 @@ def _resume(state: State, started: str) -> Resume | None:
         state_word = "time up" if saved.screen is Screen.TIME_UP else "paused"
         where = f"topic #{topic.rank} {state_word}"
         if left:
-            where += f", {clock(left)} left"
+            where += f", {clock_text(left)} left"
     return Resume(
         started=started,
         topics=len(saved.topics),
         discussed=saved.discussed,
         where=where,
     )
-
-
-def clock(seconds: float | None) -> str:
-    """m:ss, rounded up to the whole second (a countdown never shows 0:00 before time is up)."""
-    seconds = max(0, math.ceil((seconds or 0) - 1e-6))
-    return f"{seconds // 60}:{seconds % 60:02d}"
-
-
-def votes(n: int) -> str:
-    return f"{n} vote" if n == 1 else f"{n} votes"
