@@ -76,27 +76,20 @@ def save_png(surface, path: Path) -> None:
         raise OSError(f"cannot write {path}")
 
 
-_fonts: dict[int, object] = {}
-
-
 def font(px: int):
-    """pygame's default font at about `px` pixels per line (cached)."""
-    import pygame
+    """The screens' font (device.screens.text) at `px`, 8 at the least."""
+    from device.screens import text  # (pygame only once something is drawn)
 
-    px = max(8, int(px))
-    if not pygame.font.get_init():
-        _fonts.clear()  # fonts from before a pygame.quit() must not be used again
-        pygame.font.init()
-    if px not in _fonts:
-        _fonts[px] = pygame.font.Font(None, px)
-    return _fonts[px]
+    return text.font(max(8, int(px)))
 
 
 def fitting_px(texts, px: int, max_width: int) -> int:
     """The largest size up to `px` at which every text fits `max_width` (8 at the least)."""
-    while px > 8 and any(font(px).size(t)[0] > max_width for t in texts):
-        px = int(px * 0.9)
-    return max(8, px)
+    from device.screens import text
+
+    px = max(8, int(px))
+    fits = [text.fit_line(t, max_width, text.line_height(px), px, 8)[0] for t in texts]
+    return max(8, min(fits, default=px))
 
 
 def fit_text(text: str, px: int, max_width: int, colour=WHITE):

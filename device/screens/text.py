@@ -14,11 +14,16 @@ MIN_SIZE = 11  # below this the default font stops being readable
 ELLIPSIS = "..."
 
 
-@functools.lru_cache(maxsize=256)
 def font(size: int) -> pygame.font.Font:
     if not pygame.font.get_init():
+        _font.cache_clear()  # fonts from before a pygame.quit() must not be used again
         pygame.font.init()
-    return pygame.font.Font(None, max(1, int(size)))
+    return _font(max(1, int(size)))
+
+
+@functools.lru_cache(maxsize=256)
+def _font(size: int) -> pygame.font.Font:
+    return pygame.font.Font(None, size)
 
 
 @functools.lru_cache(maxsize=512)
