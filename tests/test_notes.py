@@ -347,6 +347,23 @@ def test_two_notes_of_one_colour_run_together_are_cut_at_their_seam():
         assert len(hits) == 1 and iou(hits[0].quad, truth) > 0.85
 
 
+def test_two_notes_of_one_colour_run_together_in_a_short_column_are_cut_at_their_seam():
+    """On this seeded wall, a column of four yellow notes stands apart from the rest: the
+    lower two are found as one, cut off at a line of writing above the lower one's bottom.
+    Only two notes are near it, both whole: enough to tell its pad's size, and that its
+    paper runs on to twice their length, with their seam across the middle."""
+    from vision.synth import make_wall
+
+    seeded = make_wall(2002, "medium")
+    truths = [n.polygon for n in seeded.truth.notes if inside(n.polygon, (1360, 1059))]
+    truths += [n.polygon for n in seeded.truth.notes if inside(n.polygon, (1360, 1255))]
+    assert len(truths) == 2
+    found = find_notes(seeded.image, Params())
+    for truth in truths:
+        hits = [c for c in found if inside(truth, c.quad.mean(axis=0))]
+        assert len(hits) == 1 and iou(hits[0].quad, truth) > 0.85
+
+
 def test_a_block_cell_that_lies_on_a_note_found_on_its_own_is_no_note():
     """On this seeded wall, the wiped copy runs the lower half of a pink note (under its
     writing) and the pink note a little below it into one block of two. Its upper cell lies

@@ -171,9 +171,10 @@ def _long_note_wall(near: list[tuple[int, int, int, int]]) -> tuple[np.ndarray, 
 
 
 def test_a_long_note_with_two_small_notes_near_it_is_not_halved():
-    # Two 200 x 180 notes are half its length, but two notes are too few to say what size
-    # the notes here are.
-    # mutation: _halved's near[k].sum() < _NEIGHBOURS lowered to < 1.
+    # Two 200 x 180 notes are half its length, but two notes of other colours (maybe off
+    # other pads) are too few to say what size the notes here are.
+    # mutations: _halved's near[k].sum() < _NEIGHBOURS lowered to < 1; its colour test on
+    # two neighbours dropped.
     image, truths = _long_note_wall([(420, 300, 200, 180), (420, 520, 200, 180)])
     assert_found(image, truths)
 

@@ -39,6 +39,11 @@ _ONCE = (0.8, 1.25)
 _TWICE = (1.8, 2.3)
 # ... and this many times as long as the wall's typical note.
 _LONG = 1.5
+# Its neighbours tell the size of its pad's notes (the wall's typical note, learnt from notes
+# off every pad, does not: a 3 x 5 in note is about twice as long as a small square one):
+# three or more near, or two near of its own colour (off its pad, as in a short column of
+# one colour; two of another colour may be off another pad).
+_HALVED_NEIGHBOURS = 2
 # A note as wide as its neighbours and this many times as long (and as the wall's typical
 # note) whose own paper runs on past an end to twice their length, with a seam seen across
 # its middle there, is two of one colour run together, the upper one cut short at a line
@@ -177,10 +182,13 @@ def _halved(notes: list, image: np.ndarray, scale: float, typical, bgr=None) -> 
     near = (near < _NEAR * max(typical[:2])) & ~np.eye(len(quads), dtype=bool)
     out = []
     for k, (quad, colour) in enumerate(notes):
-        if near[k].sum() < _NEIGHBOURS:
+        guides = near[k]
+        if guides.sum() < _NEIGHBOURS:
+            guides = near[k] & np.array([_delta_e(colour, c) <= _EVEN_DELTA_E for _, c in notes])
+        if guides.sum() < _HALVED_NEIGHBOURS:
             out.append((quad, colour))
             continue
-        w, h = np.median(sides[near[k]], axis=0)
+        w, h = np.median(sides[guides], axis=0)
         across, down = sides[k][0] / w, sides[k][1] / h
         # Twice as long as the wall's typical note too: neighbours that are strips, what
         # shows of notes stuck on in overlapping rows, make a whole note look twice as long.
