@@ -30,6 +30,7 @@ from pathlib import Path
 
 import cv2
 
+from device import paths
 from device import session as S
 from device import worker as W
 from device.button import ButtonSource, Inbox
@@ -45,6 +46,8 @@ GESTURE_EVENTS = {Gesture.TAP: S.TAP, Gesture.HOLD: S.HOLD, Gesture.LONG_HOLD: S
 SCAN_TIMEOUT = 60.0  # real seconds a camera may take before the scan is given up
 INPUT_POLL = 0.02  # how often keyboard and touch are looked at with a screen (real seconds)
 RING_FPS = 30  # redraws per second while the button is down (the ring fills)
+CHORES_SECONDS = 600.0  # how often (real seconds) the run's chores are done: old meetings go
+CLOCK_UNSET = "-clock-unset"  # in a kept photo's name: taken before the clock was known right
 FLASH_BLINK = 0.25  # the silent speaker's flash blinks on and off this often
 CAMERA_BUSY = "The camera is still busy with the last photo: wait a moment, then tap to try again."
 CAMERA_SILENT = (
@@ -108,6 +111,7 @@ class App:
         notice: str = "",
         resume: bool = True,
         on_frame: Callable[[object, View], None] | None = None,
+        chores: Callable[[], object] | None = None,
     ) -> None:
         if speed <= 0:
             raise ValueError(f"speed must be positive, not {speed}")
@@ -123,6 +127,7 @@ class App:
         self.speed = speed
         self.notice = notice
         self.on_frame = on_frame
+        self.chores = chores
         self.rules = S.Rules.from_settings(settings)
         self.keep_photos = bool(settings.keep_photos)
         self.detector = GestureDetector(
@@ -145,6 +150,7 @@ class App:
         self._board_since: float | None = None  # real time the Board screen came up
         self.started_text = ""
         self._t0 = self.clock.now()
+        self._chores_due = self._t0 + CHORES_SECONDS
         now = self.meeting_now(self._t0)
         self.state = S.start(self.rules, now)
         if resume:
@@ -218,6 +224,9 @@ class App:
         # Deadlines first: a tap that lands just after time is up meets the Time-up screen
         # (and the squeak), not a slot that would pause at 0:00.
         self._tick(real, now)
+        if self.chores is not None and real >= self._chores_due:
+            self._chores_due = real + CHORES_SECONDS
+            self.chores()
         for gesture in self.inbox.gestures(self.detector, real):
             self._gesture_at = real
             self.notice = ""
@@ -261,6 +270,8 @@ class App:
         if self._board_takes_turns():
             turns = (real - self._board_since) // PAGE_SECONDS + 1
             times.append(self._board_since + turns * PAGE_SECONDS)
+        if self.chores is not None:
+            times.append(self._chores_due)
         if self.display.interactive:
             times.append(real + INPUT_POLL)
         return min(times) if times else None
@@ -354,7 +365,8 @@ class App:
         if store is None:
             return
         folder = Path(store.data_dir) / "photos"
-        path = folder / f"wall-{datetime.now():%Y%m%d-%H%M%S}-{self._scan}.jpg"
+        unset = "" if paths.clock_known() else CLOCK_UNSET  # its date may be months out
+        path = folder / f"wall-{datetime.now():%Y%m%d-%H%M%S}-{self._scan}{unset}.jpg"
         try:
             folder.mkdir(parents=True, exist_ok=True)
             if not cv2.imwrite(str(path), image):

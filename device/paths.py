@@ -30,6 +30,15 @@ def sample_walls() -> list[Path]:
 
 DEVICE_DATA = Path("/var/lib/leancoffee")
 
+# systemd-timesyncd makes this once it has set the clock from a time server.
+SYNCHRONISED = Path("/run/systemd/timesync/synchronized")
+
+
+def clock_known(flag: Path = SYNCHRONISED) -> bool:
+    """Whether the wall clock is known to be right. A Pi has no real-time clock: until a time
+    server is reached it may think it is any date (fake-hwclock's last save, months out)."""
+    return flag.exists()
+
 
 def on_device() -> bool:
     """True under the systemd unit (it sets STATE_DIRECTORY), and for the service's own user

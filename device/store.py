@@ -33,6 +33,7 @@ from datetime import datetime
 from pathlib import Path
 
 from device import session, snapshot
+from device.paths import clock_known
 from device.session import NewMeeting, Rules, Save, SaveFailed, SaveRecovered, Screen, State
 from device.topics import Topic
 
@@ -100,6 +101,12 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX topics_meeting ON topics (meeting_id);
     CREATE INDEX slots_meeting ON slots (meeting_id);
     CREATE INDEX meetings_unfinished ON meetings (ended, id);
+    """,
+    # When a meeting's age counts from, for deleting old ones: its end, if the wall clock was
+    # known to be right then; else the first time it was known right afterwards (a Pi without
+    # a network or a real-time clock may think it is any date). NULL until then.
+    """
+    ALTER TABLE meetings ADD COLUMN aged_from TEXT;
     """,
 )
 
@@ -322,6 +329,7 @@ class Store:
         *,
         connect: Callable[[Path], sqlite3.Connection] = _default_connect,
         wall: Callable[[], datetime] = local_now,
+        clock_known: Callable[[], bool] = clock_known,
         readonly: bool = False,
     ) -> None:
         if data_dir is None:
@@ -334,6 +342,7 @@ class Store:
         self.moved_aside: Path | None = None
         self._connect = connect
         self._wall = wall
+        self._clock_known = clock_known
         self._cache: dict = {}
         self._conn = self._open_readonly() if readonly else self._open()
         # Closed when the store is dropped, if nobody called close() (a Connection left to the
@@ -560,6 +569,7 @@ class Store:
             """UPDATE meetings SET updated = ?, meeting_seconds = ?, scans = ?, total_votes = ?,
                    stray_dots = ?, screen = ?, state = ?,
                    ended = CASE WHEN ? THEN COALESCE(ended, ?) ELSE ended END,
+                   aged_from = CASE WHEN ? THEN COALESCE(aged_from, ?) ELSE aged_from END,
                    end_reason = CASE WHEN ? THEN COALESCE(end_reason, 'summary') ELSE end_reason END
                WHERE id = ?""",
             (
@@ -571,6 +581,8 @@ class Store:
                 state.screen.value,
                 json.dumps(record, separators=(",", ":")),
                 state.over,
+                wall,
+                state.over and self._clock_known(),
                 wall,
                 state.over,
                 meeting_id,
@@ -660,21 +672,38 @@ class Store:
         wall = _wall_text(self._wall())
         try:
             self._conn.execute(
-                "UPDATE meetings SET ended = COALESCE(ended, ?), end_reason = COALESCE(end_reason, ?) WHERE id = ?",
-                (wall, reason, meeting_id),
+                """UPDATE meetings SET ended = COALESCE(ended, ?), end_reason = COALESCE(end_reason, ?),
+                       aged_from = CASE WHEN ? THEN COALESCE(aged_from, ?) ELSE aged_from END
+                   WHERE id = ?""",
+                (wall, reason, self._clock_known(), wall, meeting_id),
             )
         except sqlite3.Error as exc:
             raise SaveError(f"Saving has stopped: {_reason(exc)}.") from exc
         self._cache = {}
 
     def prune(self, ended_before: datetime) -> int:
-        """Delete meetings that ended before this moment (privacy); how many went."""
+        """Delete meetings that ended before this moment (privacy); how many went.
+
+        Only call it when the clock is known to be right. A meeting that ended while it was
+        not is aged from now on: its stamps may be months out, and it may be this week's.
+        """
+        conn = self._conn
         try:
-            cur = self._conn.execute(
-                "DELETE FROM meetings WHERE ended IS NOT NULL AND julianday(ended) < julianday(?)",
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute(
+                "UPDATE meetings SET aged_from = ? WHERE ended IS NOT NULL AND aged_from IS NULL",
+                (_wall_text(self._wall()),),
+            )
+            cur = conn.execute(
+                "DELETE FROM meetings WHERE julianday(aged_from) < julianday(?)",
                 (_wall_text(ended_before),),
             )
+            conn.execute("COMMIT")
         except sqlite3.Error as exc:
+            try:
+                conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
             raise SaveError(f"Cannot delete old meetings: {_reason(exc)}.") from exc
         if cur.rowcount:
             log.info(

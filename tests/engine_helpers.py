@@ -147,9 +147,13 @@ class Driver:
 class WallClock:
     def __init__(self):
         self.now = datetime(2025, 3, 4, 8, 10, tzinfo=timezone(timedelta(hours=1)))
+        self.known = True  # known to be right (set by a time server)
 
     def __call__(self) -> datetime:
         return self.now
+
+    def is_known(self) -> bool:
+        return self.known
 
 
 @dataclass
@@ -195,7 +199,7 @@ def recorded_meeting(data_dir, wall: WallClock | None = None, finish: bool = Tru
     after 5 minutes, topic 3 is skipped, topic 4 runs 2 minutes (then, if `finish`, ends early
     and the meeting is ended from the board; topics 5 and 6 are not reached)."""
     wall = wall or WallClock()
-    d = saved(Recorder.open(data_dir, wall=wall))
+    d = saved(Recorder.open(data_dir, wall=wall, clock_known=wall.is_known))
     d.start_meeting()
     d.tap()
     d.fast_forward(S.Screen.TIME_UP)

@@ -59,6 +59,7 @@ class Rig:
         notice="",
         stdin=None,
         size=(480, 320),
+        chores=None,
     ):
         self.clock = ManualClock(1000.0)
         self.wake = threading.Event()
@@ -84,6 +85,7 @@ class Rig:
             speed=speed,
             notice=notice,
             on_frame=lambda surface, view: self.frames.append(view),
+            chores=chores,
         )
         self.due = self.app.step()
 
@@ -486,6 +488,37 @@ def test_full_photos_are_kept_only_when_the_setting_says_so(rig, data, tmp_path)
     keep.tap()
     keep.finish_scan()
     assert len(list((tmp_path / "kept" / "photos").glob("*.jpg"))) == 1
+
+
+def test_a_photo_kept_before_the_clock_is_known_says_so_in_its_name(rig, tmp_path, monkeypatch):
+    from device import paths
+    from device.app import CLOCK_UNSET
+
+    for known in (True, False):
+        monkeypatch.setattr(paths, "clock_known", lambda known=known: known)
+        folder = tmp_path / str(known)
+        r = rig(data_dir=folder, settings=Settings(**RULES, keep_photos=True))
+        r.tap()
+        r.finish_scan()
+        r.close()
+        (photo,) = (folder / "photos").glob("*.jpg")
+        assert (CLOCK_UNSET in photo.name) is not known
+
+
+def test_the_chores_are_done_every_ten_minutes_while_it_runs(rig):
+    from device.app import CHORES_SECONDS
+
+    done = []
+    r = rig(chores=lambda: done.append(r.clock.now()))
+    assert done == [] and r.due <= r.clock.now() + CHORES_SECONDS
+    r.clock.advance(CHORES_SECONDS)
+    r.step()
+    r.clock.advance(CHORES_SECONDS / 2)
+    r.step()
+    assert done == [1000.0 + CHORES_SECONDS]
+    r.clock.advance(CHORES_SECONDS / 2)
+    r.step()
+    assert len(done) == 2
 
 
 def test_stdin_lines_drive_the_app(rig):

@@ -517,7 +517,7 @@ def test_old_meetings_are_pruned_only_once_the_clock_is_known_to_be_right(tmp_pa
     hundred_days_ago = clock.now.timestamp()
     os.utime(old, (hundred_days_ago, hundred_days_ago))
     flag = tmp_path / "synchronized"
-    assert prune_old_meetings(recorder, 90, flag) == 0  # clock not known to be synchronised
+    assert prune_old_meetings(recorder, 90, flag) is None  # clock not known to be right
     assert prune_old_meetings(recorder, 0, flag) == 0
     assert old.exists()
     flag.touch()
@@ -528,3 +528,36 @@ def test_old_meetings_are_pruned_only_once_the_clock_is_known_to_be_right(tmp_pa
     recorder.close()
     with Store(tmp_path / "data", readonly=True) as store:
         assert store.meetings() == []
+
+
+def test_a_meeting_stamped_before_the_clock_was_right_is_aged_from_when_it_was(tmp_path):
+    from datetime import datetime, timedelta
+
+    from engine_helpers import WallClock, recorded_meeting
+
+    from device.app import CLOCK_UNSET
+    from device.commands.run import prune_old_meetings
+    from device.store import Recorder, Store
+
+    # Held offline on a Pi whose clock was months behind: its stamps are 100 days "old".
+    clock = WallClock()
+    clock.now = datetime.now(UTC) - timedelta(days=100)
+    clock.known = False
+    recorded_meeting(tmp_path / "data", wall=clock).recorder.close()
+    photos = tmp_path / "data" / "photos"
+    photos.mkdir()
+    photo = photos / f"wall-20250304-081000-1{CLOCK_UNSET}.jpg"
+    photo.write_bytes(b"jpeg")
+    stamp = clock.now.timestamp()
+    os.utime(photo, (stamp, stamp))
+    flag = tmp_path / "synchronized"
+    flag.touch()
+    recorder = Recorder.open(tmp_path / "data")
+    assert prune_old_meetings(recorder, 90, flag) == 0, "this week's meeting is kept"
+    (kept,) = photos.glob("*.jpg")
+    assert CLOCK_UNSET not in kept.name, "its photo is aged from now, as the meeting is"
+    recorder.close()
+    with Store(tmp_path / "data") as store:
+        (meeting,) = store.meetings()
+        # ... and both go keep_days after the clock was first known to be right.
+        assert store.prune(datetime.now(UTC) + timedelta(days=1)) == 1

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from device import logs, paths
-from device.app import App, RealClock
+from device.app import CLOCK_UNSET, App, RealClock
 from device.button import KINDS, ButtonError, Inbox, configured_button
 from device.camera import CameraError, MissingCamera, configured_camera
 from device.display import DisplayError, default_mode, open_display
@@ -155,7 +155,8 @@ def build(
         device=settings.audio_device,
     )
     recorder = Recorder.open(data_dir if data_dir is not None else settings.data_path())
-    prune_old_meetings(recorder, settings.keep_days)
+    if prune_old_meetings(recorder, settings.keep_days) is None:
+        log.info("the clock is not known to be right yet: old meetings are kept until it is")
     return App(
         settings,
         display=shown,
@@ -170,24 +171,22 @@ def build(
         notice=notice,
         resume=resume,
         on_frame=on_frame,
+        chores=lambda: prune_old_meetings(recorder, settings.keep_days),
     )
 
 
-SYNCHRONISED = Path("/run/systemd/timesync/synchronized")
-
-
 def prune_old_meetings(
-    recorder: Recorder, keep_days: int, synchronised: Path = SYNCHRONISED
-) -> int:
-    """Delete meetings older than `keep_days` (privacy), but only when the clock is known
-    to be right: a Pi without a network or a real-time clock may think it is any date, and
-    would then delete this week's meetings. systemd-timesyncd makes `synchronised` once
-    it has set the clock."""
+    recorder: Recorder, keep_days: int, synchronised: Path = paths.SYNCHRONISED
+) -> int | None:
+    """Delete meetings (and kept photos) older than `keep_days` (privacy); how many meetings
+    went, or None while the clock is not known to be right: a Pi without a network or a
+    real-time clock may think it is any date, and would then delete this week's meetings.
+    The run calls it at start and then every `device.app.CHORES_SECONDS`: the clock is
+    usually set only after the device has started."""
     if keep_days <= 0 or recorder.store is None:
         return 0
-    if not synchronised.exists():
-        log.info("clock not known to be synchronised: old meetings are kept for now")
-        return 0
+    if not paths.clock_known(synchronised):
+        return None
     cutoff = datetime.now(UTC) - timedelta(days=keep_days)
     _prune_photos(Path(recorder.store.data_dir) / "photos", cutoff.timestamp())
     try:
@@ -198,10 +197,15 @@ def prune_old_meetings(
 
 
 def _prune_photos(folder: Path, cutoff: float) -> None:
-    """Wall photos kept with keep_photos (they may show faces) go after keep_days too."""
+    """Wall photos kept with keep_photos (they may show faces) go after keep_days too. One
+    kept while the clock was not known to be right (device.app.CLOCK_UNSET in its name) is
+    aged from now on, as its meeting is (device.store.Store.prune)."""
     for photo in folder.glob("wall-*.jpg"):
         try:
-            if photo.stat().st_mtime < cutoff:
+            if CLOCK_UNSET in photo.name:
+                photo.touch()
+                photo.rename(photo.with_name(photo.name.replace(CLOCK_UNSET, "")))
+            elif photo.stat().st_mtime < cutoff:
                 photo.unlink()
                 log.info("deleted the old photo %s", photo.name)
         except OSError as exc:
