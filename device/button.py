@@ -13,6 +13,7 @@ loop. Keyboard and touch arrive as pygame events on the main thread.
 from __future__ import annotations
 
 import collections
+import glob
 import logging
 import os
 import sys
@@ -217,7 +218,8 @@ class GpioButton(ButtonSource):
                     f"The GPIO library cannot write in the current folder ({os.getcwd()}): "
                     "run from a folder you can write, e.g. cd /tmp"
                 ) from exc
-            raise ButtonError(_gpio_problem(pin, exc)) from exc
+            said = " ".join(str(w.message) for w in fallbacks)
+            raise ButtonError(_gpio_problem(pin, exc, said)) from exc
         finally:
             for warning in fallbacks:
                 log.debug("gpiozero: %s", warning.message)
@@ -239,19 +241,34 @@ class GpioButton(ButtonSource):
         self._button.close()
 
 
-def _gpio_problem(pin: int | str, exc: Exception) -> str:
+def _gpio_problem(pin: int | str, exc: Exception, fallbacks: str = "") -> str:
+    """One sentence for why the pin cannot be had. `fallbacks`: what gpiozero said of each pin
+    library it could not load (lgpio's reasons are only there, and in lgpio's own errors)."""
     kind = type(exc).__name__
-    if kind == "GPIOPinInUse":
-        return f"GPIO{pin} is in use by another program: stop it, or set another button pin"
+    # gpiozero's own error is for a pin taken in this process; lgpio's "GPIO busy", by another.
+    if kind == "GPIOPinInUse" or "GPIO busy" in f"{exc} {fallbacks}":
+        return (
+            f"GPIO{pin} is in use by another program (on the device, the service: "
+            "sudo systemctl stop leancoffee): stop it, or set another button pin"
+        )
     if kind in ("BadPinFactory", "PinFactoryFallback"):
+        if _gpio_chips_unusable():
+            return (
+                "No permission to use the GPIO pins: add the user to the gpio group "
+                "(sudo usermod -aG gpio USER, then log in again)"
+            )
         return "No GPIO pins here (not a Raspberry Pi?): use --button keyboard"
     if kind in ("PinInvalidPin", "PinInvalidFunction", "PinUnknownPi"):
         return f"GPIO pin {pin!r} does not exist on this board: check the button pin setting"
-    if isinstance(exc, PermissionError):
-        return "No permission to use the GPIO pins: add the user to the gpio group"
     return (
         f"Cannot use the button on GPIO{pin} ({exc}): check the wiring and the button pin setting"
     )
+
+
+def _gpio_chips_unusable() -> bool:
+    """GPIO chips there are, and none this user may open (not in the gpio group)."""
+    chips = glob.glob("/dev/gpiochip*")
+    return bool(chips) and not any(os.access(c, os.R_OK | os.W_OK) for c in chips)
 
 
 # --- stdin -----------------------------------------------------------------------------------

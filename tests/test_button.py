@@ -121,6 +121,43 @@ def test_gpio_library_without_a_writable_folder_says_where_to_run(inbox, monkeyp
         GpioButton(inbox, pin=17)
 
 
+def test_a_pin_another_program_holds_names_the_service(inbox, monkeypatch):
+    from gpiozero import Device
+
+    class error(Exception):  # lgpio's own exception type, as gpio_claim_input raises it
+        pass
+
+    def claimed(*args, **kwargs):
+        raise error("GPIO busy")
+
+    monkeypatch.setattr(Device.pin_factory, "pin", claimed)
+    with pytest.raises(ButtonError, match="in use by another program .*systemctl stop"):
+        GpioButton(inbox, pin=17)
+
+
+def test_gpio_chips_the_user_may_not_open_ask_for_the_gpio_group(inbox, monkeypatch):
+    import warnings
+
+    from gpiozero import Device
+    from gpiozero.exc import BadPinFactory, PinFactoryFallback
+
+    from device import button
+
+    def no_access(*args, **kwargs):
+        warnings.warn(
+            PinFactoryFallback("Falling back from lgpio: can not open gpiochip"), stacklevel=2
+        )
+        raise BadPinFactory("Unable to load any default pin factory!")
+
+    monkeypatch.setattr(Device.pin_factory, "pin", no_access)
+    monkeypatch.setattr(button, "_gpio_chips_unusable", lambda: True)
+    with pytest.raises(ButtonError, match="add the user to the gpio group"):
+        GpioButton(inbox, pin=17)
+    monkeypatch.setattr(button, "_gpio_chips_unusable", lambda: False)
+    with pytest.raises(ButtonError, match="No GPIO pins here"):
+        GpioButton(inbox, pin=17)
+
+
 def key(kind, k=pygame.K_SPACE):
     return pygame.event.Event(kind, key=k, mod=0, unicode=" ", scancode=44)
 
