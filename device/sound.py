@@ -5,6 +5,10 @@
 `play("warning")`; when a sound cannot be heard, `flashing(now)` tells the
 screen to flash instead (and `on_flash` is called), and the problem is logged
 once. Sounds are loaded once, at open, so `play()` only starts a channel.
+
+When they play is the session's rule: the squeak when a slot runs out
+(device.session `_slot_ran_out`), the cue at the last minute; the app plays
+the SQUEAK and WARNING_CUE effects (device.app `_handle`).
 """
 
 from __future__ import annotations
