@@ -11,6 +11,7 @@ logged, so the time left is known between two bounds.
 """
 
 import argparse
+import calendar
 import os
 import queue
 import random
@@ -222,8 +223,13 @@ class Appliance:
     """`leancoffee run` as a process: stdin for the button, stderr lines for what it did."""
 
     def __init__(self, data: Path, wall: Path, settings: Path) -> None:
+        # TZ=UTC: its log's HH:MM:SS stamps are read back by `_stamped`, with no DST change.
         env = dict(
-            os.environ, SDL_AUDIODRIVER="dummy", SDL_VIDEODRIVER="dummy", PYTHONUNBUFFERED="1"
+            os.environ,
+            SDL_AUDIODRIVER="dummy",
+            SDL_VIDEODRIVER="dummy",
+            PYTHONUNBUFFERED="1",
+            TZ="UTC",
         )
         env.pop("STATE_DIRECTORY", None)
         command = [sys.executable, "-m", "device.commands.run", "--headless", "--button", "stdin"]
@@ -310,8 +316,8 @@ def _stamped(line: str) -> float:
     m = re.match(r"(\d\d):(\d\d):(\d\d)\.(\d{3}) ", line)
     if m is None:
         return now
-    day = time.localtime(now)
-    stamp = time.mktime((*day[:3], int(m[1]), int(m[2]), int(m[3]), 0, 0, -1)) + int(m[4]) / 1000
+    day = time.gmtime(now)  # the process logs in UTC (Appliance)
+    stamp = calendar.timegm((*day[:3], int(m[1]), int(m[2]), int(m[3]))) + int(m[4]) / 1000
     return min((stamp + d for d in (-86400, 0, 86400)), key=lambda t: abs(t - now))
 
 
