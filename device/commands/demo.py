@@ -210,30 +210,50 @@ def sample_wall(out: Path) -> Path:
     return path
 
 
+class DemoError(Exception):
+    """Why the demo cannot go on, in one sentence."""
+
+
 def run(args: argparse.Namespace) -> int:
     out: Path = args.out
-    headless = args.headless or not has_display()
     try:
-        wall = args.wall or sample_wall(out)
-        camera = FileCamera(wall, option="--wall")
-        camera.capture()  # an unreadable photo is an error now, not at the first scan
-    except CameraError as exc:
+        wall, camera = _wall_camera(args.wall, out)
+        display, headless = _screen(args)
+        frames, data = _clear_output(out, headless)
+        return _meeting(args, out, wall, camera, display, headless, frames, data)
+    except DemoError as exc:
         print(f"leancoffee demo: {exc}", file=sys.stderr)
         return 1
+
+
+def _wall_camera(wall: Path | None, out: Path) -> tuple[Path, FileCamera]:
+    """The wall photo and a camera that gives it; an unreadable photo is an error now, not
+    at the first scan."""
+    try:
+        wall = wall or sample_wall(out)
+        camera = FileCamera(wall, option="--wall")
+        camera.capture()
+    except CameraError as exc:
+        raise DemoError(str(exc)) from exc
     except OSError as exc:  # the synthetic wall could not be written in --out
-        print(f"leancoffee demo: cannot write to {out}: {exc.strerror or exc}", file=sys.stderr)
-        return 1
-    display = None
+        raise DemoError(f"cannot write to {out}: {exc.strerror or exc}") from exc
+    return wall, camera
+
+
+def _screen(args: argparse.Namespace):
+    """A window, or frames saved as PNG files where there is no display; (display, headless)."""
+    headless = args.headless or not has_display()
     if not headless:
         try:
-            display = open_display("windowed", args.size, fallback=False)
+            return open_display("windowed", args.size, fallback=False), False
         except DisplayError as exc:
             log.warning("%s: saving frames instead", exc)
-            headless = True
-    if headless:
-        display = open_display("headless", args.size)
-    frames = out / "frames"
-    data = out / "data"
+    return open_display("headless", args.size), True
+
+
+def _clear_output(out: Path, headless: bool) -> tuple[Path, Path]:
+    """The frames and data folders in `out`, the last run's frames gone."""
+    frames, data = out / "frames", out / "data"
     try:
         out.mkdir(parents=True, exist_ok=True)
         if headless:
@@ -241,9 +261,12 @@ def run(args: argparse.Namespace) -> int:
             for old in frames.glob("[0-9][0-9][0-9]-*.png"):
                 old.unlink()  # the last run's frames: only files named as this command names them
     except OSError as exc:
-        print(f"leancoffee demo: cannot write to {out}: {exc.strerror or exc}", file=sys.stderr)
-        return 1
+        raise DemoError(f"cannot write to {out}: {exc.strerror or exc}") from exc
+    return frames, data
 
+
+def _meeting(args, out, wall, camera, display, headless, frames, data) -> int:
+    """The scripted meeting on the app, then what it made."""
     clock = ManualClock() if headless else RealClock()
     wake = threading.Event()
     inbox = Inbox(clock=clock.now, notify=wake.set)
@@ -291,8 +314,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         write_atomic(summary, to_json(record))
     except OSError as exc:
-        print(f"leancoffee demo: cannot write {summary}: {exc}", file=sys.stderr)
-        return 1
+        raise DemoError(f"cannot write {summary}: {exc}") from exc
     topics = record["topics"]
     discussed = sum(1 for t in topics if t["status"] == "discussed")
     print(f"Meeting: {discussed} of {len(topics)} topics discussed, wall photo {wall}")
