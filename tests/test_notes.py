@@ -364,6 +364,28 @@ def test_two_notes_of_one_colour_run_together_in_a_short_column_are_cut_at_their
         assert len(hits) == 1 and iou(hits[0].quad, truth) > 0.85
 
 
+def test_a_column_of_one_colour_cut_at_lines_of_writing_gives_way_to_its_seams():
+    """On this seeded wall, three grey-white notes stand in a column, touching; the first
+    search cuts it in two at a line of writing on the middle note, each piece more than one
+    note long. The wiped copy finds the column whole, three notes long, and a seam across
+    it runs through the lower piece, while the two pieces meet where no seam shows: they
+    were cut off the seams, and the column is cut into its three notes."""
+    from vision.synth import make_wall
+
+    seeded = make_wall(2000, "medium")
+    truths = [
+        n.polygon
+        for y in (1073, 1242, 1410)
+        for n in seeded.truth.notes
+        if inside(n.polygon, (2344, y))
+    ]
+    assert len(truths) == 3
+    found = find_notes(seeded.image, Params())
+    for truth in truths:
+        hits = [c for c in found if inside(truth, c.quad.mean(axis=0))]
+        assert len(hits) == 1 and iou(hits[0].quad, truth) > 0.85
+
+
 def test_a_block_cell_that_lies_on_a_note_found_on_its_own_is_no_note():
     """On this seeded wall, the wiped copy runs the lower half of a pink note (under its
     writing) and the pink note a little below it into one block of two. Its upper cell lies

@@ -14,6 +14,7 @@ import numpy as np
 from test_notes import CANARY, INK, LIME, PINK, WALL, assert_found, iou, note, wall
 from test_notes_real import TEAL, stack
 
+from vision.notes.seams import _cut_off_seams
 from vision.notes.shapes import _angle
 from vision.notes.squared import _turned
 
@@ -356,3 +357,41 @@ def test_a_turned_note_whose_edge_hides_against_its_own_colour_is_left_as_it_is(
     lab, truth, box, colour = _crowded_turned(5.0, neighbour=True)
     ((quad, _),) = _turned([(box, colour)], lab, (160.0, 160.0, 0.0))
     assert np.array_equal(quad, box)
+
+
+# --- _cut_off_seams: notes found whole in a block give way to it only where the first ---
+# search cut it off its seams. A column of three canary notes, seams faint, stands for the
+# block; the notes found in it are drawn as outlines.
+
+
+def _column() -> tuple[np.ndarray, np.ndarray]:
+    image = wall(size=(800, 1000))
+    for r in range(3):
+        note(image, 300, 100 + 220 * r, 220, seam=r > 0, shadow=r == 0)
+    return image, np.float64([[300, 100], [520, 100], [520, 760], [300, 760]])
+
+
+def _box(y0, y1):
+    return np.float64([[300, y0], [520, y0], [520, y1], [300, y1]])
+
+
+def test_notes_cut_apart_where_no_seam_shows_give_way_to_the_block():
+    # Cut at a line of writing half way down the middle note: the lower piece holds the
+    # seam under that note.
+    image, block = _column()
+    assert _cut_off_seams(image, block, 1.0, (1, 3), [_box(100, 423), _box(433, 760)])
+
+
+def test_a_note_a_seam_runs_through_with_none_meeting_it_stands():
+    # A seam the block shows runs through it, but no note found meets it where none shows:
+    # nothing says the first search cut here off a seam (a tall note beside a stack).
+    # mutation: _cut_off_seams's meeting test dropped (any big note a seam runs through).
+    image, block = _column()
+    assert not _cut_off_seams(image, block, 1.0, (1, 3), [_box(100, 320), _box(433, 760)])
+
+
+def test_notes_that_meet_on_a_seam_stand():
+    # They meet on the upper seam: cut where the block shows one.
+    # mutation: _cut_off_seams's test that they meet where no seam shows dropped.
+    image, block = _column()
+    assert not _cut_off_seams(image, block, 1.0, (1, 3), [_box(100, 320), _box(320, 760)])

@@ -55,16 +55,19 @@ split. A note found only on the wiped copy must be paper on the photo too, not t
 A sheet of paper with notes of other colours stuck on it is background, not a note; but a
 grid of coloured notes with a few of another colour among them, each filling one of its
 cells, is notes (and a cell that lies much on a note found on its own is no note: the block
-ran into that note). Paper of a note's colour that no note holds once all the notes found
-are cleared is notes, when it is the size of one or a block of them (cut where their seams
-show), square to the wall's notes (a block of one colour left ragged at every level, or left
-bare by a neighbour fitted askew: `_unclaimed`); so is what no note holds and no wall is
-like, one whole note's size and shape with a note's paper showing (a note crowded with dots:
-clumps wider than the gap to its neighbours, so that no search sees its paper whole). A note
-is a rectangle, and perspective changes slowly across a wall: an outline with a corner far
-less square than its neighbours' (a stroke or a dot across a corner, or a neighbour of its
-colour, took a slice off its paper aslant) is squared up, one of the sides at that corner
-set parallel to its opposite side, on the note's edge (`_squared`).
+ran into that note; but notes found whole in a block, two of which meet end to end where
+no seam shows while a seam seen across the block runs through one of them, were cut at a
+line of writing, off the seams, and give way to it). Paper of a note's colour that no note
+holds once all the notes found are cleared is notes, when it is the size of one or a block
+of them (cut where their seams show), square to the wall's notes (a block of one colour
+left ragged at every level, or left bare by a neighbour fitted askew: `_unclaimed`); so is
+what no note holds and no wall is like, one whole note's size and shape with a note's paper
+showing (a note crowded with dots: clumps wider than the gap to its neighbours, so that no
+search sees its paper whole). A note is a rectangle, and perspective changes slowly across
+a wall: an outline with a corner far less square than its neighbours' (a stroke or a dot
+across a corner, or a neighbour of its colour, took a slice off its paper aslant) is
+squared up, one of the sides at that corner set parallel to its opposite side, on the
+note's edge (`_squared`).
 
 What real walls add (each a predicate of its own in `_search`, or a filter in `find_notes`):
 notes stuck on in overlapping rows show only a strip each, as long as a note, with the note
@@ -93,7 +96,14 @@ from vision.geometry import order_quad
 from vision.notes.growth import _lengthened, _whole
 from vision.notes.real_walls import _bare_wall, _drawn_on, _framed
 from vision.notes.regions import _refined
-from vision.notes.seams import _evened, _halved, _overhung, _seam_split, _trimmed
+from vision.notes.seams import (
+    _cut_off_seams,
+    _evened,
+    _halved,
+    _overhung,
+    _seam_split,
+    _trimmed,
+)
 from vision.notes.search import _GROW, _SINGLE_AREA, _search
 from vision.notes.shapes import (
     _MAX_TURN,
@@ -227,6 +237,10 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
             )
             for f, a in zip(rivals, sizes, strict=True)
         ]
+        # But notes found whole in a block whose seams run through them were cut off them.
+        if cols * rows > 1 and any(whole):
+            if _cut_off_seams(image, quad, scale, (cols, rows), [f[0] for f in rivals]):
+                whole = [False] * len(whole)
         if all(a < _PIECE * area for a in sizes) and not any(whole):
             if _bare_wall(quad, lab, walls):
                 continue  # the wipe smeared big writing on the wall into a false colour

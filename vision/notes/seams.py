@@ -1,7 +1,8 @@
 """Cutting touching notes of one colour apart along their seams, seen at full resolution: grids
 (`_seam_split`), a note twice as long as its neighbours (`_halved`), a pair cut unevenly
 (`_evened`), a run of notes one note longer than it holds (`_recounted`); a grid's cells set
-on the edges their paper shows (`_trimmed`, `_overhung`)."""
+on the edges their paper shows (`_trimmed`, `_overhung`); notes found in a block cut off its
+seams (`_cut_off_seams`)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from vision.notes.shapes import (
     _NEAR,
     _NEIGHBOURS,
     _SUM_L1,
+    _area,
     _corners_square,
     _delta_e,
     _neighbourhood,
@@ -44,6 +46,13 @@ _LONG = 1.5
 # three or more near, or two near of its own colour (off its pad, as in a short column of
 # one colour; two of another colour may be off another pad).
 _HALVED_NEIGHBOURS = 2
+# A note found whole in a block of touching notes, bigger than one of its cells, with at
+# least this share of it on either side of a seam seen across the block, straddles that
+# seam (a cut a little off a seam, or an outline grown a little, moves less of it); two
+# notes found in it meet end to end where their ends lie within this many cells of each
+# other (see _cut_off_seams).
+_ONE_SIDE = 0.3
+_MEET = 0.25
 # A note as wide as its neighbours and this many times as long (and as the wall's typical
 # note) whose own paper runs on past an end to twice their length, with a seam seen across
 # its middle there, is two of one colour run together, the upper one cut short at a line
@@ -106,14 +115,7 @@ def _seam_split(
     one big sheet (a poster, a blank card, a patch of wall), far too big for a note: no
     note at all.
     """
-    cell = 48
-    patch, _ = warp_quad(image, quad, cols * cell, rows * cell)
-    lab = to_lab(patch)
-    gx = np.abs(cv2.Sobel(lab, cv2.CV_32F, 1, 0, ksize=3)).sum(axis=2)
-    gy = np.abs(cv2.Sobel(lab, cv2.CV_32F, 0, 1, ksize=3)).sum(axis=2)
-    trim_y, trim_x = max(1, rows * cell // 10), max(1, cols * cell // 10)
-    xs = _cuts(np.percentile(gx[trim_y:-trim_y], _SEAM_SPAN, axis=0), cols, cell)
-    ys = _cuts(np.percentile(gy[:, trim_x:-trim_x], _SEAM_SPAN, axis=1), rows, cell)
+    xs, ys = _seams(image, quad, cols, rows)
     seen = sum(s for _, s in xs) + sum(s for _, s in ys)
     if cols * rows > 4 and seen == 0:
         return []  # a big blank sheet: a grid of five notes or more shows a seam somewhere
@@ -123,6 +125,20 @@ def _seam_split(
         return []  # asked for seams seen, and one is not
     w, h = _sides(quad)
     return _cells(quad, _kept(xs, w, h / rows), _kept(ys, h, w / cols))
+
+
+def _seams(image: np.ndarray, quad: np.ndarray, cols: int, rows: int):
+    """Where a grid's cuts go, across and down (see _cuts): each a fraction of the grid, and
+    whether a seam was seen there."""
+    cell = 48
+    patch, _ = warp_quad(image, quad, cols * cell, rows * cell)
+    lab = to_lab(patch)
+    gx = np.abs(cv2.Sobel(lab, cv2.CV_32F, 1, 0, ksize=3)).sum(axis=2)
+    gy = np.abs(cv2.Sobel(lab, cv2.CV_32F, 0, 1, ksize=3)).sum(axis=2)
+    trim_y, trim_x = max(1, rows * cell // 10), max(1, cols * cell // 10)
+    xs = _cuts(np.percentile(gx[trim_y:-trim_y], _SEAM_SPAN, axis=0), cols, cell)
+    ys = _cuts(np.percentile(gy[:, trim_x:-trim_x], _SEAM_SPAN, axis=1), rows, cell)
+    return xs, ys
 
 
 def _kept(cuts: list[tuple[float, bool]], length: float, across: float) -> list[float]:
@@ -166,6 +182,45 @@ def _cells(quad: np.ndarray, us: list[float], vs: list[float]) -> list[np.ndarra
         for v0, v1 in pairwise(vs)
         for u0, u1 in pairwise(us)
     ]
+
+
+def _cut_off_seams(image, block, scale: float, grid, found: list[np.ndarray]) -> bool:
+    """Whether notes `found` whole in a block of touching notes (`block`, `grid` columns and
+    rows, in the working copy's pixels, `scale` of the image's) were cut off its seams: two
+    of them meet end to end where the block shows no seam, and a seam it shows runs through
+    one of them (bigger than a cell): a line of writing was taken for their seam, and each
+    holds parts of two of the block's notes."""
+    cols, rows = grid
+    cell = _area(block) / (cols * rows)
+    if not any(_area(q) > _ONCE[1] * cell for q in found):
+        return False
+    to_grid = cv2.getPerspectiveTransform(
+        np.float32(block), np.float32([[0, 0], [cols, 0], [cols, rows], [0, rows]])
+    )
+    spans = []  # each note's extent in the block, in cells: (u0, u1), (v0, v1)
+    for q in found:
+        uv = cv2.perspectiveTransform(np.float32(q).reshape(-1, 1, 2), to_grid).reshape(4, 2)
+        spans.append((_area(q) > _ONCE[1] * cell, uv.min(axis=0), uv.max(axis=0)))
+    seams = _seams(image, block / scale, cols, rows)
+    for axis, n in ((0, cols), (1, rows)):
+        seen = [at * n for at, s in seams[axis] if s]
+        for k, (big, lo, hi) in enumerate(spans):
+            length = hi[axis] - lo[axis]
+            if not big or not any(
+                lo[axis] + _ONE_SIDE * length <= at <= hi[axis] - _ONE_SIDE * length for at in seen
+            ):
+                continue
+            for _, lo2, hi2 in spans[:k] + spans[k + 1 :]:
+                across = min(hi[1 - axis], hi2[1 - axis]) - max(lo[1 - axis], lo2[1 - axis])
+                if across < 0.5 * min(hi[1 - axis] - lo[1 - axis], hi2[1 - axis] - lo2[1 - axis]):
+                    continue  # not in its column (row): less than half of either beside it
+                for end, start in ((hi[axis], lo2[axis]), (hi2[axis], lo[axis])):
+                    meet = (end + start) / 2
+                    if abs(end - start) <= _MEET and all(
+                        abs(meet - at) > _SEAM_SLACK for at in seen
+                    ):
+                        return True
+    return False
 
 
 def _halved(notes: list, image: np.ndarray, scale: float, typical, bgr=None) -> list:
