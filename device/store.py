@@ -163,6 +163,14 @@ def _wall_text(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
+def _rollback(conn: sqlite3.Connection) -> None:
+    """Roll back a failed transaction, if the failure left one to roll back."""
+    try:
+        conn.execute("ROLLBACK")
+    except sqlite3.Error:
+        pass
+
+
 def _default_connect(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(path)
 
@@ -541,10 +549,7 @@ class Store:
             conn.execute("COMMIT")
         except sqlite3.Error as exc:
             self._cache = {}  # the transaction is void: write everything next time
-            try:
-                conn.execute("ROLLBACK")
-            except sqlite3.Error:
-                pass
+            _rollback(conn)
             raise SaveError(f"Saving has stopped: {_reason(exc)}.") from exc
         return meeting_id
 
@@ -700,10 +705,7 @@ class Store:
             )
             conn.execute("COMMIT")
         except sqlite3.Error as exc:
-            try:
-                conn.execute("ROLLBACK")
-            except sqlite3.Error:
-                pass
+            _rollback(conn)
             raise SaveError(f"Cannot delete old meetings: {_reason(exc)}.") from exc
         if cur.rowcount:
             log.info(
