@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from vision.dots import find_dots
+from vision.dots.ink import Candidate, is_dot, score
 from vision.params import Params
 
 WALL = (205, 208, 210)  # BGR
@@ -227,14 +228,36 @@ def test_a_dot_on_writing_of_its_own_colour_counts():
     assert len(n.found()) == 2
 
 
+@pytest.mark.parametrize("paper", [CANARY, PINK])
 @pytest.mark.parametrize("thickness, r", [(5, 15), (5, 17), (6, 17), (7, 17), (7, 20)])
-def test_black_dots_on_rows_of_bold_black_writing_count(thickness, r):
+def test_black_dots_on_rows_of_bold_black_writing_count(paper, thickness, r):
     # The strokes round each dot score it as ink; its face, opaque to the rim, tells a sticker.
-    n = Note()
+    # On pink a black dot is darker than the paper and of no other hue, as a shade is, but it
+    # keeps none of the paper's chroma where a shade as dark keeps half of it.
+    n = Note(colour=paper)
     for row in range(4):
         n.write(215, 200 + 45 * row, "blown" if row % 2 else "olden", size=30, thickness=thickness)
     n.dot(290, 245, r=r, colour=BLACK)
     n.dot(350, 330, r=r, colour=BLACK)
+    assert_same_dots(n.found(), n.dots)
+
+
+@pytest.mark.parametrize(
+    ("paper", "colour", "thickness", "word", "at"),
+    [
+        (CANARY, RED, 12, "blown", (229, 240)),
+        (PINK, GREEN, 12, "blown", (229, 240)),
+        (BLUE_NOTE, RED, 13, "olden", (278, 240)),
+    ],
+)
+def test_a_dot_on_a_junction_of_bold_strokes_of_another_colour_counts_once(
+    paper, colour, thickness, word, at
+):
+    # The dot and the strokes under it make one thick core, deepest where they meet: the
+    # colour round that seed is half the dot's and half the ink's, and its median is neither.
+    n = Note(colour=paper)
+    n.write(215, 250, word, size=44, thickness=thickness)
+    n.dot(*at, colour=colour)
     assert_same_dots(n.found(), n.dots)
 
 
@@ -260,12 +283,13 @@ def test_a_note_mostly_covered_in_writing_still_shows_its_dots_and_no_others():
     assert_same_dots(n.found(), n.dots)
 
 
-def test_a_dark_curled_bottom_is_paper_not_a_dot():
-    n = Note()
+@pytest.mark.parametrize("paper", [CANARY, PINK])
+def test_a_dark_curled_bottom_is_paper_not_a_dot(paper):
+    n = Note(colour=paper)
     x, y = 200, 150
     for k in range(40):  # the bottom sixth of the note darkens as it curls away from the light
         shade = 1.0 - 0.012 * k
-        colour = tuple(int(c * shade) for c in CANARY)
+        colour = tuple(int(c * shade) for c in paper)
         cv2.line(n.image, (x, y + 200 + k), (x + 239, y + 200 + k), colour, 1)
     n.dot(300, 230, colour=BLUE)
     assert_same_dots(n.found(), n.dots)
@@ -628,3 +652,26 @@ def test_a_filled_crescent_moon_in_marker_of_the_notes_hue_is_not_a_vote(paper, 
     cv2.circle(n.image, bite_centre, int(0.85 * r), paper, -1, cv2.LINE_AA)
     n.dot(380, 330, r=14, colour=RED)
     assert_same_dots(n.found(blur=blur), n.dots)
+
+
+@pytest.mark.parametrize(("face", "dot"), [(0.8, False), (1.0, True), (1.25, False)])
+def test_only_a_face_of_its_blobs_own_colour_makes_a_disc_scoring_just_short_a_dot(face, dot):
+    # A disc 12.5% of the note wide, on writing of its own colour (which scores it a little
+    # under 0). Opaque to its rim at its blob's colour, it is a sticker; with gaps of paper,
+    # ink. A face well beyond its blob's colour (from the paper) means the blob grew from a
+    # blurred fringe of ink, a mix of the ink and the paper, and the disc lies on the ink.
+    c = Candidate(
+        x=80.0,
+        y=80.0,
+        r=10.0,
+        solid=1.0,
+        spread=2.0,
+        papery=0.0,
+        excess=0.3,
+        halo=0.6,
+        mixture=0.4,
+        colour=(40.0, 50.0, 30.0),
+        face=face,
+    )
+    assert -1.5 < score(c, Params()) <= 0
+    assert is_dot(c, Params()) is dot

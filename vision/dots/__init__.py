@@ -21,8 +21,12 @@ edge), so dots are always about the same number of pixels whatever the photo
    thick parts only (blobs.py): pixels near that colour and nearer it than the
    paper, or more than half way from the paper to it (its own blurred edge). That
    blob is the dot, without ink of other colours or the strokes of its own colour it
-   sits on, whatever its contrast (a yellow dot on a canary note). Where that
-   blob falls short of the core (a glossy highlight over the dot's middle), or
+   sits on, whatever its contrast (a yellow dot on a canary note). Where the middle
+   holds two things whose median colour is neither (a dot and the stroke of other ink
+   it lies on, the core deepest where they meet), the colour of the bigger of the two is
+   followed; not where they are a dot's face and its highlight, or ink and its blurred
+   edge (blobs.py, `_of_two`). Where the blob falls short of the core (a glossy
+   highlight over the dot's middle), or
    is of no dot's shape (a crescent round a highlight that reaches the rim),
    the colour of the darker half round the seed is followed instead, with that
    colour washed out by the lamp (lighter, its chroma shrunk towards grey, of
@@ -53,7 +57,10 @@ edge), so dots are always about the same number of pixels whatever the photo
    bold letter's bowl blurred shut, where a sticker is one colour to its rim. What scores a
    little short of a dot (a dot on writing of its own colour, whose strokes round it look
    like ink) is one if its face is opaque to its rim, as vinyl is, where letters and strokes
-   leave gaps of paper (ink.py, `_face`), unless it is the paper's own hue, darker: its shade.
+   leave gaps of paper (ink.py, `_face`), unless it is the paper's own hue, darker, with as
+   much of its chroma left as of its lightness: its shade (a black dot keeps none of it); or
+   unless its face is well beyond the colour its blob grew from (the blob was a blurred fringe
+   of ink, the disc on the ink beyond it).
 6. A blob of no dot's shape beside a dot found (a crescent: a dot half hidden
    under one of another colour, too thin to hold a disc of a dot's size) is
    the dot whose circle its free rim draws, if that rim goes most of the way

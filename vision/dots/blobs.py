@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 
 from vision.dots.arith import CHROMA2, PAPER_WEIGHTS, SQUARE3, median
-from vision.dots.highlight import GREYISH, lit
+from vision.dots.highlight import GREYISH, lit, washed
 from vision.dots.paper import along
 
 # A dot's blob: pixels within this share of the dot's distance from the paper of its colour.
@@ -23,6 +23,9 @@ _SEED_PROBE = 0.6
 # the depth (wide enough to reach round a highlight), and the blob that gives is taken if it is
 # `DARK_GAIN` times as big (the dot's face round the highlight, not a few pixels more).
 SHORT_BLOB, _DARK_PROBE, DARK_GAIN = 0.6, 0.85, 1.3
+# Where fewer than this share of the pixels round a seed are of about their median colour, the
+# median is a mix of two things that meet there, not the colour of either (`_of_two`).
+_MIXED = 0.4
 # A big hole in a blob at least this share of which is the dot's colour washed out is a
 # highlight, not a letter's bowl.
 _HOLE_LIT = 0.5
@@ -64,15 +67,20 @@ def colour_blob(
     """
     sx, sy = seed
     r = max(1, int(depth * (_DARK_PROBE if darker else _SEED_PROBE)))
-    probe = window[max(0, sy - r) : sy + r + 1, max(0, sx - r) : sx + r + 1].reshape(-1, 3)
+    around = (slice(max(0, sy - r), sy + r + 1), slice(max(0, sx - r), sx + r + 1))
+    probe = window[around].reshape(-1, 3)
     if darker:
         probe = probe[np.argsort(probe[:, 0])[: max(1, len(probe) // 2)]]
     colour = median(probe)
-    away = colour - paper
-    tolerance = min(max(_BLOB_TOL * math.sqrt(float(away @ away)), _BLOB_TOL_MIN), _BLOB_TOL_MAX)
-    delta = cv2.subtract(window, (float(colour[0]), float(colour[1]), float(colour[2]), 0.0))
-    square = cv2.multiply(delta, delta)
-    distance2 = cv2.transform(square, PAPER_WEIGHTS)
+    tolerance = _tolerance(colour, paper)
+    square, distance2 = _distance2(window, colour)
+    if not darker and (
+        np.count_nonzero(distance2[around] < tolerance * tolerance) < _MIXED * len(probe)
+    ):
+        one = _of_two(probe, paper)
+        if one is not None:
+            colour, tolerance = one, _tolerance(one, paper)
+            square, distance2 = _distance2(window, colour)
     # Near the dot's colour, and nearer it than the paper's (a faint yellow dot on a canary note
     # never runs out into the paper) ...
     same = distance2 < np.minimum(diff2, tolerance * tolerance)
@@ -101,6 +109,52 @@ def colour_blob(
     cv2.floodFill(same, None, (int(sx), int(sy)), 2, 0, 0, 8)
     blob = (same == 2).view(np.uint8)
     return _fill_holes(blob, window, colour, allowed), colour, axis, loose.view(np.uint8)
+
+
+def _tolerance(colour: np.ndarray, paper: np.ndarray) -> float:
+    """How near the dot's colour a pixel of its blob is (Lab): a share of its distance from the
+    paper, so a faint dot's blob does not run out into the paper."""
+    away = colour - paper
+    return min(max(_BLOB_TOL * math.sqrt(float(away @ away)), _BLOB_TOL_MIN), _BLOB_TOL_MAX)
+
+
+def _distance2(window: np.ndarray, colour: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each pixel's squared offset from `colour` (Lab, per channel), and its weighted sum."""
+    delta = cv2.subtract(window, (float(colour[0]), float(colour[1]), float(colour[2]), 0.0))
+    square = cv2.multiply(delta, delta)
+    return square, cv2.transform(square, PAPER_WEIGHTS)
+
+
+def _of_two(probe: np.ndarray, paper: np.ndarray) -> np.ndarray | None:
+    """The colour of the bigger of two things round a seed (`probe`: its pixels, Lab), whose
+    median is neither (`_MIXED`): a dot on a stroke of other ink, seeded where the two meet
+    (the core is deepest there) takes the colour of neither, and its blob is neither; or None.
+    Not where the two are one dot's face and its highlight, nor a colour and its mix with the
+    paper (ink's blurred edge): those are one thing, which the median stands for."""
+    # Two means, from the pixel farthest from the median and the one farthest from that.
+    d = probe - median(probe)
+    a = probe[np.argmax((d * d).sum(1))]
+    b = probe[np.argmax(((probe - a) ** 2).sum(1))]
+    for _ in range(4):
+        nearer_a = ((probe - a) ** 2).sum(1) < ((probe - b) ** 2).sum(1)
+        if nearer_a.all() or not nearer_a.any():
+            return None
+        a, b = median(probe[nearer_a]), median(probe[~nearer_a])
+    if washed(a, b) or washed(b, a) or _mix(a, b, paper) or _mix(b, a, paper):
+        return None
+    return a if 2 * np.count_nonzero(nearer_a) >= len(probe) else b
+
+
+def _mix(mix: np.ndarray, colour: np.ndarray, paper: np.ndarray) -> bool:
+    """Whether `mix` lies on the way from the paper to `colour` (as `kin` asks of pixels)."""
+    axis = colour - paper
+    n2 = float(axis @ axis)
+    if n2 <= 1:
+        return False
+    d = mix - paper
+    t = float(d @ axis) / n2
+    tol = max(_BLOB_TOL_MIN, 0.25 * math.sqrt(n2))
+    return 0 < t < 1 and float(d @ d) - t * t * n2 < tol * tol
 
 
 def _fill_holes(

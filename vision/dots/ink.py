@@ -55,6 +55,21 @@ _HOLLOW = 0.4
 # the smallest stickers is as solid (on the benchmark's walls: 2 notes more right on the medium
 # tiers, 1 on hard and hardB, none worse).
 _FACE_MARGIN, _FACE_SOLID, _FACE_SIZE = 1.5, 0.93, 0.12
+# A sticker's blob is grown from its own face, so its face's palest twentieth is about its blob's
+# colour (noise spreads it below, not above). A face whose palest twentieth lies beyond its
+# blob's colour by more than this share of the way from the paper is of something stronger than
+# the blob: the blob was grown from a blurred fringe (a mix of ink and the paper), and the disc
+# lies on the ink beyond it, whose face proves nothing (on the benchmark's walls: a note more
+# right on mediumC and on hard, none worse; the same from 1.05 to 1.2).
+_FACE_BEYOND = 1.1
+# Less light on paper (a curl, a fold, a shadow) scales its L + 16, a and b alike in CIE Lab
+# (each the cube root of the light reflected), so a shade keeps the share (L + 16) / (Lp + 16)
+# of the paper's chroma. A disc of the paper's hue, darker, keeping less than `_SHADE` of that
+# share is no shade but a duller thing on the paper: a black sticker on pink paper keeps 0.05
+# of its chroma, where a shade as dark keeps 0.55 (a tinted light, a mix at a blurred rim, and
+# the camera's curve move this a little; on the benchmark's walls: a note more right on
+# medium, hard and hardB each, none worse).
+_SHADE = 0.5
 _KIN_OPEN = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5))
 
 
@@ -85,7 +100,7 @@ def is_dot(c: Candidate, params: Params) -> bool:
     labelled real photos)."""
     if c.hollow > _HOLLOW:
         return False  # a letter's bowl
-    if c.face >= _FACE_SOLID and 2 * c.r >= _FACE_SIZE * params.note_px:
+    if _FACE_SOLID <= c.face <= _FACE_BEYOND and 2 * c.r >= _FACE_SIZE * params.note_px:
         return True  # a sticker over writing of its colour
     margin = HIDDEN_MARGIN if c.hidden else 0.0
     if c.faint:
@@ -281,7 +296,9 @@ def _face(
     rim; a letter, or strokes crossing, leave gaps of paper blurred in. What is glossy is left
     out (`_against_paper`). Nothing is told (-1) where the paper is the disc's colour washed
     out (a highlight and paper look alike), nor where the disc is of the paper's own hue,
-    darker and duller: its shade (a curl, a fold), which is as even as a sticker."""
+    darker and duller: its shade (a curl, a fold), which is as even as a sticker, but which
+    keeps about as much of the paper's chroma as of its lightness (`_SHADE`): a black sticker
+    on pink paper has next to none of it."""
     seen = _against_paper(window, off, shine, colour, axis, x, y)
     if seen is None:
         return -1.0
@@ -291,7 +308,8 @@ def _face(
     if p2 >= GREYISH**2 and colour[0] < paper[0, 0, 0]:
         ab = np.float32([0.0, colour[1], colour[2]])
         kept = float(ab @ hue) / p2
-        if 0 < kept < 1 and float(np.linalg.norm(ab - kept * hue)) < WASHED_MISS:
+        dim = (colour[0] + 16.0) / (paper[0, 0, 0] + 16.0)
+        if _SHADE * dim < kept < 1 and float(np.linalg.norm(ab - kept * hue)) < WASHED_MISS:
             return -1.0
     face = (dist2 < (0.8 * r) ** 2) & ~glossy
     if np.count_nonzero(face) < 8:
