@@ -395,3 +395,28 @@ def test_notes_that_meet_on_a_seam_stand():
     # mutation: _cut_off_seams's test that they meet where no seam shows dropped.
     image, block = _column()
     assert not _cut_off_seams(image, block, 1.0, (1, 3), [_box(100, 320), _box(320, 760)])
+
+
+# --- _search's pair: a region of paper too long for one note but not for two, cut in two ---
+# where a seam shows across its middle (its _alone test: test_notes.py, medium 2015). The wall
+# is wood, its notes 300 x 200, so that paper 360 x 170 is too small to be a block of them.
+
+WOOD = (70, 120, 170)
+CREAM = (205, 254, 240)
+
+
+def _small_notes_wall() -> tuple[np.ndarray, list]:
+    image = wall(size=(1600, 1000), colour=WOOD)
+    colours = (PINK, LIME, CANARY, (215, 248, 250))
+    truths = [
+        note(image, 100 + 360 * k, 80, 300, 200, colour=colours[k], shadow=False) for k in range(4)
+    ]
+    return image, truths
+
+
+def test_a_card_too_long_for_a_note_with_no_seam_across_it_is_no_pair_of_notes():
+    # A cream card 360 x 170 (2.1:1) alone on the wall: one piece of paper, shown by no seam.
+    # mutation: pair's _seam_split(..., on_seams=True) -> on_seams=False.
+    image, truths = _small_notes_wall()
+    cv2.rectangle(image, (300, 520), (659, 689), CREAM, -1)
+    assert_found(image, truths)

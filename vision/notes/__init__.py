@@ -23,6 +23,9 @@ narrower pad touching a long one, or one stuck on a little askew under another),
 is set on the edge of its paper; where a cell's paper sticks out beyond both ends of its
 neighbour's (a bigger note stuck on beside a smaller one), the edge it shows there is the side
 between them all along (a cut put on a line drawn down one of them is off their seam).
+A region too long for one note but not for two, its paper ending all round it, with a seam
+seen across its middle, is two notes run together side by side, smaller than the typical
+note (a wall's notes come in more than one size): it is cut there.
 
 A second search, on a copy where everything smaller than a big dot is wiped out, adds the
 notes the first found only in pieces (crowded with dots, or with writing all over them). A

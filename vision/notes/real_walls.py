@@ -69,13 +69,15 @@ def _beyond(quad: np.ndarray, a, b, distances, lab8: np.ndarray) -> list:
     return colours
 
 
-def _alone(r: _Region, lab8: np.ndarray) -> bool:
+def _alone(r: _Region, lab8: np.ndarray, across: float | None = None) -> bool:
     """Whether a region's paper runs on past none of its four sides: a whole note, not a
-    piece of one that writing or dots cut off (whose paper goes on past the cut)."""
+    piece of one that writing or dots cut off (whose paper goes on past the cut). Looked for
+    a share of the region's size out from each side, or of `across` (a note's size) if given."""
     q = r.quad
     w, h = _sides(q)
     for i in range(4):
         size = h if i % 2 == 0 else w  # out from the top and bottom, a share of the height
+        size = size if across is None else across
         near = _beyond(q, q[i], q[(i + 1) % 4], [d * size for d in _STRIP_LOOK[:2]], lab8)
         if any(c is not None and _delta_e(c, r.lab) < _CONTINUES for c in near):
             return False

@@ -19,7 +19,7 @@ from vision.notes.regions import (
     _Region,
     _Tree,
 )
-from vision.notes.seams import _cells
+from vision.notes.seams import _cells, _seam_split
 from vision.notes.shapes import (
     _MAX_ASPECT,
     _MAX_TURN,
@@ -84,6 +84,9 @@ _DARK_CHROMA = 30.0
 # Pixels each side of a found quad is pushed out by: the edge map eats about that much of
 # the paper.
 _GROW = 2.0
+# A region of paper too long for one note, but no longer than this many times its width (short
+# of a row of three square notes, 3:1), may be two notes side by side (see _search's pair).
+_PAIR_LONG = 2.8
 # A piece of paper turned from the wall's notes or ragged, this share of the typical note,
 # may be part of a note (see find_notes).
 _PART_OF = (0.3, 0.75)
@@ -221,6 +224,32 @@ def _search(bgr: np.ndarray, params: Params, min_px: float, typical=None, lab8=N
         return r.area > _OVERSIZED * typical_area
 
     def grid(r: _Region):
+        return block(r) or pair(r)
+
+    def pair(r: _Region):
+        # Two notes of one colour side by side (or one above the other) run together where
+        # their seam is faint, too small together to be a block of the wall's typical note
+        # (a wall's notes come in more than one size): a region too long for one note (none
+        # is longer than _MAX_ASPECT; see narrow for one seen from the side) but not for two,
+        # each half a note's size, with a seam seen across its middle (a card or a banner
+        # shows none), and its paper ending all round it, looked for as far out as a note is
+        # across (a piece of a note that a line of writing cut off goes on past the cut).
+        # Not on the copy wiped of everything narrower than a big dot: its seams are wiped
+        # out too, and what shows there is the edge of a smear.
+        if wiped or r.border or not _is_quad(r, min_px) or not paper(r) or narrow(r):
+            return None
+        w, h = _sides(r.quad)
+        long, short = max(w, h), min(w, h)
+        if not _MAX_ASPECT * short < long <= _PAIR_LONG * short or not aligned(r):
+            return None
+        if not 2 * _SINGLE_AREA[0] <= r.area / typical_area <= 2 * _SINGLE_AREA[1]:
+            return None
+        cols, rows = (2, 1) if w > h else (1, 2)
+        if not _alone(r, lab8, short) or not _seam_split(bgr, r.quad, cols, rows, on_seams=True):
+            return None
+        return r, cols, rows
+
+    def block(r: _Region):
         if r.area < 1.4 * typical_area or r.border or not paper(r):
             return None
         if not _is_quad(r, min_px):
