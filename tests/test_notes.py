@@ -371,6 +371,33 @@ def test_two_small_pale_notes_side_by_side_run_together_are_cut_at_their_seam():
     assert len(hits) == 1 and iou(hits[0].quad, truth) > 0.85
 
 
+def test_a_note_alone_of_its_colour_crowded_with_dots_is_found_by_its_own_paper():
+    """An orange note, the only one of its colour among canary notes on a pink wall, so crowded
+    with dots and writing that no search sees its paper whole, with a line drawn on the wall
+    running into it: what no note holds and no wall is like, one note's size and shape, whose
+    commonest colour is a sticky note's, is a note. So is the seeded one like it."""
+    from vision.synth import make_wall
+
+    image = wall(size=(2048, 1536), colour=(235, 225, 250))
+    truths = [note(image, 150 + 200 * k, 100, 90, 100, shadow=False) for k in range(6)]
+    x0, y0 = 900, 700
+    truths.append(note(image, x0, y0, 90, 100, colour=(40, 130, 240), shadow=False))
+    for k in range(5):
+        y = y0 + 12 + 18 * k
+        cv2.line(image, (x0 + 8, y), (x0 + 80, y), (110, 50, 60), 4)
+    rng = np.random.default_rng(1)
+    for k in range(8):
+        x, y = rng.integers(x0, x0 + 90), rng.integers(y0, y0 + 100)
+        cv2.circle(image, (int(x), int(y)), 9, ((220, 140, 40), (180, 60, 230))[k % 2], -1)
+    cv2.line(image, (x0 - 260, y0 - 60), (x0, y0 + 50), (120, 40, 110), 3)
+    assert_found(image, truths)
+    seeded = make_wall(3019, "hard")
+    truth = next(n.polygon for n in seeded.truth.notes if inside(n.polygon, (486, 589)))
+    found = find_notes(seeded.image, Params())
+    hits = [c for c in found if inside(truth, c.quad.mean(axis=0))]
+    assert len(hits) == 1 and iou(hits[0].quad, truth) > 0.85
+
+
 def test_two_notes_of_one_colour_run_together_in_a_short_column_are_cut_at_their_seam():
     """On this seeded wall, a column of four yellow notes stands apart from the rest: the
     lower two are found as one, cut off at a line of writing above the lower one's bottom.

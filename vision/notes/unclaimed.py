@@ -49,6 +49,13 @@ _UNCLAIMED_RUNS = 0.35
 # paper of a note's colour.
 _CROWDED_AREA = (0.55, 1.6)
 _CROWDED_PAPER = 0.15
+# ... or, where no note found shares its colour (a note alone of its colour on the wall), its
+# own commonest colour is a sticky note's: this light and this strongly coloured at least
+# (ink is darker, a sheet or a wall's paint duller).
+_CROWDED_LIGHT = 50.0
+_CROWDED_CHROMA = 25.0
+# Colours are told apart in bins this wide (8-bit Lab) to find a patch's commonest.
+_CROWDED_BIN = 12
 
 
 def _unclaimed(
@@ -108,11 +115,11 @@ def _unclaimed(
         inside = np.zeros_like(mask)
         cv2.fillConvexPoly(inside, np.round(box).astype(np.int32), 1)
         paper = lab8[(inside & mask) > 0]
-        if (
-            cols * rows == 1
-            and _area(box) > _CROWDED_AREA[0] * size[0] * size[1]
-            and len(paper) >= _CROWDED_PAPER * inside.sum()
-        ):
+        if cols * rows != 1 or _area(box) <= _CROWDED_AREA[0] * size[0] * size[1]:
+            continue
+        if len(paper) < _CROWDED_PAPER * inside.sum():
+            paper = _own_paper(lab8[(inside & far) > 0])
+        if len(paper) >= _CROWDED_PAPER * inside.sum():
             colour = (np.median(paper, axis=0) - _LAB8_OFFSET) * _LAB8_SCALE
             crowded.append((box, tuple(float(v) for v in colour)))
     out = list(notes)
@@ -134,6 +141,23 @@ def _unclaimed(
         (box * k, colour) for box, colour in crowded if not _runs_on(box, lab8, held, min(size[:2]))
     ]
     return out
+
+
+def _own_paper(pixels: np.ndarray) -> np.ndarray:
+    """The pixels (8-bit Lab) of a patch's commonest colour (its paper: dots and writing
+    each cover less of it), if that is a sticky note's colour (see _CROWDED_LIGHT); none
+    otherwise."""
+    if not len(pixels):
+        return pixels
+    bins = pixels // _CROWDED_BIN
+    key = (bins[:, 0].astype(np.int64) * 256 + bins[:, 1]) * 256 + bins[:, 2]
+    values, counts = np.unique(key, return_counts=True)
+    own = np.median(pixels[key == values[np.argmax(counts)]], axis=0)
+    lab = (own - _LAB8_OFFSET) * _LAB8_SCALE
+    if lab[0] < _CROWDED_LIGHT or np.hypot(lab[1], lab[2]) < _CROWDED_CHROMA:
+        return pixels[:0]
+    near = np.abs(pixels.astype(np.float64) - own) @ np.asarray(_LAB8_SCALE, np.float64)
+    return pixels[near < _UNCLAIMED_E]
 
 
 def _blocks(mask: np.ndarray, typical, most: float = _UNCLAIMED_AREA[1]) -> list:
