@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from vision.dots import find_dots
+from vision.dots.discs import discs
 from vision.dots.ink import Candidate, is_dot, score
 from vision.params import Params
 
@@ -675,3 +676,20 @@ def test_only_a_face_of_its_blobs_own_colour_makes_a_disc_scoring_just_short_a_d
     )
     assert -1.5 < score(c, Params()) <= 0
     assert is_dot(c, Params()) is dot
+
+
+@pytest.mark.parametrize("side", ["right", "top"])
+def test_a_dot_on_a_field_running_out_of_the_window_is_one_disc(side):
+    # A dot touching a field of its colour (a neighbouring note, paper) that runs out of the
+    # window a dot could fill: what lies beyond the window is unknown, not more of the blob, so
+    # no disc is centred on the window's edge; the field, wider than any sticker, is no dots.
+    blob = np.zeros((100, 100), np.uint8)
+    if side == "right":
+        blob[:, 70:] = 1
+        at = (55, 50)
+    else:
+        blob[:30, :] = 1
+        at = (50, 40)
+    cv2.circle(blob, at, 16, 1, -1)
+    circles, _ = discs(blob, 7.2, 27.2)
+    assert [(round(x), round(y), round(r)) for x, y, r in circles] == [(*at, 16)]

@@ -43,7 +43,10 @@ edge), so dots are always about the same number of pixels whatever the photo
    (a shadow, a fold, a thick line) is none, and so are four or more discs in
    a straight row (a fat marker stroke, a line of writing in a shadow): people
    bunch stickers, they do not queue them. No disc is wider than the widest
-   sticker (`dot_max`).
+   sticker (`dot_max`). What runs out of the window a dot could fill (or out of
+   the patch, across the note's edge) wider than any sticker is a field of colour
+   (paper, a neighbouring note), not dots, and is set aside; the window's edge
+   bounds the blob (what lies beyond it is not taken for more of the blob).
 5. Each disc is judged on what tells a sticker from ink (ink.py, `is_dot`): its size
    on the note (stickers are 8-19 mm on 76 mm notes), how even its lightness
    is (a vinyl colour, not a pen's blur), paper showing inside it (a letter's

@@ -42,7 +42,15 @@ def discs(
     dots overlapping by two thirds of a diameter still come apart; a dot with a stroke of
     the same colour attached fits no such cluster and is peeled instead.
     """
-    dist = cv2.distanceTransform(blob, cv2.DIST_L2, 5)
+    # What runs out of the window a dot could fill (or of the patch, across the note's edge)
+    # wider than any sticker is a field of colour (paper, a neighbouring note), not dots.
+    cut = bool(blob[0].any() or blob[-1].any() or blob[:, 0].any() or blob[:, -1].any())
+    if cut:
+        blob = _off_field(blob, r_max)
+        if not blob.any():
+            return [], False
+    # Depth within the blob: what lies beyond the window is unknown, not more of the blob.
+    dist = _depth(blob) if cut else cv2.distanceTransform(blob, cv2.DIST_L2, 5)
     _, radius, _, (x, y) = cv2.minMaxLoc(dist)
     if radius < r_min:
         return [], False
@@ -122,16 +130,53 @@ def discs(
 def _peel(blob: np.ndarray, r_min: float, r_max: float) -> list[tuple[float, float, float]]:
     """Discs (x, y, r) that make up a blob, largest first, by taking out the biggest disc
     that fits and looking again."""
-    blob = blob.copy()
+    # In a zero frame: the window's edge bounds the blob (`_depth`).
+    framed = cv2.copyMakeBorder(blob, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
     circles: list[tuple[float, float, float]] = []
     while len(circles) < 12:
-        dist = cv2.distanceTransform(blob, cv2.DIST_L2, 5)
-        _, r, _, (x, y) = cv2.minMaxLoc(dist)
+        _, r, _, (x, y) = cv2.minMaxLoc(cv2.distanceTransform(framed, cv2.DIST_L2, 5))
         if r < r_min or r > r_max or (circles and r < 0.55 * circles[0][2]):
             break
-        circles.append((float(x), float(y), float(r)))
-        cv2.circle(blob, (int(x), int(y)), int(round(r * 1.15)) + 1, 0, -1)
+        circles.append((float(x - 1), float(y - 1), float(r)))
+        cv2.circle(framed, (int(x), int(y)), int(round(r * 1.15)) + 1, 0, -1)
     return circles
+
+
+def _depth(blob: np.ndarray) -> np.ndarray:
+    """Each pixel's distance from the nearest pixel off the blob, the window's edge being off it
+    (OpenCV's distance transform takes what lies beyond the array for the blob: a blob cut by
+    the window would hold a disc centred on its edge, as wide as the cut)."""
+    framed = cv2.copyMakeBorder(blob, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
+    return cv2.distanceTransform(framed, cv2.DIST_L2, 5)[1:-1, 1:-1]
+
+
+def _off_field(blob: np.ndarray, r_max: float) -> np.ndarray:
+    """The blob without what of it is a field running out of the array (the window a dot could
+    fill, or the patch) wider than any sticker: what discs wider than the widest sweep, with
+    the blob taken to go on straight across each side it is cut by. A dot cut by a side holds
+    no such disc (round a point of its chord fits half the chord at most), nor does a stroke
+    crossing it, which is thinner; a dot on the field's edge is left."""
+    # (A disc that wide at a side's cut needs more than its width of the blob along that side.)
+    sides = (blob[0], blob[-1], blob[:, 0], blob[:, -1])
+    if max(np.count_nonzero(side) for side in sides) <= 2 * r_max:
+        return blob
+    g = int(r_max) + 2
+    h, w = blob.shape
+    # Each side's pixels drawn on straight out from it (not the corners': a dot cut by a corner
+    # would fill the square beyond it), in a zero frame.
+    grown = np.zeros((h + 2 * g + 2, w + 2 * g + 2), np.uint8)
+    top, left = g + 1, g + 1
+    grown[top : top + h, left : left + w] = blob
+    grown[1:top, left : left + w] = blob[0]
+    grown[top + h : -1, left : left + w] = blob[-1]
+    grown[top : top + h, 1:left] = blob[:, :1]
+    grown[top : top + h, left + w : -1] = blob[:, -1:]
+    wide = (cv2.distanceTransform(grown, cv2.DIST_L2, 5) <= r_max).view(np.uint8)
+    if wide.all():
+        return blob
+    # The field: what lies within the wide discs (and a pixel more, its blurred rim).
+    field = cv2.distanceTransform(wide, cv2.DIST_L2, 5)[top : top + h, left : left + w]
+    return blob & (field > r_max + 1.5).view(np.uint8)
 
 
 def hull(blob: np.ndarray) -> np.ndarray:
