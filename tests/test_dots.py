@@ -693,3 +693,26 @@ def test_a_dot_on_a_field_running_out_of_the_window_is_one_disc(side):
     cv2.circle(blob, at, 16, 1, -1)
     circles, _ = discs(blob, 7.2, 27.2)
     assert [(round(x), round(y), round(r)) for x, y, r in circles] == [(*at, 16)]
+
+
+@pytest.mark.parametrize("at", [(262, 217), (262, 259)])
+def test_bold_writing_cut_by_the_search_window_is_no_vote(at):
+    # A dot on a line of bold writing: the window a dot could fill cuts the letters beside it,
+    # and what lies beyond that window is no more of them (no disc centred on its edge).
+    n = Note(colour=CANARY)
+    n.write(215, 250, "wendl", size=44, colour=RED, thickness=12)
+    n.dot(*at, colour=GREEN)
+    assert_same_dots(n.found(), n.dots)
+
+
+@pytest.mark.parametrize(
+    ("word", "thickness", "r", "at"),
+    [("wendl", 9, 15, (265, 240)), ("bdown", 11, 16, (240, 205)), ("lewnd", 8, 14, (260, 250))],
+)
+def test_a_dot_on_letters_seeded_on_their_shared_edge_counts(word, thickness, r, at):
+    # The core of the dot and the letters under it is deepest on their blurred boundary: the
+    # seed there is a mix of both, and the dot's colour is followed from its own pixels beside it.
+    n = Note(colour=CANARY)
+    n.write(215, 250, word, size=44, colour=RED, thickness=thickness)
+    n.dot(*at, r=r, colour=GREEN)
+    assert_same_dots(n.found(), n.dots)

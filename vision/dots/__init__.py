@@ -24,7 +24,8 @@ edge), so dots are always about the same number of pixels whatever the photo
    sits on, whatever its contrast (a yellow dot on a canary note). Where the middle
    holds two things whose median colour is neither (a dot and the stroke of other ink
    it lies on, the core deepest where they meet), the colour of the bigger of the two is
-   followed; not where they are a dot's face and its highlight, or ink and its blurred
+   followed, from its own pixels next to the seed (a seed on their blurred boundary is a mix
+   of both); not where they are a dot's face and its highlight, or ink and its blurred
    edge (blobs.py, `_of_two`). Where the blob falls short of the core (a glossy
    highlight over the dot's middle), or
    is of no dot's shape (a crescent round a highlight that reaches the rim),

@@ -81,6 +81,8 @@ def colour_blob(
         if one is not None:
             colour, tolerance = one, _tolerance(one, paper)
             square, distance2 = _distance2(window, colour)
+            seed = _nearest(distance2[around] < tolerance * tolerance, around, seed)
+            sx, sy = seed
     # Near the dot's colour, and nearer it than the paper's (a faint yellow dot on a canary note
     # never runs out into the paper) ...
     same = distance2 < np.minimum(diff2, tolerance * tolerance)
@@ -109,6 +111,20 @@ def colour_blob(
     cv2.floodFill(same, None, (int(sx), int(sy)), 2, 0, 0, 8)
     blob = (same == 2).view(np.uint8)
     return _fill_holes(blob, window, colour, allowed), colour, axis, loose.view(np.uint8)
+
+
+def _nearest(
+    mask: np.ndarray, around: tuple[slice, slice], seed: tuple[int, int]
+) -> tuple[int, int]:
+    """The pixel (x, y) of `mask` (the pixels `around` a seed) nearest the seed, or the seed.
+    Where two things meet (`_of_two`), the seed can lie on their blurred boundary, a mix of
+    both: the blob of the one followed grows from its own pixels next to it."""
+    ys, xs = np.nonzero(mask)
+    if not len(ys):
+        return seed
+    ys, xs = ys + around[0].start, xs + around[1].start
+    k = int(np.argmin((xs - seed[0]) ** 2 + (ys - seed[1]) ** 2))
+    return int(xs[k]), int(ys[k])
 
 
 def _tolerance(colour: np.ndarray, paper: np.ndarray) -> float:

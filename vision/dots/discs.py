@@ -44,8 +44,11 @@ def discs(
     """
     # What runs out of the window a dot could fill (or of the patch, across the note's edge)
     # wider than any sticker is a field of colour (paper, a neighbouring note), not dots.
-    cut = bool(blob[0].any() or blob[-1].any() or blob[:, 0].any() or blob[:, -1].any())
-    if cut:
+    # The blob's pixels along each side of the window: how far it is cut by it.
+    cut = max(cv2.countNonZero(side) for side in (blob[0], blob[-1], blob[:, 0], blob[:, -1]))
+    if cut > 2 * r_max:
+        # (A disc wider than any sticker at a side's cut needs more than its width of the blob
+        # along that side.)
         blob = _off_field(blob, r_max)
         if not blob.any():
             return [], False
@@ -156,10 +159,6 @@ def _off_field(blob: np.ndarray, r_max: float) -> np.ndarray:
     the blob taken to go on straight across each side it is cut by. A dot cut by a side holds
     no such disc (round a point of its chord fits half the chord at most), nor does a stroke
     crossing it, which is thinner; a dot on the field's edge is left."""
-    # (A disc that wide at a side's cut needs more than its width of the blob along that side.)
-    sides = (blob[0], blob[-1], blob[:, 0], blob[:, -1])
-    if max(np.count_nonzero(side) for side in sides) <= 2 * r_max:
-        return blob
     g = int(r_max) + 2
     h, w = blob.shape
     # Each side's pixels drawn on straight out from it (not the corners': a dot cut by a corner
