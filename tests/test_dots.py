@@ -12,6 +12,7 @@ import pytest
 from vision.dots import find_dots
 from vision.dots.discs import discs
 from vision.dots.ink import Candidate, is_dot, score
+from vision.dots.scan import _beyond
 from vision.params import Params
 
 WALL = (205, 208, 210)  # BGR
@@ -716,3 +717,39 @@ def test_a_dot_on_letters_seeded_on_their_shared_edge_counts(word, thickness, r,
     n.write(215, 250, word, size=44, colour=RED, thickness=thickness)
     n.dot(*at, r=r, colour=GREEN)
     assert_same_dots(n.found(), n.dots)
+
+
+@pytest.mark.parametrize("drop", [50, 54])
+def test_a_neighbour_inside_an_outline_cut_aslant_is_no_vote(drop):
+    # The note finder's outline runs aslant past the bottom edge into the note below (a canary
+    # one lying all along that edge), taking a wedge of it inside: that is the neighbour, met
+    # by the edge along far more than a sticker's width, not dots peeled along the wedge.
+    n = Note(colour=PINK)
+    cv2.rectangle(n.image, (150, 392), (520, 539), CANARY, -1)
+    n.dot(300, 250, colour=RED)
+    quad = np.float32([[200, 150], [440, 150], [440, 390], [200, 390 + drop]])
+    _, dots = find_dots(n.photo(), quad, Params())
+    assert_same_dots(dots, n.dots)
+
+
+@pytest.mark.parametrize(
+    ("thing", "beyond"), [("wall strip", True), ("dot across the edge", False), ("dot", False)]
+)
+def test_what_lies_mostly_beyond_the_edge_and_thin_on_the_note_is_the_surface_round_it(
+    thing, beyond
+):
+    # A window a dot could fill, the note's edge across it: above row 60 the note. A strip of
+    # the unevenly lit wall along the edge, running out of the window, mostly beyond the edge
+    # and thinner on the note than the smallest sticker, is the wall the outline cut into; a
+    # dot across the edge, its middle on the note, or one beside the window's edge, is not.
+    inside = np.zeros((90, 90), bool)
+    inside[:60] = True
+    blob = np.zeros((90, 90), np.uint8)
+    if thing == "wall strip":
+        blob[52:80] = 1
+    elif thing == "dot across the edge":
+        cv2.circle(blob, (45, 56), 16, 1, -1)
+        blob[70:, :] = 1  # its colour on the wall beyond, too
+    else:
+        cv2.circle(blob, (14, 40), 16, 1, -1)
+    assert _beyond(blob, inside, 7.2) is beyond

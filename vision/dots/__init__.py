@@ -47,7 +47,12 @@ edge), so dots are always about the same number of pixels whatever the photo
    sticker (`dot_max`). What runs out of the window a dot could fill (or out of
    the patch, across the note's edge) wider than any sticker is a field of colour
    (paper, a neighbouring note), not dots, and is set aside; the window's edge
-   bounds the blob (what lies beyond it is not taken for more of the blob).
+   bounds the blob (what lies beyond it is not taken for more of the blob). Nor is a
+   blob that is the surface round the note where the found outline, cut aslant, takes some
+   of it inside (scan.py): mostly beyond the note's edge, running out of the window, and on
+   the note only a strip thinner than any sticker (the wall); or meeting the edge along
+   more than a sticker's width and running on across it in the colour of what lies round
+   the note (the next note).
 5. Each disc is judged on what tells a sticker from ink (ink.py, `is_dot`): its size
    on the note (stickers are 8-19 mm on 76 mm notes), how even its lightness
    is (a vinyl colour, not a pen's blur), paper showing inside it (a letter's

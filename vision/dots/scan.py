@@ -87,6 +87,38 @@ def _masks(
     ]
 
 
+def _beyond(blob: np.ndarray, inside: np.ndarray, r_min: float) -> bool:
+    """Whether a blob is the surface round the note (the wall, unevenly lit; a neighbour), not a
+    dot: most of it lies beyond the note's edge, it runs out of the window a dot could fill, and
+    on the note it is only a strip along the edge too thin to hold the smallest sticker (the
+    found outline, cut aslant across the note's corner, takes a strip of that surface inside).
+    A dot has its middle on the note, so its part there is at least its radius thick, and a dot
+    beside a field of its colour beyond the edge is set aside only if it is that thin there.
+    `inside`: the note's box (bool)."""
+    if not (blob[0].any() or blob[-1].any() or blob[:, 0].any() or blob[:, -1].any()):
+        return False
+    on = blob & inside
+    if 2 * np.count_nonzero(on) > np.count_nonzero(blob):
+        return False
+    framed = cv2.copyMakeBorder(on.view(np.uint8), 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
+    return cv2.minMaxLoc(cv2.distanceTransform(framed, cv2.DIST_L2, 3))[1] < r_min
+
+
+def _neighbour(
+    blob: np.ndarray, kin: np.ndarray, inside: np.ndarray, note: np.ndarray, r_max: float
+) -> bool:
+    """Whether a blob is a neighbouring surface (the next note) seen inside the note's box: it
+    meets the box's edge along more than any sticker is wide, and runs on across it in its own
+    colour where that colour is what lies round the note (not told from it: not `note`). A dot
+    across the edge is told from what lies beyond it; one beside the edge meets it along its
+    chord at most. `kin`: what is loosely of the blob's colour; `inside`: the note's box."""
+    ring = cv2.dilate((blob & inside).view(np.uint8), SQUARE3)
+    if cv2.countNonZero(ring) < 2 * r_max:
+        return False
+    across = ring.view(bool) & ~inside & ~note & kin.view(bool)
+    return np.count_nonzero(across) > 2 * r_max
+
+
 def _scan(
     lab: np.ndarray,
     inner: np.ndarray,
@@ -266,6 +298,13 @@ def _scan(
                 core[cy0 - by : cy1 - by, cx0 - bx : cx1 - bx][
                     taken[cy0 - v0 : cy1 - v0, cx0 - u0 : cx1 - u0].view(bool)
                 ] = 0
+            # The surface round the note, where the found outline cuts into it, is no dot (a
+            # window within the note's box, whose corners are in it, holds none).
+            if not (inner[v0, u0] and inner[v1 - 1, u1 - 1]) and (
+                _beyond(blob, inner[win], r_min)
+                or _neighbour(blob, kin, inner[win], note[win], r_max)
+            ):
+                continue
             if not circles:
                 if not (hidden or short) and take_crescent(
                     blob, win, colour, axis, (x0, y0, x1, y1)
