@@ -53,7 +53,7 @@ def discs(
         if not blob.any():
             return [], False
     # Depth within the blob: what lies beyond the window is unknown, not more of the blob.
-    dist = _depth(blob) if cut else cv2.distanceTransform(blob, cv2.DIST_L2, 5)
+    dist = depth(blob) if cut else cv2.distanceTransform(blob, cv2.DIST_L2, 5)
     _, radius, _, (x, y) = cv2.minMaxLoc(dist)
     if radius < r_min:
         return [], False
@@ -133,7 +133,7 @@ def discs(
 def _peel(blob: np.ndarray, r_min: float, r_max: float) -> list[tuple[float, float, float]]:
     """Discs (x, y, r) that make up a blob, largest first, by taking out the biggest disc
     that fits and looking again."""
-    # In a zero frame: the window's edge bounds the blob (`_depth`).
+    # In a zero frame: the window's edge bounds the blob (`depth`).
     framed = cv2.copyMakeBorder(blob, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
     circles: list[tuple[float, float, float]] = []
     while len(circles) < 12:
@@ -145,7 +145,7 @@ def _peel(blob: np.ndarray, r_min: float, r_max: float) -> list[tuple[float, flo
     return circles
 
 
-def _depth(blob: np.ndarray) -> np.ndarray:
+def depth(blob: np.ndarray) -> np.ndarray:
     """Each pixel's distance from the nearest pixel off the blob, the window's edge being off it
     (OpenCV's distance transform takes what lies beyond the array for the blob: a blob cut by
     the window would hold a disc centred on its edge, as wide as the cut)."""

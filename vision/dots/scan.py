@@ -12,7 +12,7 @@ import numpy as np
 
 from vision.dots.arith import SQUARE3
 from vision.dots.blobs import DARK_GAIN, SHORT_BLOB, colour_blob, near, parts
-from vision.dots.discs import discs, hull, widest
+from vision.dots.discs import depth, discs, hull, widest
 from vision.dots.gloss import crescent
 from vision.dots.hidden import HIDDEN_DEPTH, hidden_disc
 from vision.dots.highlight import GREYISH, washed
@@ -100,8 +100,7 @@ def _beyond(blob: np.ndarray, inside: np.ndarray, r_min: float) -> bool:
     on = blob & inside
     if 2 * np.count_nonzero(on) > np.count_nonzero(blob):
         return False
-    framed = cv2.copyMakeBorder(on.view(np.uint8), 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
-    return cv2.minMaxLoc(cv2.distanceTransform(framed, cv2.DIST_L2, 3))[1] < r_min
+    return cv2.minMaxLoc(depth(on.view(np.uint8)))[1] < r_min
 
 
 def _neighbour(
