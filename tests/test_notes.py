@@ -66,6 +66,19 @@ def assert_found(image, truths, min_iou=0.85):
     return found
 
 
+def assert_seeded_found(seed: int, tier: str, points) -> None:
+    """On the seeded wall, the true note holding each point is found once, close to it."""
+    from vision.synth import make_wall
+
+    seeded = make_wall(seed, tier)
+    truths = [n.polygon for p in points for n in seeded.truth.notes if inside(n.polygon, p)]
+    assert len(truths) == len(points)
+    found = find_notes(seeded.image, Params())
+    for truth in truths:
+        hits = [c for c in found if inside(truth, c.quad.mean(axis=0))]
+        assert len(hits) == 1 and iou(hits[0].quad, truth) > 0.85
+
+
 def test_quads_are_clockwise_from_the_top_left_with_the_paper_colour():
     image = wall()
     truths = [note(image, 200, 200, 220), note(image, 700, 300, 200, colour=PINK)]
@@ -335,16 +348,7 @@ def test_a_short_note_does_not_grow_across_a_gap_into_a_note_of_its_colour():
 def test_two_notes_of_one_colour_run_together_are_cut_at_their_seam():
     """On this seeded wall, two yellow notes, one above the other, come out as one region
     twice as long as the notes around it, their seam showing across its middle: two notes."""
-    from vision.synth import make_wall
-
-    seeded = make_wall(3027, "hard")
-    truths = [n.polygon for n in seeded.truth.notes if inside(n.polygon, (1126, 933))]
-    truths += [n.polygon for n in seeded.truth.notes if inside(n.polygon, (1132, 1155))]
-    assert len(truths) == 2
-    found = find_notes(seeded.image, Params())
-    for truth in truths:
-        hits = [c for c in found if inside(truth, c.quad.mean(axis=0))]
-        assert len(hits) == 1 and iou(hits[0].quad, truth) > 0.85
+    assert_seeded_found(3027, "hard", [(1126, 933), (1132, 1155)])
 
 
 def test_two_small_pale_notes_side_by_side_run_together_are_cut_at_their_seam():
@@ -353,22 +357,9 @@ def test_two_small_pale_notes_side_by_side_run_together_are_cut_at_their_seam():
     for any note, its paper ending all round it, their seam showing down its middle. Two
     notes; and a note a line of writing cut into a piece too long for one note, on another
     wall, stays one note (its paper goes on past the cut)."""
-    from vision.synth import make_wall
-
-    seeded = make_wall(3027, "hard")
-    truths = [n.polygon for n in seeded.truth.notes if inside(n.polygon, (827, 1791))]
-    truths += [n.polygon for n in seeded.truth.notes if inside(n.polygon, (539, 1811))]
-    assert len(truths) == 2
-    found = find_notes(seeded.image, Params())
-    for truth in truths:
-        hits = [c for c in found if inside(truth, c.quad.mean(axis=0))]
-        assert len(hits) == 1 and iou(hits[0].quad, truth) > 0.85
+    assert_seeded_found(3027, "hard", [(827, 1791), (539, 1811)])
     # mutation: pair's _alone test dropped
-    seeded = make_wall(2015, "medium")
-    truth = next(n.polygon for n in seeded.truth.notes if inside(n.polygon, (1211, 487)))
-    found = find_notes(seeded.image, Params())
-    hits = [c for c in found if inside(truth, c.quad.mean(axis=0))]
-    assert len(hits) == 1 and iou(hits[0].quad, truth) > 0.85
+    assert_seeded_found(2015, "medium", [(1211, 487)])
 
 
 def test_a_note_alone_of_its_colour_crowded_with_dots_is_found_by_its_own_paper():
@@ -376,7 +367,6 @@ def test_a_note_alone_of_its_colour_crowded_with_dots_is_found_by_its_own_paper(
     with dots and writing that no search sees its paper whole, with a line drawn on the wall
     running into it: what no note holds and no wall is like, one note's size and shape, whose
     commonest colour is a sticky note's, is a note. So is the seeded one like it."""
-    from vision.synth import make_wall
 
     image = wall(size=(2048, 1536), colour=(235, 225, 250))
     truths = [note(image, 150 + 200 * k, 100, 90, 100, shadow=False) for k in range(6)]
@@ -391,11 +381,7 @@ def test_a_note_alone_of_its_colour_crowded_with_dots_is_found_by_its_own_paper(
         cv2.circle(image, (int(x), int(y)), 9, ((220, 140, 40), (180, 60, 230))[k % 2], -1)
     cv2.line(image, (x0 - 260, y0 - 60), (x0, y0 + 50), (120, 40, 110), 3)
     assert_found(image, truths)
-    seeded = make_wall(3019, "hard")
-    truth = next(n.polygon for n in seeded.truth.notes if inside(n.polygon, (486, 589)))
-    found = find_notes(seeded.image, Params())
-    hits = [c for c in found if inside(truth, c.quad.mean(axis=0))]
-    assert len(hits) == 1 and iou(hits[0].quad, truth) > 0.85
+    assert_seeded_found(3019, "hard", [(486, 589)])
 
 
 def test_two_notes_of_one_colour_run_together_in_a_short_column_are_cut_at_their_seam():
@@ -403,16 +389,7 @@ def test_two_notes_of_one_colour_run_together_in_a_short_column_are_cut_at_their
     lower two are found as one, cut off at a line of writing above the lower one's bottom.
     Only two notes are near it, both whole: enough to tell its pad's size, and that its
     paper runs on to twice their length, with their seam across the middle."""
-    from vision.synth import make_wall
-
-    seeded = make_wall(2002, "medium")
-    truths = [n.polygon for n in seeded.truth.notes if inside(n.polygon, (1360, 1059))]
-    truths += [n.polygon for n in seeded.truth.notes if inside(n.polygon, (1360, 1255))]
-    assert len(truths) == 2
-    found = find_notes(seeded.image, Params())
-    for truth in truths:
-        hits = [c for c in found if inside(truth, c.quad.mean(axis=0))]
-        assert len(hits) == 1 and iou(hits[0].quad, truth) > 0.85
+    assert_seeded_found(2002, "medium", [(1360, 1059), (1360, 1255)])
 
 
 def test_a_column_of_one_colour_cut_at_lines_of_writing_gives_way_to_its_seams():
@@ -421,20 +398,7 @@ def test_a_column_of_one_colour_cut_at_lines_of_writing_gives_way_to_its_seams()
     note long. The wiped copy finds the column whole, three notes long, and a seam across
     it runs through the lower piece, while the two pieces meet where no seam shows: they
     were cut off the seams, and the column is cut into its three notes."""
-    from vision.synth import make_wall
-
-    seeded = make_wall(2000, "medium")
-    truths = [
-        n.polygon
-        for y in (1073, 1242, 1410)
-        for n in seeded.truth.notes
-        if inside(n.polygon, (2344, y))
-    ]
-    assert len(truths) == 3
-    found = find_notes(seeded.image, Params())
-    for truth in truths:
-        hits = [c for c in found if inside(truth, c.quad.mean(axis=0))]
-        assert len(hits) == 1 and iou(hits[0].quad, truth) > 0.85
+    assert_seeded_found(2000, "medium", [(2344, 1073), (2344, 1242), (2344, 1410)])
 
 
 def test_a_block_cell_that_lies_on_a_note_found_on_its_own_is_no_note():
@@ -538,13 +502,7 @@ def test_a_note_in_pieces_turned_from_the_wall_s_notes_is_found_whole():
     dots, shows its paper only in pieces, the biggest cut off aslant by the underline (no
     note's shape or turn), and the dots survive the wipe: what differs from the wall round
     that piece is the whole note."""
-    from vision.synth import make_wall
-
-    seeded = make_wall(2024, "medium")
-    truth = next(n.polygon for n in seeded.truth.notes if inside(n.polygon, (1883, 1207)))
-    found = find_notes(seeded.image, Params())
-    hits = [c for c in found if inside(truth, c.quad.mean(axis=0))]
-    assert len(hits) == 1 and iou(hits[0].quad, truth) > 0.85
+    assert_seeded_found(2024, "medium", [(1883, 1207)])
 
 
 def _leftover(image, found, others=()):
