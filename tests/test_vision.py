@@ -177,6 +177,19 @@ def test_a_dot_of_the_notes_own_hue_counts():
     assert votes_by_note(board, s) == [2]
 
 
+def test_small_and_big_stickers_on_one_wall_all_count():
+    # Stickers run from 8 to 19 mm: a wall can have both, and the small ones are votes too.
+    s = Scene()
+    a, b, c = s.note(150, 150), s.note(600, 150, colour=PINK), s.note(1050, 150)
+    for note, x in ((a, 150), (b, 600)):  # 19 mm on a 76 mm note: 50 px of 200
+        s.dot(x + 60, 230, r=25, colour=BLUE, note=note)
+        s.dot(x + 140, 290, r=25, colour=RED, note=note)
+    s.dot(1150, 250, r=11, colour=RED, note=c)  # 8 mm: 21 px
+    s.dot(1110, 300, r=11, colour=GREEN, note=c)
+    board = vision.tally(s.image)
+    assert votes_by_note(board, s) == [2, 2, 2]
+
+
 def test_overlapping_dots_count_one_each():
     s = Scene()
     a = s.note(300, 300, side=240)

@@ -34,7 +34,3 @@ class Params:
     # look finds must look all the more like a sticker. 0.6 counts the same on the benchmark's
     # walls; at 0.8 faint same-hue dots and dots with a shaded rim are missed again.
     dot_faint: float = 0.7
-    # With at least `dot_size_quorum` dots on the wall, a dot smaller than `dot_size_ratio` of
-    # the typical one (relative to its note) is taken for a letter's bowl, not a sticker.
-    dot_size_quorum: int = 4
-    dot_size_ratio: float = 0.6

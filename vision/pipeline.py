@@ -10,7 +10,7 @@ import numpy as np
 from vision.board import Board, Dot, Note, rank_notes, reading_order
 from vision.colours import note_colour
 from vision.dots import find_dots
-from vision.geometry import depth_inside, quad_sides
+from vision.geometry import depth_inside
 from vision.notes import find_notes
 from vision.params import Params
 
@@ -49,7 +49,7 @@ def tally(image, params: Params | None = None) -> Board:
         return Board(width=width, height=height)
 
     candidates = find_notes(image, params)
-    measured = _one_size_of_dot([find_dots(image, c.quad, params) for c in candidates], params)
+    measured = [find_dots(image, c.quad, params) for c in candidates]
     quads = [quad for quad, _ in measured]
     # Each note's patch sees the dots near its edges too, so a dot can turn up twice: keep
     # one of each, and give it to the note that holds its centre (the deepest inside, where
@@ -85,17 +85,3 @@ def tally(image, params: Params | None = None) -> Board:
     ]
     notes = [replace(n, id=i + 1) for i, n in enumerate(reading_order(notes))]
     return Board(width=width, height=height, notes=rank_notes(notes), stray_dots=tuple(strays))
-
-
-def _one_size_of_dot(measured, params: Params):
-    """Drop "dots" far smaller than the wall's typical dot: dots come off one or two sheets,
-    while the bowl of a thick handwritten letter passes every other test at a smaller size.
-    Sizes are compared relative to each note's size, so perspective does not matter."""
-    relative = [d.radius / max(min(quad_sides(q)), 1.0) for q, found in measured for d in found]
-    if len(relative) < params.dot_size_quorum:
-        return measured
-    floor = params.dot_size_ratio * float(np.median(relative))
-    return [
-        (q, [d for d in found if d.radius / max(min(quad_sides(q)), 1.0) >= floor])
-        for q, found in measured
-    ]
