@@ -856,3 +856,17 @@ def test_a_block_cut_off_its_seam_keeps_each_note_to_the_edge_its_paper_shows():
             image, word, (815, 460 + 50 * k), cv2.FONT_HERSHEY_SIMPLEX, 1.4, INK, 4, cv2.LINE_AA
         )
     assert_found(image, truths, min_iou=0.9)
+
+
+def test_a_note_two_blocks_were_found_over_is_one_note():
+    # Medium 2012: a row of three and a square of four notes of one colour, found as blocks
+    # in each search, both hold the same note: cut, each gave it a cell, and it counted twice.
+    from vision.synth import make_wall
+
+    seeded = make_wall(2012, "medium")
+    found = find_notes(seeded.image, Params())
+    truth = [n.polygon for n in seeded.truth.notes if inside(n.polygon, (1146, 644))]
+    assert len(truth) == 1
+    hits = [c for c in found if inside(truth[0], c.quad.mean(axis=0))]
+    assert len(hits) == 1
+    assert len(found) == len(seeded.truth.notes)

@@ -299,22 +299,26 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
     # Grids cut into their notes.
     singles = [quad for quad, _, cols, rows in found if cols * rows == 1]
     notes = []
+    cut: list[np.ndarray] = []  # the cells of the grids cut so far
     for quad, colour, cols, rows in found:
         if cols * rows == 1:
             notes.append((quad, colour))
             continue
         cells = _seam_split(image, quad / scale, cols, rows)
         # A cell holding a note found on its own (of any colour) is that note; so is one that
-        # such a note covers a good part of (the block ran into it). A cell with wall
-        # beyond a side holds a note that fills the grid's box only in part: the side is on
-        # its paper's edge.
+        # such a note covers a good part of (the block ran into it); and so is one whose
+        # middle a cell of a grid cut already holds (two blocks found over one note, one in
+        # each search: a note is one note). A cell with wall beyond a side holds a note that
+        # fills the grid's box only in part: the side is on its paper's edge.
         cells = [
             q * scale
             for q in cells
             if not any(_contains(o / scale, q) or _overlap(o / scale, q) > _TAKEN for o in singles)
+            and not any(_contains(o, q * scale) for o in cut)
         ]
         trimmed = _overhung(cells, [_trimmed(q, lab, colour) for q in cells], lab, colour)
         notes += [(q, colour) for q in trimmed]
+        cut += cells
     # Paper of a note's colour that no note holds is notes, if shaped like them.
     notes = _unclaimed(notes, dropped, blurred, lab, image, scale, typical, walls)
     # An outline with a corner far less square than its neighbours' had a slice cut off
