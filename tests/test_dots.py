@@ -13,6 +13,7 @@ from vision.dots import find_dots
 from vision.dots.discs import discs
 from vision.dots.ink import Candidate, is_dot, score
 from vision.dots.scan import _beyond
+from vision.geometry import inside
 from vision.params import Params
 
 WALL = (205, 208, 210)  # BGR
@@ -753,3 +754,59 @@ def test_what_lies_mostly_beyond_the_edge_and_thin_on_the_note_is_the_surface_ro
     else:
         cv2.circle(blob, (14, 40), 16, 1, -1)
     assert _beyond(blob, inside, 7.2) is beyond
+
+
+def _square(centre, side, degrees) -> np.ndarray:
+    """A square's corners, clockwise from the top-left, turned `degrees` clockwise on screen."""
+    a = np.deg2rad(degrees)
+    turn = np.array([[np.cos(a), np.sin(a)], [-np.sin(a), np.cos(a)]])
+    h = side / 2
+    return np.array([[-h, -h], [h, -h], [h, h], [-h, h]]) @ turn + centre
+
+
+def _draw_square(image, corners, colour) -> None:
+    cv2.fillConvexPoly(image, np.int32(np.round(corners * 16)), colour, cv2.LINE_AA, 4)
+
+
+@pytest.mark.parametrize("degrees", [-4, 4])
+def test_an_outline_squared_at_the_wrong_angle_is_turned_to_the_notes_edges(degrees):
+    # The note finder squared a note turned a few degrees as if it were upright: near each
+    # corner a wedge of the note lies outside that outline, and the dots stuck there with it.
+    # Its edges, re-found as lines, turn the outline back onto the note: the corners come back
+    # to within a pixel or two and the dots in the wedges are on it.
+    n = Note(colour=CANARY)
+    n.image[:] = WALL
+    true = _square((320, 270), 240, degrees)
+    _draw_square(n.image, true + (3, 5), (175, 178, 180))
+    _draw_square(n.image, true, CANARY)
+    wrong = _square((320, 270), 240, 0)
+    turn = np.deg2rad(degrees)
+    turn = np.array([[np.cos(turn), np.sin(turn)], [-np.sin(turn), np.cos(turn)]])
+    near_corners = [
+        (sx * a, sy * b) for sx in (-1, 1) for sy in (-1, 1) for a, b in ((96, 114), (114, 96))
+    ]
+    wedged = [np.array(p, float) @ turn + (320, 270) for p in near_corners]
+    wedged = [p for p in wedged if not inside(wrong, p)]
+    assert len(wedged) == 4  # the drawing is as meant: the dots lie outside the wrong outline
+    for x, y in wedged:
+        n.dot(int(x), int(y), r=12, colour=RED)
+    n.dot(300, 280, r=14, colour=BLUE)
+    quad, dots = find_dots(n.photo(), np.float32(wrong), Params())
+    assert np.hypot(*(quad - true).T).max() < 3.0
+    assert_same_dots([d for d in dots if inside(quad, d.center)], n.dots)
+
+
+def test_a_neighbour_lying_aslant_over_one_edge_does_not_turn_the_outline():
+    # A note of the same colour lies over the right edge, turned: where the colour changes
+    # most along that edge is its edge, a straight line at a tilt. The left edge, straight and
+    # upright, does not agree: opposite edges of a note are parallel, so nothing is turned.
+    n = Note(colour=CANARY)
+    neighbour = _square((520, 280), 240, 5)
+    _draw_square(n.image, neighbour + (3, 5), (175, 178, 180))
+    _draw_square(n.image, neighbour, CANARY)
+    n.dot(300, 260, colour=RED)
+    quad, dots = find_dots(n.photo(), n.quad, Params())
+    left = quad[[0, 3]]
+    assert np.abs(left - n.quad[[0, 3]]).max() < 2.5
+    assert abs(left[0, 0] - left[1, 0]) < 1.5  # the left edge still upright
+    assert_same_dots([d for d in dots if inside(quad, d.center)], n.dots)

@@ -2,7 +2,9 @@
 
 The note is warped flat to a fixed width (with a margin for dots across its
 edge), so dots are always about the same number of pixels whatever the photo
-(patch.py). Then:
+(patch.py). Where its edges, re-found there as lines, show the outline squared at a
+slightly wrong angle, it is warped again from the corners they meet at: the outline
+returned is the note's own, and the steps below see it squared. Then:
 
 1. The paper (paper.py): its commonest colour (not the median, which a note half
    covered in writing drags into the ink; nor, on a note thick with dots of one

@@ -1,5 +1,7 @@
 """The note flattened: warped to a fixed width, with a margin all round for dots across its
-edge, and its four edges re-found there."""
+edge, and its four edges re-found there. Where the edges, re-found as lines, show the coarse
+outline squared at a slightly wrong angle, the note is warped again from the corners they meet
+at, so the paper, the note's box and which dots are on it are all taken from the note squared."""
 
 from __future__ import annotations
 
@@ -13,6 +15,26 @@ from vision.dots.arith import SUM3, median
 from vision.geometry import quad_sides, transform, warp_quad
 from vision.params import Params
 
+# Each edge is looked at in this many stretches along its middle part, each giving the place
+# where the colour changes most across it; a line through most of them is the edge.
+_STRETCHES = 8
+# At least this many stretches must lie on one line (within `_ON_LINE` patch pixels) for the
+# edge to be a line: dots and writing across an edge move a few of them.
+_AGREE, _ON_LINE = 5, 1.0
+# No edge is turned by more than this slope in the patch (about 6 degrees): more is a gross
+# error of the outline, the note finder's to mend, not the fine stage's.
+_MAX_SLOPE = 0.1
+# Two opposite edges of a note lie parallel in its patch: their own slopes agree to this.
+_PARALLEL = 0.015
+# The note is warped again only where its edges turn its corners by more than this (patch
+# pixels; the note is `Params.note_px` across): less is within the edges' own uncertainty,
+# and each warp resamples the dots.
+_REWARP = 2.0
+# Turned once, the note is looked at again: a large turn is found in full only then.
+_ROUNDS = 2
+# Every pair of n stretches (the two ends of a line through them), for each n.
+_PAIRS = [np.triu_indices(n, 1) for n in range(_STRETCHES + 1)]
+
 
 @dataclass(frozen=True)
 class Patch:
@@ -24,18 +46,41 @@ class Patch:
 
 
 def flatten(image: np.ndarray, quad: np.ndarray, params: Params) -> Patch:
+    margin = int(params.dot_max * params.note_px / 2) + 3
+    lab, to_image, scale, width, height = _warp(image, quad, params, margin)
+    for _ in range(_ROUNDS):
+        corners = _turned(lab, margin, width, height)
+        if corners is None:
+            break
+        lab, to_image, scale, width, height = _warp(
+            image, transform(corners, to_image), params, margin
+        )
+    left, top, right, bottom = box = _edges(lab, margin, width, height)
+    found = transform([[left, top], [right, top], [right, bottom], [left, bottom]], to_image)
+    return Patch(lab=lab, box=box, quad=found, to_image=to_image, scale=scale)
+
+
+def _warp(image: np.ndarray, quad, params: Params, margin: int):
+    """The note's patch in Lab, the homography back to the image, the scale, its size."""
     w, h = quad_sides(quad)
     scale = params.note_px / max(min(w, h), 1.0)
     width, height = max(8, round(w * scale)), max(8, round(h * scale))
-    margin = int(params.dot_max * params.note_px / 2) + 3
     patch, to_image = warp_quad(image, quad, width, height, margin)
     # 5 x 5 taps: what OpenCV would add for sigma 0.8 (7 x 7) weighs under 0.1% a tap.
     lab = to_lab(cv2.GaussianBlur(patch, (5, 5), 0.8))
-    left, top, right, bottom = _edges(lab, margin, width, height)
-    corners = transform([[left, top], [right, top], [right, bottom], [left, bottom]], to_image)
-    return Patch(
-        lab=lab, box=(left, top, right, bottom), quad=corners, to_image=to_image, scale=scale
-    )
+    return lab, to_image, scale, width, height
+
+
+def _gradient(lab: np.ndarray, at: int, band: int, span: slice, rows: bool):
+    """How much the colour changes across an edge near row (`rows`) or column `at`, within
+    `band` of it, over `span` along it: positions across the edge down axis 0 (the first at
+    the row or column returned), places along it on axis 1."""
+    lo = max(0, at - band - 1)
+    if rows:
+        strip = lab[lo : at + band + 2, span]
+        return cv2.transform(np.abs(cv2.Sobel(strip, cv2.CV_32F, 0, 1, ksize=3)), SUM3), lo
+    strip = lab[span, lo : at + band + 2]
+    return cv2.transform(np.abs(cv2.Sobel(strip, cv2.CV_32F, 1, 0, ksize=3)), SUM3).T, lo
 
 
 def _edges(lab: np.ndarray, margin: int, width: int, height: int) -> tuple[int, int, int, int]:
@@ -46,26 +91,118 @@ def _edges(lab: np.ndarray, margin: int, width: int, height: int) -> tuple[int, 
     xs = slice(margin + width // 5, margin + width - width // 5)
     ys = slice(margin + height // 5, margin + height - height // 5)
 
-    def peak(profile: np.ndarray, at: int, lo: int) -> int:
-        profile = profile[1:-1]  # the strip's own border has no real gradient
+    def peak(at: int, span: slice, rows: bool) -> int:
+        g, lo = _gradient(lab, at, band, span, rows)
+        profile = median(g.T)[1:-1]  # the strip's own border has no real gradient
         best = int(np.argmax(profile))
         # Only move where there is a clear edge; otherwise trust the coarse pass.
         return lo + 1 + best if profile[best] > 1.5 * median(profile) + 1e-6 else at
 
-    def rows(at: int) -> int:  # a top or bottom edge: the gradient down, median across
-        lo = max(0, at - band - 1)
-        strip = lab[lo : at + band + 2, xs]
-        g = cv2.transform(np.abs(cv2.Sobel(strip, cv2.CV_32F, 0, 1, ksize=3)), SUM3)
-        return peak(median(g.T), at, lo)
-
-    def cols(at: int) -> int:  # a left or right edge: the gradient across, median down
-        lo = max(0, at - band - 1)
-        strip = lab[ys, lo : at + band + 2]
-        g = cv2.transform(np.abs(cv2.Sobel(strip, cv2.CV_32F, 1, 0, ksize=3)), SUM3)
-        return peak(median(g), at, lo)
-
-    top, bottom = rows(margin), rows(margin + height)
-    left, right = cols(margin), cols(margin + width)
+    top, bottom = peak(margin, xs, True), peak(margin + height, xs, True)
+    left, right = peak(margin, ys, False), peak(margin + width, ys, False)
     if right - left < width // 2 or bottom - top < height // 2:
         return margin, margin, margin + width, margin + height
     return left, top, right, bottom
+
+
+def _turned(lab: np.ndarray, margin: int, width: int, height: int) -> np.ndarray | None:
+    """The corners (patch pixels) of the note with its edges turned to where they run, each
+    about where the coarse pass put its middle (`_edges` then finds how far each lies from
+    there, as it would have); None where no pair of opposite edges turns a corner by more
+    than `_REWARP`.
+
+    A note is a rectangle, and over its size the coarse outline's error is close to affine:
+    its opposite edges lie parallel in the patch, turned alike. So each pair of edges turns
+    by one slope, found where one or both of them are clear lines (`_parallel`)."""
+    band = max(3, int(0.07 * min(width, height)))
+    xs = (margin + width // 10, margin + width - width // 10)
+    ys = (margin + height // 10, margin + height - height // 10)
+    pairs = []
+    turned = False
+    for span, ats, rows in (
+        (xs, (margin, margin + height), True),
+        (ys, (margin, margin + width), False),
+    ):
+        found = [_stretches(*_gradient(lab, at, band, slice(*span), rows), span[0]) for at in ats]
+        slope = _parallel(found)
+        if slope is not None and abs(slope) * (span[1] - span[0]) > _REWARP:
+            turned = True
+        else:
+            slope = 0.0
+        middle = 0.5 * (span[0] + span[1])
+        pairs.append([(at - slope * middle, slope) for at in ats])
+    if not turned:
+        return None
+    (top, bottom), (left, right) = pairs
+    corners = np.array(
+        [_meet(top, left), _meet(top, right), _meet(bottom, right), _meet(bottom, left)]
+    )
+    return corners if np.all(np.isfinite(corners)) else None
+
+
+def _stretches(g: np.ndarray, lo: int, start: int) -> tuple[np.ndarray, np.ndarray]:
+    """Where the colour changes most across an edge (`g`: across it down axis 0 from row or
+    column `lo`, along it on axis 1 from place `start`), in each of `_STRETCHES` stretches
+    along it where that change is clear: their places along the edge and their positions
+    across it, to a fraction of a pixel."""
+    n = g.shape[1] // _STRETCHES
+    if n < 2 or g.shape[0] < 5:
+        return np.zeros(0), np.zeros(0)
+    parts = np.sort(g[:, : n * _STRETCHES].reshape(g.shape[0], _STRETCHES, n), axis=2)
+    half = n // 2  # each stretch's median across it
+    parts = parts[..., half] if n % 2 else (parts[..., half - 1] + parts[..., half]) * 0.5
+    profile = parts[1:-1]  # the strip's own border has no real gradient
+    best = np.argmax(profile, axis=0)
+    k = np.arange(_STRETCHES)
+    clear = (profile[best, k] > 1.5 * median(profile) + 1e-6) & (best > 0)
+    clear &= best < len(profile) - 1
+    k, b = k[clear], best[clear]
+    # The peak to a fraction of a pixel: the parabola through it and its two neighbours.
+    before, at, after = profile[b - 1, k], profile[b, k], profile[b + 1, k]
+    curve = before - 2 * at + after
+    shift = np.where(curve < 0, 0.5 * (before - after) / np.where(curve < 0, curve, -1), 0.0)
+    return start + (k + 0.5) * n, lo + 1 + b + np.clip(shift, -0.5, 0.5)
+
+
+def _line(t: np.ndarray, p: np.ndarray) -> np.ndarray | None:
+    """Which stretches (places `t`, positions `p`) lie on the line through most of them (within
+    `_ON_LINE`; of two lines through as many, the less tilted), if at least `_AGREE` do."""
+    if len(t) < _AGREE:
+        return None
+    i, j = _PAIRS[len(t)]  # every line through two of them, at once
+    slope = (p[j] - p[i]) / (t[j] - t[i])
+    on = np.abs(p - p[i, None] - slope[:, None] * (t - t[i, None])) < _ON_LINE
+    count = np.where(np.abs(slope) <= _MAX_SLOPE, np.count_nonzero(on, axis=1), -1)
+    best = int(np.lexsort((np.abs(slope), -count))[0])
+    return on[best] if count[best] >= _AGREE else None
+
+
+def _parallel(found) -> float | None:
+    """The one slope of two opposite edges (position = a + slope * place, each its own a),
+    fitted to the stretches (`found`: places and positions of each) of those that are lines
+    (`_line`); None where neither is. Where both are, their own slopes must agree within
+    `_PARALLEL`: one edge alone can be bent where its colour changes most by a curled bottom's
+    shading, or be a neighbour's edge lying aslant over the note, and the straight edge
+    opposite then vetoes it. An edge that is no line (writing, dots, a seam too faint) says
+    nothing either way."""
+    fits = []
+    for t, p in found:
+        on = _line(t, p)
+        if on is not None:
+            tc, pc = t[on] - t[on].mean(), p[on] - p[on].mean()
+            fits.append((t[on], p[on], float((tc * pc).sum() / (tc * tc).sum())))
+    if not fits or (len(fits) == 2 and abs(fits[0][2] - fits[1][2]) > _PARALLEL):
+        return None
+    tc = [t - t.mean() for t, _, _ in fits]
+    pc = [p - p.mean() for _, p, _ in fits]
+    slope = sum(float((a * b).sum()) for a, b in zip(tc, pc, strict=True))
+    slope /= sum(float((a * a).sum()) for a in tc)
+    return slope if abs(slope) <= _MAX_SLOPE else None
+
+
+def _meet(across: tuple[float, float], down: tuple[float, float]) -> tuple[float, float]:
+    """Where a top or bottom edge (y = a + b x) meets a left or right one (x = c + d y)."""
+    a, b = across
+    c, d = down
+    x = (c + d * a) / (1.0 - d * b)
+    return x, a + b * x
