@@ -96,7 +96,6 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from vision.geometry import order_quad
 from vision.notes.growth import _lengthened, _whole
 from vision.notes.real_walls import _bare_wall, _drawn_on, _framed
 from vision.notes.regions import _refined
@@ -114,10 +113,13 @@ from vision.notes.shapes import (
     _OVERLAP_GROWN,
     _angle,
     _area,
+    _boxes,
     _contains,
     _delta_e,
     _grow,
     _is_strip,
+    _meeting,
+    _ordered,
     _overlap,
     _paper_lab,
     downscale,
@@ -209,16 +211,18 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
     # dots there is whole here.
     # (Quads are fitted with care only for the notes kept: `_refined`.)
     found = [(_grow(_refined(r).quad, _GROW), r.lab, cols, rows) for r, cols, rows in found]
+    boxes = _boxes([f[0] for f in found])  # (the notes whose boxes are apart share nothing)
     for r, cols, rows in second:
         quad = _grow(r.quad, _GROW) / factor
         if cols * rows > 1 and not _seam_split(image, quad / scale, cols, rows):
             continue  # a blank sheet, not a block of notes: it must not displace any
         area = _area(quad)
-        rivals = [f for f in found if _contains(f[0], quad) or _contains(quad, f[0])]
+        near = [found[i] for i in _meeting(quad, boxes)]
+        rivals = [f for f in near if _contains(f[0], quad) or _contains(quad, f[0])]
         # Notes do not overlap much: one straddling two notes found already is a blur of
         # their seam, not a note.
         others = [f for f in found if not any(f is g for g in rivals)]
-        if any(_overlap(f[0], quad) > _OVERLAP for f in others):
+        if any(_overlap(f[0], quad) > _OVERLAP for f in near if not any(f is g for g in rivals)):
             continue
         sizes = [_area(f[0]) for f in rivals]
         # A note found whole in the first search stands: a bigger one here is that note
@@ -261,6 +265,7 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
                 continue  # big writing on a sheet, smeared: the sheet's paper all round it
             kept = (_grow(_refined(r).quad, _GROW) / factor, r.lab, cols, rows)
             found = others + [kept]
+            boxes = _boxes([f[0] for f in found])
     # A note found smaller than the wall's notes may be the part of it that dots and writing
     # left whole: everything on the wall around it, if that is one note, is the note.
     whole = []
@@ -291,13 +296,13 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
     # A printed or drawn frame round coloured paper on a sheet (a storyboard's panels) is no
     # note: a note's edge is the paper's own, with no ink line all round it. Nor is a box
     # drawn on a note.
-    sharp = cv2.cvtColor(bgr, cv2.COLOR_BGR2Lab) if found else None
-    kept = [f for f in found if f[2] * f[3] > 1 or not _framed(f[0], sharp)]
+    kept = [f for f in found if f[2] * f[3] > 1 or not _framed(f[0], bgr)]
     kept = [f for f in kept if not _drawn_on(f, kept)]
     dropped = [f[0] for f in found if not any(f is k for k in kept)]
     found = kept
     # Grids cut into their notes.
-    singles = [quad for quad, _, cols, rows in found if cols * rows == 1]
+    singles_scaled = [quad / scale for quad, _, cols, rows in found if cols * rows == 1]
+    singles_boxes = _boxes(singles_scaled)
     notes = []
     cut: list[np.ndarray] = []  # the cells of the grids cut so far
     for quad, colour, cols, rows in found:
@@ -313,7 +318,10 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
         cells = [
             q * scale
             for q in cells
-            if not any(_contains(o / scale, q) or _overlap(o / scale, q) > _TAKEN for o in singles)
+            if not any(
+                _contains(singles_scaled[i], q) or _overlap(singles_scaled[i], q) > _TAKEN
+                for i in _meeting(q, singles_boxes)
+            )
             and not any(_contains(o, q * scale) for o in cut)
         ]
         trimmed = _overhung(cells, [_trimmed(q, lab, colour) for q in cells], lab, colour)
@@ -332,4 +340,4 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
     notes = _lengthened(notes, blurred, typical)
     notes = _halved(notes, image, scale, typical, blurred)
     notes = _evened(notes, image, scale, typical)
-    return [Candidate(quad=order_quad(quad / scale), lab=colour) for quad, colour in notes]
+    return [Candidate(quad=_ordered(quad / scale), lab=colour) for quad, colour in notes]

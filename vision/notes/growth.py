@@ -8,7 +8,7 @@ import math
 import cv2
 import numpy as np
 
-from vision.geometry import order_quad, rect_homography
+from vision.geometry import rect_homography
 from vision.notes.shapes import (
     _MAX_ASPECT,
     _NEAR,
@@ -18,8 +18,11 @@ from vision.notes.shapes import (
     _WALL_DELTA_E,
     _area,
     _aspect,
+    _boxes,
     _grow,
+    _meeting,
     _neighbourhood,
+    _ordered,
     _overlap,
     _sides,
 )
@@ -87,7 +90,7 @@ def _whole(quad: np.ndarray, lab8: np.ndarray, typical, others: list[np.ndarray]
         return quad  # runs on beyond a note's reach: a block of notes, or the wall's shading
     points = cv2.findNonZero(blob.astype(np.uint8))
     (cx, cy), (rw, rh), angle = cv2.minAreaRect(points)
-    grown = order_quad(cv2.boxPoints(((cx, cy), (rw, rh), angle))) + (x0, y0)
+    grown = _ordered(cv2.boxPoints(((cx, cy), (rw, rh), angle))) + (x0, y0)
     big = _area(grown)
     if (
         not (0.7 <= big / (note_w * note_h) <= 1.4)
@@ -140,8 +143,9 @@ def _extended(quad: np.ndarray, bgr: np.ndarray, size, others: list[np.ndarray])
 
     def run(inner, outward, cap, paper=None):
         band = inner[::2, ::2].reshape(-1, 3)
-        ref = np.median(band, axis=0)
-        if paper is not None:
+        if paper is None:
+            ref = np.median(band, axis=0)
+        else:
             # The band's paper, not its ink: its pixels of about the note's paper colour.
             near = cv2.transform(np.abs(band - paper)[None], _SUM_L1)[0] < _PAPER_DELTA_E
             ref = np.median(band[near], axis=0) if near.any() else paper
@@ -219,10 +223,13 @@ def _extended(quad: np.ndarray, bgr: np.ndarray, size, others: list[np.ndarray])
     if not any(grow):
         return quad
 
+    boxes = _boxes(others)
+
     def clear(tried):
         # The quad grown so, if that leaves it clear of the other notes; else None.
         grown = _grown(tried, m, to_patch, W, H)
-        return None if any(_overlap(grown, o) > _OVERLAP_GROWN for o in others) else grown
+        near = _meeting(grown, boxes)
+        return None if any(_overlap(grown, others[i]) > _OVERLAP_GROWN for i in near) else grown
 
     # Paper on past one end only, with the neighbours' size reached: maybe a long note.
     for axis, (first, second), own, _, other, _ in axes:
@@ -239,7 +246,7 @@ def _extended(quad: np.ndarray, bgr: np.ndarray, size, others: list[np.ndarray])
             tried[first], tried[second] = float(a2), float(b2)
             grown = clear(tried)
             if grown is not None:
-                return order_quad(grown)
+                return _ordered(grown)
 
     # A side grown to the neighbours' size, its paper running on into a note of its colour:
     # it is drawn back towards that note's edge, if that comes first (notes are not all one
@@ -250,7 +257,7 @@ def _extended(quad: np.ndarray, bgr: np.ndarray, size, others: list[np.ndarray])
             break
         grown = clear(tried)
         if grown is not None:
-            return order_quad(grown)
+            return _ordered(grown)
     # Still in another note's way: each side grown only as far as the edge of the note in its
     # way (the paper seen beyond that edge is that note's: one of its colour touching it).
     kept = [0.0, 0.0, 0.0, 0.0]
@@ -262,7 +269,7 @@ def _extended(quad: np.ndarray, bgr: np.ndarray, size, others: list[np.ndarray])
                 kept[i] = tried[i]
                 break
     grown = clear(kept) if any(kept) else None
-    return quad if grown is None else order_quad(grown)
+    return quad if grown is None else _ordered(grown)
 
 
 def _grown(grow, m: int, to_patch: np.ndarray, W: int, H: int) -> np.ndarray:

@@ -4,6 +4,7 @@ writing smeared by the wipe into a false colour (`_bare_wall`)."""
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 from vision.notes.regions import _Region
@@ -134,14 +135,14 @@ def _drawn_on(note, found) -> bool:
     )
 
 
-def _framed(quad: np.ndarray, lab8: np.ndarray) -> bool:
+def _framed(quad: np.ndarray, bgr: np.ndarray) -> bool:
     """Whether a quad is framed: just past three of its four sides at least (one may be lost
     in a drawing) a dark line (ink), and past that, lighter paper again, one sheet's all
     round. A note on a dark wall has no lighter paper beyond, or notes of other colours; a
     note's shadow falls along two sides, not three; touching notes are paper at their seams."""
     w, h = _sides(quad)
     side = min(w, h)
-    height, width = lab8.shape[:2]
+    height, width = bgr.shape[:2]
     steps = np.arange(-0.5 * _FRAME_LOOK * side, _FRAME_LOOK * side, 1.0)
     inner = steps < -0.05 * side  # the paper inside, clear of the edge
     near = np.flatnonzero(np.abs(steps) < 0.5 * _FRAME_LOOK * side)  # the outline may be on ink
@@ -160,9 +161,13 @@ def _framed(quad: np.ndarray, lab8: np.ndarray) -> bool:
         or points[..., 1].max() >= height
     ):
         return False  # the frame would run off the photo: nothing known
-    # lightness first (most notes fail there), colour only where that holds; the median of
-    # the nine samples across each step by partition (np.median costs more than the rest)
-    samples = lab8[points[..., 1], points[..., 0], 0]
+    # Only the pixels sampled are turned to Lab (pixel by pixel, as the whole photo would be).
+    # Lightness first (most notes fail there), colour only where that holds; the median of
+    # the nine samples across each step by partition (np.median costs more than the rest).
+    lab8 = cv2.cvtColor(
+        bgr[points[..., 1], points[..., 0]].reshape(-1, points.shape[2], 3), cv2.COLOR_BGR2Lab
+    ).reshape(points.shape[:3] + (3,))
+    samples = lab8[..., 0]
     profile = np.partition(samples, 4, axis=2)[:, :, 4] * (100 / 255)
     inside_l = np.sort(profile[:, inner], axis=1)
     paper = inside_l[:, inside_l.shape[1] // 2]  # the paper inside's lightness, each side
@@ -175,7 +180,7 @@ def _framed(quad: np.ndarray, lab8: np.ndarray) -> bool:
             profile[k, at] < paper[k] - _FRAME_DARK
             and profile[k, at] < profile[k, beyond] - _FRAME_DARK
         ):
-            px = lab8[points[k, ..., 1], points[k, ..., 0]].astype(np.float64)
+            px = lab8[k].astype(np.float64)
             lab = (px - _LAB8_OFFSET) * _LAB8_SCALE
             inside = np.median(lab[inner].reshape(-1, 3), axis=0)
             # other paper beyond: a line drawn round the inside of a note is no frame

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field, replace
 import cv2
 import numpy as np
 
-from vision.geometry import order_quad
 from vision.notes.shapes import (
     _LAB8_OFFSET,
     _LAB8_SCALE,
@@ -16,9 +15,15 @@ from vision.notes.shapes import (
     _corners_square,
     _cyclic,
     _iou,
+    _ordered,
     _sides,
 )
 
+# From 8-bit Lab, in plain floats (see shapes).
+_OFFSET, _SCALE = _LAB8_OFFSET.tolist(), _LAB8_SCALE.tolist()
+# A map of flat pixels this big (pixels) is labelled alone, its regions' boxes and sizes
+# taken from its rows (see _components).
+_BIG_MAP = 1 << 16
 # A region that keeps this share of its pixels at the next level is the same region there.
 _SAME = 0.985
 # How far a note's corner may be from square, in degrees: perspective up to 20 degrees and
@@ -43,6 +48,9 @@ class _Region:
     solidity: float  # the region's own area over its hull's
     border: bool = False  # touches the image's border
     contour: np.ndarray | None = None  # its outline, relative to (x, y)
+    # What has been judged of it already (a region is judged again and again, level by
+    # level); not copied by `replace`, whose region has another quad.
+    judged: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
 
 @dataclass
@@ -130,7 +138,7 @@ class _Tree:
         first: the region that runs along most of the photo's border (a note filling the
         frame can be bigger than the wall that shows around it); none, if nothing does."""
         h, w = self.mag.shape
-        count, labels, stats, _ = cv2.connectedComponentsWithStats(flat, connectivity=4)
+        count, labels, stats = _components(flat)
         sizes = stats[1:, cv2.CC_STAT_AREA]
         thick = (
             np.minimum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT])
@@ -147,12 +155,11 @@ class _Tree:
             order = [wall] + [label for label in order if label != wall]
         made = []
         for label in order:
-            x, y, bw, bh = (int(v) for v in stats[label, :4])
-            pixels = int(stats[label, cv2.CC_STAT_AREA])
+            x, y, bw, bh, pixels = stats[label, :5].tolist()
             if parent is not None and pixels >= _SAME * parent.pixels:
                 node = _Node(parent.region, pixels=parent.pixels)  # the same region, barely eroded
             else:
-                mask = (labels[y : y + bh, x : x + bw] == label).astype(np.uint8)
+                mask = (labels[y : y + bh, x : x + bw] == label).view(np.uint8)
                 node = _Node(
                     _region(mask, x0 + x, y0 + y, self.lab8, self.min_area, h, w), pixels=pixels
                 )
@@ -162,14 +169,51 @@ class _Tree:
         return made
 
 
+def _components(flat: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
+    """`cv2.connectedComponentsWithStats(flat, connectivity=4)`'s count, labels and stats,
+    for a map of zeros and one other value (the background's stats are not filled in). On a
+    big map the stats are taken from the runs of flat pixels along its rows, far fewer than
+    its pixels: the labelling alone costs about half as much."""
+    if flat.size < _BIG_MAP:
+        count, labels, stats, _ = cv2.connectedComponentsWithStats(flat, connectivity=4)
+        return count, labels, stats
+    count, labels = cv2.connectedComponents(flat, connectivity=4)
+    stats = np.zeros((count, 5), np.int32)
+    # Where a row steps on and off flat pixels (a blank column each side: a row starts and
+    # ends off them), in the order of the rows: each run's start, then the step past its end.
+    pad = cv2.copyMakeBorder(flat, 0, 0, 1, 1, cv2.BORDER_CONSTANT, value=0)
+    steps = cv2.findNonZero(cv2.absdiff(pad[:, 1:], pad[:, :-1]))
+    if steps is None:
+        return count, labels, stats
+    steps = steps.reshape(-1, 2, 2)  # [run, (start, past its end), (x, y)]
+    x0, y, x1 = steps[:, 0, 0], steps[:, 0, 1], steps[:, 1, 0] - 1
+    label = labels[y, x0]
+    order = np.argsort(label, kind="stable")  # by label, each one's runs still top down
+    label, y, x0, x1 = label[order], y[order], x0[order], x1[order]
+    first = np.flatnonzero(np.r_[True, label[1:] != label[:-1]])
+    last = np.r_[first[1:], len(label)] - 1
+    left, right = np.minimum.reduceat(x0, first), np.maximum.reduceat(x1, first)
+    which = label[first]
+    stats[which, cv2.CC_STAT_LEFT] = left
+    stats[which, cv2.CC_STAT_TOP] = y[first]
+    stats[which, cv2.CC_STAT_WIDTH] = right - left + 1
+    stats[which, cv2.CC_STAT_HEIGHT] = y[last] - y[first] + 1
+    stats[which, cv2.CC_STAT_AREA] = np.add.reduceat(x1 - x0 + 1, first)
+    return count, labels, stats
+
+
 def _region(mask: np.ndarray, x: int, y: int, lab8: np.ndarray, min_area: float, h: int, w: int):
     """Describe one region (mask at offset x, y in an h x w image); None if it is too small.
     Its quad is a quick fit, good enough to judge its shape (`_refined` fits it well)."""
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
     if not contours:
         return None
-    contour = max(contours, key=cv2.contourArea)
-    area = cv2.contourArea(contour)
+    if len(contours) == 1:
+        contour, area = contours[0], cv2.contourArea(contours[0])
+    else:
+        areas = [cv2.contourArea(c) for c in contours]
+        area = max(areas)
+        contour = contours[areas.index(area)]
     if area < min_area:
         return None
     # Writing and dots on a note are holes in its region, dots across its edge are notches:
@@ -183,18 +227,17 @@ def _region(mask: np.ndarray, x: int, y: int, lab8: np.ndarray, min_area: float,
     if approx is not None:
         guesses.append(approx)
         ious.append(_iou(approx.astype(np.float32), hull_points))
-    best = int(np.argmax(ious))
+    best = 1 if len(ious) > 1 and ious[1] > ious[0] else 0
     mh, mw = mask.shape
-    colour = (
-        np.array(cv2.mean(lab8[y : y + mh, x : x + mw], mask=mask)[:3]) - _LAB8_OFFSET
-    ) * _LAB8_SCALE
+    mean = cv2.mean(lab8[y : y + mh, x : x + mw], mask=mask)
+    colour = [(v - o) * k for v, o, k in zip(mean[:3], _OFFSET, _SCALE, strict=True)]
     return _Region(
         x=x,
         y=y,
         mask=mask,
         quad=guesses[best] + (x, y),
         area=hull_area,
-        lab=tuple(float(v) for v in colour),
+        lab=tuple(colour),
         rectangularity=ious[best],
         solidity=area / max(hull_area, 1.0),
         border=x == 0 or y == 0 or x + mw == w or y + mh == h,
@@ -225,13 +268,13 @@ def _fit_quad(contour: np.ndarray) -> np.ndarray:
     an edge, a notch in the outline, does not pull a corner off); and the smallest rectangle
     round the hull (when dots line a whole side, the other two go astray)."""
     hull = cv2.convexHull(contour)
-    box = order_quad(cv2.boxPoints(cv2.minAreaRect(hull)))
+    box = _ordered(cv2.boxPoints(cv2.minAreaRect(hull)))
     perimeter = cv2.arcLength(hull, True)
     quad = None
     for eps in (0.02, 0.035, 0.05, 0.08):
         approx = cv2.approxPolyDP(hull, eps * perimeter, True)
         if len(approx) == 4:
-            quad = order_quad(approx.reshape(4, 2))
+            quad = _ordered(approx.reshape(4, 2))
             break
     if quad is None:
         return box
@@ -274,7 +317,7 @@ def _refit_sides(quad: np.ndarray, points: np.ndarray) -> np.ndarray | None:
     w, h = _sides(quad)
     if np.max(np.linalg.norm(refined - quad, axis=1)) > 0.25 * min(w, h):
         return None  # the fit went astray
-    return order_quad(refined)
+    return _ordered(refined)
 
 
 def _boxed(r: _Region) -> _Region | None:
@@ -285,11 +328,15 @@ def _boxed(r: _Region) -> _Region | None:
     filled = np.zeros_like(r.mask)
     if r.contour is not None:
         cv2.drawContours(filled, [r.contour], 0, 1, -1)
-    points = cv2.findNonZero(filled | r.mask)
-    rect = cv2.minAreaRect(points)
-    box = order_quad(cv2.boxPoints(rect)) + (r.x, r.y)
+        # The region is one patch inside its outline: the rectangle round its outline is the
+        # one round all its pixels (the same hull), found from far fewer points.
+        rect = cv2.minAreaRect(r.contour)
+    else:
+        rect = cv2.minAreaRect(cv2.findNonZero(r.mask))
+    box = _ordered(cv2.boxPoints(rect)) + (r.x, r.y)
     box_area = rect[1][0] * rect[1][1]
-    if box_area <= 0 or len(points) < 0.75 * box_area or not _corners_square(box):
+    filled |= r.mask
+    if box_area <= 0 or cv2.countNonZero(filled) < 0.75 * box_area or not _corners_square(box):
         return None
     return _Region(
         x=r.x,
@@ -307,9 +354,12 @@ def _is_quad(r: _Region, min_px: float) -> bool:
     """Shaped like a note: its hull is a quadrilateral with no corner far from square (a
     strip of shadow along two sides has a triangle for a hull), and the region fills a fair
     part of that hull (dots along the edges take bites out of it; a thin frame is all bite)."""
-    return (
-        r.rectangularity > _RECTANGULAR
-        and r.solidity > _SOLID
-        and min(_sides(r.quad)) >= min_px
-        and _corners_square(r.quad, _CORNER_TOLERANCE)
-    )
+    key = ("quad", min_px)
+    if key not in r.judged:
+        r.judged[key] = (
+            r.rectangularity > _RECTANGULAR
+            and r.solidity > _SOLID
+            and min(_sides(r.quad)) >= min_px
+            and _corners_square(r.quad, _CORNER_TOLERANCE)
+        )
+    return r.judged[key]

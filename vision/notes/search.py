@@ -26,10 +26,12 @@ from vision.notes.shapes import (
     _WALL_DELTA_E,
     _angle,
     _aspect,
+    _boxes,
     _contains,
     _delta_e,
     _grow,
     _iou,
+    _meeting,
     _side_angles,
     _sides,
     _skew,
@@ -156,7 +158,7 @@ def _search(bgr: np.ndarray, params: Params, min_px: float, typical=None, lab8=N
         # A sheet with notes of another colour stuck on it is background, not a note: two
         # of them at least, crisp quadrilaterals and not too small for notes on it (two
         # dot stickers of one colour overlapping can pass for a small note, but not that).
-        first = [r for r in first if sum(_stuck_on(o, r) for o in first) < 2]
+        first = [r for r, on in zip(first, _notes_stuck_on(first), strict=True) if on < 2]
         if not first:
             return [], None, [], []
         typical = _typical(first)
@@ -318,11 +320,16 @@ def _search(bgr: np.ndarray, params: Params, min_px: float, typical=None, lab8=N
     # But a grid of touching notes, coloured (sheets put up on walls are white or dull:
     # flip-chart, printer and brown paper), can have a few notes of other colours among
     # them, each in a cell of the grid (on a sheet, notes are stuck anywhere).
+    # (Only a region less than half its size, and in its box, can be stuck on it: _on_sheet.)
+    areas = np.array([o[0].area for o in found], dtype=np.float64)
+    boxes = _boxes([o[0].quad for o in found])
+
     def sheet(s) -> bool:
         r, cols, rows = s
         if r.solidity <= 0.8 and cols * rows == 1:
             return False
-        on = [o[0] for o in found if _on_sheet(o[0], r)]
+        near = _meeting(r.quad, boxes)
+        on = [found[i][0] for i in near[areas[near] < 0.5 * r.area] if _on_sheet(found[i][0], r)]
         return bool(on) and not (
             np.hypot(r.lab[1], r.lab[2]) > _SHEET_CHROMA
             and len(on) <= _AMONG * cols * rows
@@ -374,6 +381,24 @@ def _in_cell(note: _Region, grid: _Region, cols: int, rows: int) -> bool:
     us, vs = np.linspace(0.0, 1.0, cols + 1), np.linspace(0.0, 1.0, rows + 1)
     quad = note.quad.astype(np.float32)
     return any(_iou(cell.astype(np.float32), quad) > _IN_CELL for cell in _cells(grid.quad, us, vs))
+
+
+def _notes_stuck_on(regions: list[_Region]) -> list[int]:
+    """How many of the regions are stuck on each of them (see `_stuck_on`). Pairs are asked
+    about only where the sizes allow it (a wall has hundreds of regions: most pairs are two
+    notes, one no bigger than the other)."""
+    area = np.array([r.area for r in regions], dtype=np.float64)
+    crisp = np.array([r.rectangularity > _CRISP for r in regions], dtype=bool)
+    # [note, sheet]: the size tests of _stuck_on and _on_sheet, the same arithmetic; and the
+    # note's box must meet the sheet's, for the sheet to hold its centre.
+    sized = crisp[:, None] & (area[:, None] > area[None, :] / 40) & (area[:, None] < 0.5 * area)
+    b = _boxes([r.quad for r in regions])
+    sized &= (b[:, None, 2] >= b[None, :, 0]) & (b[None, :, 2] >= b[:, None, 0])
+    sized &= (b[:, None, 3] >= b[None, :, 1]) & (b[None, :, 3] >= b[:, None, 1])
+    return [
+        sum(_stuck_on(regions[i], sheet) for i in np.flatnonzero(sized[:, j]))
+        for j, sheet in enumerate(regions)
+    ]
 
 
 def _stuck_on(note: _Region, sheet: _Region) -> bool:

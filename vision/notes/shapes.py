@@ -71,12 +71,28 @@ def _skew(quad: np.ndarray) -> float:
 def _cyclic(points) -> np.ndarray:
     """A convex quad's corners, given in order round it either way, as `order_quad` gives
     them (clockwise from the top-left), for a fraction of its cost."""
-    q = np.asarray(points, dtype=np.float64).reshape(4, 2)
-    x, y = q[:, 0], q[:, 1]
-    if float((x * y[_NEXT] - x[_NEXT] * y).sum()) < 0:
-        q = q[::-1]
-    start = int(np.argmin(q[:, 0] + q[:, 1]))
-    return q[[start, (start + 1) % 4, (start + 2) % 4, (start + 3) % 4]]
+    # In plain floats (numpy costs more on four points), summed in numpy's order.
+    q = np.asarray(points, dtype=np.float64).reshape(4, 2).tolist()
+    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = q
+    if (x0 * y1 - x1 * y0) + (x1 * y2 - x2 * y1) + (x2 * y3 - x3 * y2) + (x3 * y0 - x0 * y3) < 0:
+        q.reverse()
+    sums = [x + y for x, y in q]
+    start = sums.index(min(sums))
+    return np.array(q[start:] + q[:start])
+
+
+def _ordered(points) -> np.ndarray:
+    """Four corners as `vision.geometry.order_quad` orders them (clockwise from the top-left),
+    the same floats, for a fraction of its cost: its centre summed in numpy's order, its
+    angles and their order by numpy (ties too), the rest in plain floats."""
+    pts = np.asarray(points, dtype=np.float64).reshape(4, 2)
+    rows = pts.tolist()
+    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = rows
+    cx, cy = (x0 + x1 + x2 + x3) / 4, (y0 + y1 + y2 + y3) / 4
+    rows = [rows[i] for i in np.argsort(np.arctan2(pts[:, 1] - cy, pts[:, 0] - cx)).tolist()]
+    sums = [x + y for x, y in rows]
+    start = sums.index(min(sums))
+    return np.array(rows[start:] + rows[:start])
 
 
 def _is_strip(quad: np.ndarray) -> bool:
@@ -157,8 +173,33 @@ def _angle(quad: np.ndarray) -> float:
 def _overlap(a: np.ndarray, b: np.ndarray) -> float:
     """The area two convex quads share, over the smaller one's."""
     a, b = a.astype(np.float32), b.astype(np.float32)
+    # Most pairs asked about are far apart (every note against every other): boxes apart
+    # share nothing, without the polygons' intersection.
+    (ax, ay), (bx, by) = a.reshape(-1, 2).T.tolist(), b.reshape(-1, 2).T.tolist()
+    if max(ax) < min(bx) or max(bx) < min(ax) or max(ay) < min(by) or max(by) < min(ay):
+        return 0.0
     inter, _ = cv2.intersectConvexConvex(a, b)
     return inter / max(min(cv2.contourArea(a), cv2.contourArea(b)), 1e-6)
+
+
+def _boxes(quads: list) -> np.ndarray:
+    """Each quad's bounding box (x0, y0, x1, y1), a pixel bigger all round (more than the
+    rounding of `_overlap`'s float32 moves a corner)."""
+    if not quads:
+        return np.zeros((0, 4))
+    points = np.stack([np.asarray(q, dtype=np.float64).reshape(-1, 2) for q in quads])
+    return np.concatenate([points.min(axis=1) - 1.0, points.max(axis=1) + 1.0], axis=1)
+
+
+def _meeting(quad: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+    """The indices (in order) of the `boxes` (see `_boxes`) that the quad's box meets: the
+    only quads it can overlap (`_overlap` of any other is 0) or hold the centre of, or
+    have its centre held by (`_contains`)."""
+    points = np.asarray(quad, dtype=np.float64).reshape(-1, 2)
+    (x0, y0), (x1, y1) = points.min(axis=0), points.max(axis=0)
+    return np.flatnonzero(
+        (boxes[:, 2] >= x0) & (x1 >= boxes[:, 0]) & (boxes[:, 3] >= y0) & (y1 >= boxes[:, 1])
+    )
 
 
 def _contains(outer: np.ndarray, inner: np.ndarray) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from vision.geometry import order_quad
+from vision.notes.regions import _components
 from vision.notes.seams import _seam_split
 from vision.notes.shapes import (
     _LAB8_OFFSET,
@@ -18,6 +18,7 @@ from vision.notes.shapes import (
     _area,
     _delta_e,
     _grow,
+    _ordered,
     _paper_lab,
     _sides,
 )
@@ -213,7 +214,7 @@ def _runs_on(box: np.ndarray, lab8: np.ndarray, held: np.ndarray, side: float) -
 def _patches(mask: np.ndarray, min_area: float):
     """Each 4-connected patch of a mask of at least `min_area` pixels, as (x, y, its own mask
     cut to its box)."""
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=4)
+    count, labels, stats = _components(mask)
     for i in range(1, count):
         x, y, w, h, area = stats[i]
         if area >= min_area:
@@ -227,8 +228,11 @@ def _block(piece, typical, most: float = _UNCLAIMED_AREA[1]):
     x, y, mask = piece
     note_w, note_h, angle = typical
     area = int(mask.sum())
-    rect = cv2.minAreaRect(cv2.findNonZero(mask))
-    box = order_quad(cv2.boxPoints(rect)) + (x, y)
+    # The rectangle round a patch's outline is the one round all its pixels (the same hull),
+    # found from far fewer points. (The patch is one: its outline holds all of it.)
+    outline, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    rect = cv2.minAreaRect(outline[0] if len(outline) == 1 else cv2.findNonZero(mask))
+    box = _ordered(cv2.boxPoints(rect)) + (x, y)
     if area < _UNCLAIMED_FILL * rect[1][0] * rect[1][1]:
         return None
     turn = abs(_angle(box) - angle)
