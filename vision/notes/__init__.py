@@ -301,10 +301,11 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
     dropped = [f[0] for f in found if not any(f is k for k in kept)]
     found = kept
     # Grids cut into their notes.
-    singles_scaled = [quad / scale for quad, _, cols, rows in found if cols * rows == 1]
-    singles_boxes = _boxes(singles_scaled)
+    # (Grids are cut at full size, `quad / scale`; found quads are on the working copy.)
+    singles = [quad / scale for quad, _, cols, rows in found if cols * rows == 1]
+    singles_boxes = _boxes(singles)
     notes = []
-    cut: list[np.ndarray] = []  # the cells of the grids cut so far
+    cut: list[np.ndarray] = []  # the cells of the grids cut so far (full size)
     for quad, colour, cols, rows in found:
         if cols * rows == 1:
             notes.append((quad, colour))
@@ -316,17 +317,18 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
         # each search: a note is one note). A cell with wall beyond a side holds a note that
         # fills the grid's box only in part: the side is on its paper's edge.
         cells = [
-            q * scale
+            q
             for q in cells
             if not any(
-                _contains(singles_scaled[i], q) or _overlap(singles_scaled[i], q) > _TAKEN
+                _contains(singles[i], q) or _overlap(singles[i], q) > _TAKEN
                 for i in _meeting(q, singles_boxes)
             )
-            and not any(_contains(o, q * scale) for o in cut)
+            and not any(_contains(o, q) for o in cut)
         ]
+        cut += cells
+        cells = [q * scale for q in cells]
         trimmed = _overhung(cells, [_trimmed(q, lab, colour) for q in cells], lab, colour)
         notes += [(q, colour) for q in trimmed]
-        cut += cells
     # Paper of a note's colour that no note holds is notes, if shaped like them.
     notes = _unclaimed(notes, dropped, blurred, lab, image, scale, typical, walls)
     # An outline with a corner far less square than its neighbours' had a slice cut off

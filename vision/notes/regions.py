@@ -205,15 +205,13 @@ def _components(flat: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
 def _region(mask: np.ndarray, x: int, y: int, lab8: np.ndarray, min_area: float, h: int, w: int):
     """Describe one region (mask at offset x, y in an h x w image); None if it is too small.
     Its quad is a quick fit, good enough to judge its shape (`_refined` fits it well)."""
+    # The mask is one 4-connected region, so it has one outside outline (`_boxed` relies on
+    # that too).
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
     if not contours:
         return None
-    if len(contours) == 1:
-        contour, area = contours[0], cv2.contourArea(contours[0])
-    else:
-        areas = [cv2.contourArea(c) for c in contours]
-        area = max(areas)
-        contour = contours[areas.index(area)]
+    contour = contours[0]
+    area = cv2.contourArea(contour)
     if area < min_area:
         return None
     # Writing and dots on a note are holes in its region, dots across its edge are notches:
@@ -328,8 +326,8 @@ def _boxed(r: _Region) -> _Region | None:
     filled = np.zeros_like(r.mask)
     if r.contour is not None:
         cv2.drawContours(filled, [r.contour], 0, 1, -1)
-        # The region is one patch inside its outline: the rectangle round its outline is the
-        # one round all its pixels (the same hull), found from far fewer points.
+        # The region is one patch inside its one outline (`_region`): the rectangle round its
+        # outline is the one round all its pixels (the same hull), found from far fewer points.
         rect = cv2.minAreaRect(r.contour)
     else:
         rect = cv2.minAreaRect(cv2.findNonZero(r.mask))
