@@ -810,3 +810,43 @@ def test_a_neighbour_lying_aslant_over_one_edge_does_not_turn_the_outline():
     assert np.abs(left - n.quad[[0, 3]]).max() < 2.5
     assert abs(left[0, 0] - left[1, 0]) < 1.5  # the left edge still upright
     assert_same_dots([d for d in dots if inside(quad, d.center)], n.dots)
+
+
+def test_a_dots_spread_follows_its_lightness_not_the_8_bit_steps():
+    # The lightness of a patch comes in 8-bit steps (0.4 of L). The spread of a dot's face is
+    # the MAD of those values: counted in whole steps it held, then jumped 0.6 at once, and a
+    # dot at the edge of the score turned over as a resampling moved it by a hair.
+    from vision.dots.ink import _mad
+
+    step = 100 / 255
+    base = np.random.default_rng(3).standard_normal(400)
+    sigmas = np.linspace(0.8, 1.2, 21)
+    spreads = [_mad(np.float32(np.rint((60 + s * base) / step) * step)) for s in sigmas]
+    assert np.abs(np.diff(spreads)).max() < 0.1
+    # (1.4826 MAD of normal values is their standard deviation.)
+    assert np.abs(np.array(spreads) - sigmas).max() < 0.12
+    assert _mad(np.full(50, 60.0, np.float32)) < 0.2  # one step: as even as 8 bits tell
+
+
+def test_a_dots_measures_hold_as_the_outline_moves_by_a_fraction_of_a_pixel():
+    # A dot with a mottled face (vinyl under uneven light), the note's outline given at shifts
+    # of a fraction of a pixel: the patch is resampled each time, and what is measured on the
+    # dot (its spread, the rings round it, drawn at its own sub-pixel centre) barely moves.
+    from vision.dots.patch import flatten
+    from vision.dots.scan import candidates
+
+    n = Note(colour=CANARY)
+    big = np.zeros((540 * 8, 640 * 8), np.uint8)
+    cv2.circle(big, (300 * 8 + 3, 250 * 8 + 5), 15 * 8, 255, -1)  # anti-aliased, off the grid
+    alpha = cv2.resize(big, (640, 540), interpolation=cv2.INTER_AREA)[..., None] / 255.0
+    face = np.float64(BLUE) + np.random.default_rng(1).normal(0, 4, (540, 640, 1))
+    image = np.uint8(np.clip(n.image * (1 - alpha) + face * alpha, 0, 255))
+    measured = []
+    for dx in np.linspace(0, 0.875, 8):
+        patch = flatten(image, n.quad + np.float32([dx, 0.7 * dx]), Params())
+        found = [c for c in candidates(patch.lab, patch.box, Params()) if is_dot(c, Params())]
+        assert len(found) == 1
+        measured.append((found[0].spread, found[0].halo, found[0].excess))
+    spread, halo, excess = np.array(measured).T
+    assert np.ptp(spread) < 0.25
+    assert np.ptp(halo) < 0.1 and np.ptp(excess) < 0.1

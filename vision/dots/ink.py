@@ -3,6 +3,7 @@ weighted sum of it (fitted to the benchmark's walls) that a sticker scores above
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
 import cv2
@@ -317,10 +318,53 @@ def _face(
     return float(np.percentile(t[face], 5))
 
 
+# The lightness's step in 8-bit Lab (`vision.colours.to_lab`).
+_L_STEP = 100.0 / 255.0
+
+
 def _mad(values: np.ndarray) -> float:
-    """A spread that a few odd values (the rim of a highlight) do not move."""
-    if not len(values):
+    """A spread that a few odd values (the rim of a highlight) do not move: the median absolute
+    deviation from the median, each value taken as spread evenly over its 8-bit step (a MAD of
+    8-bit levels moves in whole steps, 0.6 of spread at once, as a disc moves by a hair)."""
+    n = len(values)
+    if not n:
         return 0.0
-    k = len(values) // 2
-    deviation = np.abs(values - np.partition(values, k)[k])
-    return float(1.4826 * np.partition(deviation, k)[k])
+    levels = np.rint(np.asarray(values, np.float32) * np.float32(1 / _L_STEP)).astype(np.int32)
+    counts = np.bincount(levels - levels.min())
+    below = np.concatenate([[0], np.cumsum(counts)])  # how many lie below each step
+    half = 0.5 * n
+    # The median, within the step that holds it (steps numbered from the lowest one's edge).
+    j = int(np.searchsorted(below[1:], half))
+    counts, below = counts.tolist(), below.tolist()
+    mid = j + (half - below[j]) / counts[j]
+    if below[j + 1] == half and j + 1 < len(counts):
+        # Half lie below the step's top and empty steps follow: the median is anywhere across
+        # them, and taken in their middle.
+        mid = 0.5 * (j + 1 + next(i for i in range(j + 1, len(counts)) if counts[i]))
+
+    def share(x: float) -> float:  # of the values below x
+        i = math.floor(x)
+        if i < 0:
+            return 0.0
+        return 1.0 if i >= len(counts) else (below[i] + (x - i) * counts[i]) / n
+
+    # The median of |value - mid|: where the share between mid - t and mid + t reaches half. That
+    # share is linear in t between the steps' edges on either side, met walking outwards.
+    right, left = j + 1 - mid, mid - j
+    t0 = g0 = 0.0
+    flat = None  # where the share reached half exactly, if it stays there a while
+    while True:
+        t = min(right, left)
+        g = share(mid + t) - share(mid - t)
+        if flat is not None:
+            if g > 0.5 + 1e-9:  # it stayed at half from `flat` to t0: the median is anywhere there
+                return float(1.4826 * _L_STEP * 0.5 * (flat + t0))
+        elif abs(g - 0.5) <= 1e-9:  # (sums of shares: not exact)
+            flat = t
+        elif g > 0.5:
+            return float(1.4826 * _L_STEP * (t0 + (t - t0) * (0.5 - g0) / (g - g0)))
+        t0, g0 = t, g
+        if right == t:
+            right += 1.0
+        if left == t:
+            left += 1.0

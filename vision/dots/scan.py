@@ -24,7 +24,8 @@ _THICK_GROW = 3
 # A core less deep than this share of the smallest dot's radius holds no dot.
 _SEED_DEPTH = 0.8
 # A wider disc round a disc judged ink, but not far from a dot (scoring at least
-# `_WIDER_FROM`), must score `_WIDER_MARGIN` to be a dot (`widest`).
+# `_WIDER_FROM`), or judged a dot but not clearly (scoring under `_WIDER_MARGIN`), must score
+# `_WIDER_MARGIN` to be a dot (`widest`).
 _WIDER_FROM, _WIDER_MARGIN = -5.0, 4.0
 # The second look (`Params.dot_faint`) skips a core of which the first look's cores were
 # this share: it only grew a pixel or so all round at the lower threshold (a dot-sized core
@@ -333,11 +334,13 @@ def _scan(
                     claimed[win] |= blob
                     faces.append(colour)
                     owners[win][blob > 0] = len(faces)
-                if cluster or hidden or first > 0 or first < _WIDER_FROM:
+                if cluster or hidden or first >= _WIDER_MARGIN or first < _WIDER_FROM:
                     continue
                 # Only part of a dot may be of the seed's colour (a highlight, shading): the
                 # widest disc of things unlike the paper round this one is judged too, and
-                # must look all the more like a sticker.
+                # must look all the more like a sticker. So too round a disc that scores a dot,
+                # but not clearly: whether the part scores a hair above 0 or below must not
+                # decide whether the whole is seen (it is the dot, in the part's place).
                 if odd_depth is None:
                     odd_depth = cv2.distanceTransform(odd.view(np.uint8), cv2.DIST_L2, 3)
                 wider = widest(odd_depth, px + u0, py + v0, r)
@@ -351,7 +354,10 @@ def _scan(
                         axis,
                     )
                     if score(again, params) > _WIDER_MARGIN:
-                        found.append(again)
+                        if first > 0:
+                            found[-1] = again
+                        else:
+                            found.append(again)
                         best = math.inf
             # A face round a highlight holds a disc not far from a dot's score (its widest
             # disc lies between the horns): that disc is ink, but the dot may be its circle.
