@@ -796,20 +796,23 @@ def test_an_outline_squared_at_the_wrong_angle_is_turned_to_the_notes_edges(degr
     assert_same_dots([d for d in dots if inside(quad, d.center)], n.dots)
 
 
-def test_a_neighbour_lying_aslant_over_one_edge_does_not_turn_the_outline():
-    # A note of the same colour lies over the right edge, turned: where the colour changes
-    # most along that edge is its edge, a straight line at a tilt. The left edge, straight and
-    # upright, does not agree: opposite edges of a note are parallel, so nothing is turned.
-    n = Note(colour=CANARY)
-    neighbour = _square((520, 280), 240, 5)
-    _draw_square(n.image, neighbour + (3, 5), (175, 178, 180))
-    _draw_square(n.image, neighbour, CANARY)
-    n.dot(300, 260, colour=RED)
-    quad, dots = find_dots(n.photo(), n.quad, Params())
-    left = quad[[0, 3]]
-    assert np.abs(left - n.quad[[0, 3]]).max() < 2.5
-    assert abs(left[0, 0] - left[1, 0]) < 1.5  # the left edge still upright
-    assert_same_dots([d for d in dots if inside(quad, d.center)], n.dots)
+def test_opposite_edges_that_disagree_turn_nothing_and_a_line_alone_sets_the_slope():
+    # A note's opposite edges lie parallel in its patch. Where both are lines at slopes that
+    # disagree (one is a curled bottom's shading, or a neighbour lying aslant over the note),
+    # the straight one vetoes the other; an edge that is no line says nothing either way.
+    from vision.dots.patch import _parallel
+
+    t = np.arange(8) * 16.0 + 8.0
+
+    def edge(slope, at=40.0):
+        return t, at + slope * t
+
+    assert _parallel([edge(0.0), edge(0.06)]) is None
+    assert _parallel([edge(0.03), edge(0.03, 200.0)]) == pytest.approx(0.03)
+    writing = (t, 40.0 + np.array([0.0, 9.0, -7.0, 4.0, 12.0, -5.0, 8.0, -11.0]))
+    assert _parallel([edge(0.04), writing]) == pytest.approx(0.04)
+    assert _parallel([writing, (np.zeros(0), np.zeros(0))]) is None
+    assert _parallel([edge(0.3), edge(0.3, 200.0)]) is None  # a gross error: not this stage's
 
 
 def test_a_dots_spread_follows_its_lightness_not_the_8_bit_steps():

@@ -26,9 +26,10 @@ _AGREE, _ON_LINE = 5, 1.0
 _MAX_SLOPE = 0.1
 # Two opposite edges of a note lie parallel in its patch: their own slopes agree to this.
 _PARALLEL = 0.015
-# The note is warped again only where its edges turn its corners by more than this (patch
-# pixels; the note is `Params.note_px` across): less is within the edges' own uncertainty,
-# and each warp resamples the dots.
+# The note is warped again only where a pair of edges turns by more than this over the middle
+# four-fifths of their length (patch pixels; the note is `Params.note_px` across; the corners
+# then move by about 0.6 of it): less is within the edges' own uncertainty, and each warp
+# resamples the dots.
 _REWARP = 2.0
 # Turned once, the note is looked at again: a large turn is found in full only then.
 _ROUNDS = 2
@@ -109,7 +110,7 @@ def _turned(lab: np.ndarray, margin: int, width: int, height: int) -> np.ndarray
     """The corners (patch pixels) of the note with its edges turned to where they run, each
     about where the coarse pass put its middle (`_edges` then finds how far each lies from
     there, as it would have); None where no pair of opposite edges turns a corner by more
-    than `_REWARP`.
+    than `_REWARP` over the middle four-fifths of their length.
 
     A note is a rectangle, and over its size the coarse outline's error is close to affine:
     its opposite edges lie parallel in the patch, turned alike. So each pair of edges turns
@@ -148,9 +149,8 @@ def _stretches(g: np.ndarray, lo: int, start: int) -> tuple[np.ndarray, np.ndarr
     n = g.shape[1] // _STRETCHES
     if n < 2 or g.shape[0] < 5:
         return np.zeros(0), np.zeros(0)
-    parts = np.sort(g[:, : n * _STRETCHES].reshape(g.shape[0], _STRETCHES, n), axis=2)
-    half = n // 2  # each stretch's median across it
-    parts = parts[..., half] if n % 2 else (parts[..., half - 1] + parts[..., half]) * 0.5
+    # Each stretch's median along the edge, at each position across it.
+    parts = median(np.moveaxis(g[:, : n * _STRETCHES].reshape(g.shape[0], _STRETCHES, n), 2, 0))
     profile = parts[1:-1]  # the strip's own border has no real gradient
     best = np.argmax(profile, axis=0)
     k = np.arange(_STRETCHES)
