@@ -83,12 +83,12 @@ def _cyclic(points) -> np.ndarray:
 
 def _ordered(points) -> np.ndarray:
     """Four corners as `vision.geometry.order_quad` orders them (clockwise from the top-left),
-    the same floats, for a fraction of its cost: its centre summed in numpy's order, its
-    angles and their order by numpy (ties too), the rest in plain floats."""
+    the same floats, for a fraction of its cost: its centre and angles and their order by
+    numpy as there (ties too; a centre summed in plain floats can differ in the sign of a zero,
+    which turns an angle from pi to -pi), the rest in plain floats."""
     pts = np.asarray(points, dtype=np.float64).reshape(4, 2)
     rows = pts.tolist()
-    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = rows
-    cx, cy = (x0 + x1 + x2 + x3) / 4, (y0 + y1 + y2 + y3) / 4
+    cx, cy = pts.mean(axis=0)
     rows = [rows[i] for i in np.argsort(np.arctan2(pts[:, 1] - cy, pts[:, 0] - cx)).tolist()]
     sums = [x + y for x, y in rows]
     start = sums.index(min(sums))
