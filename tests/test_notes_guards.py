@@ -14,7 +14,7 @@ import numpy as np
 from test_notes import CANARY, INK, LIME, PINK, WALL, assert_found, iou, note, wall
 from test_notes_real import TEAL, stack
 
-from vision.notes.seams import _cut_off_seams
+from vision.notes.seams import _cut_off_seams, _seams
 from vision.notes.shapes import _angle
 from vision.notes.squared import _turned
 
@@ -379,7 +379,9 @@ def test_notes_cut_apart_where_no_seam_shows_give_way_to_the_block():
     # Cut at a line of writing half way down the middle note: the lower piece holds the
     # seam under that note.
     image, block = _column()
-    assert _cut_off_seams(image, block, 1.0, (1, 3), [_box(100, 423), _box(433, 760)])
+    assert _cut_off_seams(
+        block, (1, 3), _seams(image, block, 1, 3), [_box(100, 423), _box(433, 760)]
+    )
 
 
 def test_a_note_a_seam_runs_through_with_none_meeting_it_stands():
@@ -387,14 +389,18 @@ def test_a_note_a_seam_runs_through_with_none_meeting_it_stands():
     # nothing says the first search cut here off a seam (a tall note beside a stack).
     # mutation: _cut_off_seams's meeting test dropped (any big note a seam runs through).
     image, block = _column()
-    assert not _cut_off_seams(image, block, 1.0, (1, 3), [_box(100, 320), _box(433, 760)])
+    assert not _cut_off_seams(
+        block, (1, 3), _seams(image, block, 1, 3), [_box(100, 320), _box(433, 760)]
+    )
 
 
 def test_notes_that_meet_on_a_seam_stand():
     # They meet on the upper seam: cut where the block shows one.
     # mutation: _cut_off_seams's test that they meet where no seam shows dropped.
     image, block = _column()
-    assert not _cut_off_seams(image, block, 1.0, (1, 3), [_box(100, 320), _box(320, 760)])
+    assert not _cut_off_seams(
+        block, (1, 3), _seams(image, block, 1, 3), [_box(100, 320), _box(320, 760)]
+    )
 
 
 # --- _search's pair: a region of paper too long for one note but not for two, cut in two ---

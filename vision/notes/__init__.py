@@ -105,6 +105,7 @@ from vision.notes.seams import (
     _halved,
     _overhung,
     _seam_split,
+    _seams,
     _trimmed,
 )
 from vision.notes.search import _GROW, _SINGLE_AREA, _search
@@ -214,7 +215,8 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
     boxes = _boxes([f[0] for f in found])  # (the notes whose boxes are apart share nothing)
     for r, cols, rows in second:
         quad = _grow(r.quad, _GROW) / factor
-        if cols * rows > 1 and not _seam_split(image, quad / scale, cols, rows):
+        seams = _seams(image, quad / scale, cols, rows) if cols * rows > 1 else None
+        if seams is not None and not _seam_split(image, quad / scale, cols, rows, seams=seams):
             continue  # a blank sheet, not a block of notes: it must not displace any
         area = _area(quad)
         near = [found[i] for i in _meeting(quad, boxes)]
@@ -247,7 +249,7 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
         ]
         # But notes found whole in a block whose seams run through them were cut off them.
         if cols * rows > 1 and any(whole):
-            if _cut_off_seams(image, quad, scale, (cols, rows), [f[0] for f in rivals]):
+            if _cut_off_seams(quad, (cols, rows), seams, [f[0] for f in rivals]):
                 whole = [False] * len(whole)
         if all(a < _PIECE * area for a in sizes) and not any(whole):
             if _bare_wall(quad, lab, walls):

@@ -101,7 +101,12 @@ _OVERHANG_TILT = 0.15
 
 
 def _seam_split(
-    image: np.ndarray, quad: np.ndarray, cols: int, rows: int, on_seams: bool = False
+    image: np.ndarray,
+    quad: np.ndarray,
+    cols: int,
+    rows: int,
+    on_seams: bool = False,
+    seams=None,
 ) -> list[np.ndarray]:
     """Cut a grid of touching notes along its seams, found at full resolution.
 
@@ -113,9 +118,9 @@ def _seam_split(
     split; with `on_seams`, not at all (no cells). Where no seam stands out anywhere in a
     grid of five or more, or fewer than three in four in a grid of more than twelve, it is
     one big sheet (a poster, a blank card, a patch of wall), far too big for a note: no
-    note at all.
+    note at all. `seams`: the grid's `_seams`, where they were measured already.
     """
-    xs, ys = _seams(image, quad, cols, rows)
+    xs, ys = _seams(image, quad, cols, rows) if seams is None else seams
     seen = sum(s for _, s in xs) + sum(s for _, s in ys)
     if cols * rows > 4 and seen == 0:
         return []  # a big blank sheet: a grid of five notes or more shows a seam somewhere
@@ -184,9 +189,9 @@ def _cells(quad: np.ndarray, us: list[float], vs: list[float]) -> list[np.ndarra
     ]
 
 
-def _cut_off_seams(image, block, scale: float, grid, found: list[np.ndarray]) -> bool:
+def _cut_off_seams(block, grid, seams, found: list[np.ndarray]) -> bool:
     """Whether notes `found` whole in a block of touching notes (`block`, `grid` columns and
-    rows, in the working copy's pixels, `scale` of the image's) were cut off its seams: two
+    rows, its `_seams`) were cut off its seams: two
     of them meet end to end where the block shows no seam, and a seam it shows runs through
     one of them (bigger than a cell): a line of writing was taken for their seam, and each
     holds parts of two of the block's notes."""
@@ -201,7 +206,6 @@ def _cut_off_seams(image, block, scale: float, grid, found: list[np.ndarray]) ->
     for q in found:
         uv = cv2.perspectiveTransform(np.float32(q).reshape(-1, 1, 2), to_grid).reshape(4, 2)
         spans.append((_area(q) > _ONCE[1] * cell, uv.min(axis=0), uv.max(axis=0)))
-    seams = _seams(image, block / scale, cols, rows)
     for axis, n in ((0, cols), (1, rows)):
         seen = [at * n for at, s in seams[axis] if s]
         for k, (big, lo, hi) in enumerate(spans):
