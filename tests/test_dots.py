@@ -8,6 +8,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vision.dots import find_dots
 from vision.dots.discs import discs
@@ -853,3 +855,89 @@ def test_a_dots_measures_hold_as_the_outline_moves_by_a_fraction_of_a_pixel():
     spread, halo, excess = np.array(measured).T
     assert np.ptp(spread) < 0.25
     assert np.ptp(halo) < 0.1 and np.ptp(excess) < 0.1
+
+
+def _stretches_of_one_edge(g, lo, start):
+    """`patch._stretches` as it was, one edge at a time: what the shortcut must give exactly."""
+    from vision.dots.arith import median
+    from vision.dots.patch import _STRETCHES
+
+    n = g.shape[1] // _STRETCHES
+    if n < 2 or g.shape[0] < 5:
+        return np.zeros(0), np.zeros(0)
+    parts = median(np.moveaxis(g[:, : n * _STRETCHES].reshape(g.shape[0], _STRETCHES, n), 2, 0))
+    profile = parts[1:-1]
+    best = np.argmax(profile, axis=0)
+    k = np.arange(_STRETCHES)
+    clear = (profile[best, k] > 1.5 * median(profile) + 1e-6) & (best > 0)
+    clear &= best < len(profile) - 1
+    k, b = k[clear], best[clear]
+    before, at, after = profile[b - 1, k], profile[b, k], profile[b + 1, k]
+    curve = before - 2 * at + after
+    shift = np.where(curve < 0, 0.5 * (before - after) / np.where(curve < 0, curve, -1), 0.0)
+    return start + (k + 0.5) * n, lo + 1 + b + np.clip(shift, -0.5, 0.5)
+
+
+@given(
+    rows=st.integers(3, 30),
+    length=st.integers(8, 200),
+    shorter=st.booleans(),
+    peaks=st.lists(st.integers(0, 29), max_size=3),
+    seed=st.integers(0, 2**16),
+)
+@settings(max_examples=150, deadline=None)
+def test_edges_worked_out_together_find_each_edges_own_stretches(
+    rows, length, shorter, peaks, seed
+):
+    # The note's two opposite edges are worked out in one pass (patch._stretches): each must get
+    # exactly, to the bit, the stretches it gets alone, whatever the strips (ties, a clear edge
+    # or none, strips too short to split, two strips of different sizes).
+    from vision.dots.patch import _stretches
+
+    rng = np.random.default_rng(seed)
+    strips = []
+    for lo, start in ((3, 11), (40, 11), (77, 20), (5, 20)):
+        g = np.float32(rng.integers(0, 40, (rows, length)) * 0.5)  # halves: ties happen
+        for p in peaks:
+            g[p % rows] += np.float32(rng.uniform(10, 60))
+        strips.append((g, lo, start))
+    if shorter:
+        strips[1] = (strips[1][0][:, : length // 2], *strips[1][1:])
+    together = _stretches(strips)
+    for (g, lo, start), (t, p) in zip(strips, together, strict=True):
+        t0, p0 = _stretches_of_one_edge(g, lo, start)
+        assert t.dtype == t0.dtype and p.dtype == p0.dtype
+        assert t.tobytes() == t0.tobytes() and p.tobytes() == p0.tobytes()
+
+
+@given(
+    shapes=st.lists(
+        st.tuples(st.integers(0, 59), st.integers(0, 49), st.integers(2, 18), st.booleans()),
+        min_size=1,
+        max_size=5,
+    ),
+    bites=st.lists(st.tuples(st.integers(0, 59), st.integers(0, 49), st.integers(2, 14))),
+    r_min=st.floats(3.0, 12.0),
+)
+@settings(max_examples=150, deadline=None)
+def test_no_disc_is_found_in_a_blob_wider_than_the_widest_in_its_outline(shapes, bites, r_min):
+    # scan._scan skips looking for a crescent's darker face where no disc as wide as the
+    # smallest dot fits in the blob's outline (discs.widest_in): what is bitten out of the
+    # outline must then hold no disc for `discs`, the window's edge bounding it or not.
+    from vision.dots.discs import depth, widest_in
+
+    outline = np.zeros((50, 60), np.uint8)
+    for x, y, r, square in shapes:
+        if square:
+            cv2.rectangle(outline, (x - r, y - r), (x + r, y + r), 1, -1)
+        else:
+            cv2.circle(outline, (x, y), r, 1, -1)
+    bitten = outline.copy()
+    for x, y, r in bites:
+        cv2.circle(bitten, (x, y), r, 0, -1)
+    wide = widest_in(outline)
+    assert cv2.distanceTransform(outline, cv2.DIST_L2, 5).max() == pytest.approx(wide)
+    assert cv2.minMaxLoc(depth(bitten))[1] <= wide
+    assert cv2.distanceTransform(bitten, cv2.DIST_L2, 5).max() <= wide
+    if wide < r_min:
+        assert discs(bitten, r_min, 2 * r_min) == ([], False)

@@ -153,6 +153,13 @@ def depth(blob: np.ndarray) -> np.ndarray:
     return cv2.distanceTransform(framed, cv2.DIST_L2, 5)[1:-1, 1:-1]
 
 
+def widest_in(blob: np.ndarray) -> float:
+    """The radius of the widest disc in a blob, the array's edge not bounding it: at least that
+    of any disc `discs` finds in any part of the blob (each is measured with the window's edge
+    bounding the blob, or none, on the same distance transform: less room, never more)."""
+    return cv2.minMaxLoc(cv2.distanceTransform(blob, cv2.DIST_L2, 5))[1]
+
+
 def _off_field(blob: np.ndarray, r_max: float) -> np.ndarray:
     """The blob without what of it is a field running out of the array (the window a dot could
     fill, or the patch) wider than any sticker: what discs wider than the widest sweep, with

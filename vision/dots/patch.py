@@ -118,14 +118,23 @@ def _turned(lab: np.ndarray, margin: int, width: int, height: int) -> np.ndarray
     band = max(3, int(0.07 * min(width, height)))
     xs = (margin + width // 10, margin + width - width // 10)
     ys = (margin + height // 10, margin + height - height // 10)
-    pairs = []
-    turned = False
-    for span, ats, rows in (
+    sides = (
         (xs, (margin, margin + height), True),
         (ys, (margin, margin + width), False),
-    ):
-        found = [_stretches(*_gradient(lab, at, band, slice(*span), rows), span[0]) for at in ats]
-        slope = _parallel(found)
+    )
+    # All four edges at once: a square note's are worked out together.
+    found = _stretches(
+        [
+            (*_gradient(lab, at, band, slice(*span), rows), span[0])
+            for span, ats, rows in sides
+            for at in ats
+        ]
+    )
+    ons = _lines(found)
+    pairs = []
+    turned = False
+    for k, (span, ats, _) in enumerate(sides):
+        slope = _parallel(found[2 * k : 2 * k + 2], ons[2 * k : 2 * k + 2])
         if slope is not None and abs(slope) * (span[1] - span[0]) > _REWARP:
             turned = True
         else:
@@ -141,62 +150,106 @@ def _turned(lab: np.ndarray, margin: int, width: int, height: int) -> np.ndarray
     return corners if np.all(np.isfinite(corners)) else None
 
 
-def _stretches(g: np.ndarray, lo: int, start: int) -> tuple[np.ndarray, np.ndarray]:
-    """Where the colour changes most across an edge (`g`: across it down axis 0 from row or
-    column `lo`, along it on axis 1 from place `start`), in each of `_STRETCHES` stretches
-    along it where that change is clear: their places along the edge and their positions
-    across it, to a fraction of a pixel."""
-    n = g.shape[1] // _STRETCHES
-    if n < 2 or g.shape[0] < 5:
-        return np.zeros(0), np.zeros(0)
-    # Each stretch's median along the edge, at each position across it.
-    parts = median(np.moveaxis(g[:, : n * _STRETCHES].reshape(g.shape[0], _STRETCHES, n), 2, 0))
-    profile = parts[1:-1]  # the strip's own border has no real gradient
-    best = np.argmax(profile, axis=0)
-    k = np.arange(_STRETCHES)
-    clear = (profile[best, k] > 1.5 * median(profile) + 1e-6) & (best > 0)
-    clear &= best < len(profile) - 1
-    k, b = k[clear], best[clear]
-    # The peak to a fraction of a pixel: the parabola through it and its two neighbours.
-    before, at, after = profile[b - 1, k], profile[b, k], profile[b + 1, k]
-    curve = before - 2 * at + after
-    shift = np.where(curve < 0, 0.5 * (before - after) / np.where(curve < 0, curve, -1), 0.0)
-    return start + (k + 0.5) * n, lo + 1 + b + np.clip(shift, -0.5, 0.5)
+def _stretches(
+    gradients: list[tuple[np.ndarray, int, int]],
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Where the colour changes most across each of a few edges (`gradients`: for each, its
+    change across it down axis 0 from row or column `lo`, along it on axis 1 from place `start`,
+    `lo` and `start`), in each of `_STRETCHES` stretches along it where that change is clear:
+    their places along the edge and their positions across it, to a fraction of a pixel. Edges
+    whose strips are of one size are worked out together (numpy's calls on arrays this small
+    cost more than their arithmetic)."""
+    found: list[tuple[np.ndarray, np.ndarray] | None] = [None] * len(gradients)
+    for shape in {g.shape for g, _, _ in gradients}:
+        which = [i for i, (g, _, _) in enumerate(gradients) if g.shape == shape]
+        rows, length = shape
+        n = length // _STRETCHES
+        if n < 2 or rows < 5:
+            for i in which:
+                found[i] = (np.zeros(0), np.zeros(0))
+            continue
+        # Each stretch's median along the edge, at each position across it (edge, across,
+        # stretch).
+        g = (
+            np.stack([gradients[i][0][:, : n * _STRETCHES] for i in which])
+            if len(which) > 1
+            else gradients[which[0]][0][None, :, : n * _STRETCHES]
+        )
+        parts = _middle(np.sort(g.reshape(len(which), rows, _STRETCHES, n), axis=3))
+        profile = parts[:, 1:-1]  # the strip's own border has no real gradient
+        best = np.argmax(profile, axis=1)
+        k = np.arange(_STRETCHES)
+        e = np.arange(len(which))[:, None]
+        middle = _middle(np.sort(profile, axis=1).transpose(0, 2, 1))
+        clear = (profile[e, best, k] > 1.5 * middle + 1e-6) & (best > 0)
+        clear &= best < profile.shape[1] - 1
+        # The peak to a fraction of a pixel: the parabola through it and its two neighbours
+        # (worked out for every stretch, kept for the clear ones).
+        b = np.minimum(np.maximum(best, 1), max(1, profile.shape[1] - 2))
+        before, at, after = profile[e, b - 1, k], profile[e, b, k], profile[e, b + 1, k]
+        curve = before - 2 * at + after
+        shift = np.where(curve < 0, 0.5 * (before - after) / np.where(curve < 0, curve, -1), 0.0)
+        shift = np.minimum(np.maximum(shift, -0.5), 0.5)  # (np.clip costs several times more)
+        for row, i in enumerate(which):
+            keep = clear[row]
+            _, lo, start = gradients[i]
+            found[i] = (start + (k[keep] + 0.5) * n, lo + 1 + best[row][keep] + shift[row][keep])
+    return found  # type: ignore[return-value]
 
 
-def _line(t: np.ndarray, p: np.ndarray) -> np.ndarray | None:
-    """Which stretches (places `t`, positions `p`) lie on the line through most of them (within
-    `_ON_LINE`; of two lines through as many, the less tilted), if at least `_AGREE` do."""
-    if len(t) < _AGREE:
-        return None
-    i, j = _PAIRS[len(t)]  # every line through two of them, at once
-    slope = (p[j] - p[i]) / (t[j] - t[i])
-    on = np.abs(p - p[i, None] - slope[:, None] * (t - t[i, None])) < _ON_LINE
-    count = np.where(np.abs(slope) <= _MAX_SLOPE, np.count_nonzero(on, axis=1), -1)
-    best = int(np.lexsort((np.abs(slope), -count))[0])
-    return on[best] if count[best] >= _AGREE else None
+def _middle(s: np.ndarray) -> np.ndarray:
+    """The median along the last axis of values sorted along it (as `median` takes it)."""
+    k = s.shape[-1] // 2
+    return s[..., k] if s.shape[-1] % 2 else (s[..., k - 1] + s[..., k]) * 0.5
 
 
-def _parallel(found) -> float | None:
+def _lines(found) -> list[np.ndarray | None]:
+    """For each edge's stretches (`found`: places `t` and positions `p` of each), which lie on
+    the line through most of them (within `_ON_LINE`; of two lines through as many, the less
+    tilted), if at least `_AGREE` do; or None. Edges with as many stretches are worked out
+    together."""
+    ons: list[np.ndarray | None] = [None] * len(found)
+    for n in {len(t) for t, _ in found}:
+        if n < _AGREE:
+            continue
+        which = [e for e, (t, _) in enumerate(found) if len(t) == n]
+        t = np.stack([found[e][0] for e in which])
+        p = np.stack([found[e][1] for e in which])
+        i, j = _PAIRS[n]  # every line through two of them, at once
+        slope = (p[:, j] - p[:, i]) / (t[:, j] - t[:, i])
+        on = (
+            np.abs(
+                p[:, None, :] - p[:, i, None] - slope[..., None] * (t[:, None, :] - t[:, i, None])
+            )
+            < _ON_LINE
+        )
+        steep = np.abs(slope)
+        count = np.where(steep <= _MAX_SLOPE, on.sum(axis=2), -1)
+        for row, e in enumerate(which):
+            best = int(np.lexsort((steep[row], -count[row]))[0])
+            if count[row, best] >= _AGREE:
+                ons[e] = on[row, best]
+    return ons
+
+
+def _parallel(found, ons=None) -> float | None:
     """The one slope of two opposite edges (position = a + slope * place, each its own a),
     fitted to the stretches (`found`: places and positions of each) of those that are lines
-    (`_line`); None where neither is. Where both are, their own slopes must agree within
+    (`_lines`, or `ons` if given: its answer); None where neither is. Where both are, their own slopes must agree within
     `_PARALLEL`: one edge alone can be bent where its colour changes most by a curled bottom's
     shading, or be a neighbour's edge lying aslant over the note, and the straight edge
     opposite then vetoes it. An edge that is no line (writing, dots, a seam too faint) says
     nothing either way."""
-    fits = []
-    for t, p in found:
-        on = _line(t, p)
+    fits = []  # each line's sums of its stretches' products about their means
+    for (t, p), on in zip(found, _lines(found) if ons is None else ons, strict=True):
         if on is not None:
             tc, pc = t[on] - t[on].mean(), p[on] - p[on].mean()
-            fits.append((t[on], p[on], float((tc * pc).sum() / (tc * tc).sum())))
+            across, along = (tc * pc).sum(), (tc * tc).sum()
+            fits.append((float(across), float(along), float(across / along)))
     if not fits or (len(fits) == 2 and abs(fits[0][2] - fits[1][2]) > _PARALLEL):
         return None
-    tc = [t - t.mean() for t, _, _ in fits]
-    pc = [p - p.mean() for _, p, _ in fits]
-    slope = sum(float((a * b).sum()) for a, b in zip(tc, pc, strict=True))
-    slope /= sum(float((a * a).sum()) for a in tc)
+    slope = sum(across for across, _, _ in fits)
+    slope /= sum(along for _, along, _ in fits)
     return slope if abs(slope) <= _MAX_SLOPE else None
 
 

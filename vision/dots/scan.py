@@ -12,7 +12,7 @@ import numpy as np
 
 from vision.dots.arith import SQUARE3
 from vision.dots.blobs import DARK_GAIN, SHORT_BLOB, colour_blob, near, parts
-from vision.dots.discs import depth, discs, hull, widest
+from vision.dots.discs import depth, discs, hull, widest, widest_in
 from vision.dots.gloss import crescent
 from vision.dots.hidden import HIDDEN_DEPTH, hidden_disc
 from vision.dots.highlight import GREYISH, washed
@@ -272,18 +272,34 @@ def _scan(
                     colour, again[1]
                 ):
                     blob, colour, axis, kin = again
-            circles, cluster = ([], False) if hidden else discs(blob, r_min, r_max)
-            if not (short or circles or hidden) and colour[1] ** 2 + colour[2] ** 2 > GREYISH**2:
+            # The surface round the note, where the found outline cuts into it, is no dot (a
+            # window within the note's box, whose corners are in it, holds none). Where the blob
+            # cannot be bitten anew below (its colour's crescent), it is asked before its discs
+            # are looked for: most such blobs are that surface.
+            outside = not (inner[v0, u0] and inner[v1 - 1, u1 - 1])
+            may_bite = not (short or hidden) and colour[1] ** 2 + colour[2] ** 2 > GREYISH**2
+            beyond = None
+            if outside and not may_bite:
+                beyond = _beyond(blob, inner[win], r_min) or _neighbour(
+                    blob, kin, inner[win], note[win], r_max
+                )
+            circles, cluster = ([], False) if hidden or beyond else discs(blob, r_min, r_max)
+            if may_bite and not circles:
                 # Of no dot's shape: maybe a crescent, the dot's face round a highlight that
                 # reaches its rim. The dot is that face and the highlight on it, which lies
                 # within the crescent's outline (not the wall beyond a curled corner's shade).
-                again = colour_blob(*args, darker=True)
-                bitten = again[0] & (hull(blob) | blob)
-                if np.count_nonzero(bitten) > np.count_nonzero(blob):
-                    whole = discs(bitten, r_min, r_max)
-                    if whole[0]:
-                        blob, colour, axis, kin = bitten, *again[1:]
-                        circles, cluster = whole
+                outline = hull(blob) | blob
+                # What is bitten lies within that outline: where no disc as wide as the
+                # smallest dot fits in it, none fits in what is bitten either (`discs` finds
+                # none there), and the darker colour is not looked for.
+                if widest_in(outline) >= r_min:
+                    again = colour_blob(*args, darker=True)
+                    bitten = again[0] & outline
+                    if np.count_nonzero(bitten) > np.count_nonzero(blob):
+                        whole = discs(bitten, r_min, r_max)
+                        if whole[0]:
+                            blob, colour, axis, kin = bitten, *again[1:]
+                            circles, cluster = whole
             # Whatever it turns out to be, this blob is dealt with: take it out of the core,
             # with the rest of the core round the seed that is of about its colour (a dot's
             # shaded side) or faint (shading), but not things of other colours there: a dot
@@ -298,12 +314,11 @@ def _scan(
                 core[cy0 - by : cy1 - by, cx0 - bx : cx1 - bx][
                     taken[cy0 - v0 : cy1 - v0, cx0 - u0 : cx1 - u0].view(bool)
                 ] = 0
-            # The surface round the note, where the found outline cuts into it, is no dot (a
-            # window within the note's box, whose corners are in it, holds none).
-            if not (inner[v0, u0] and inner[v1 - 1, u1 - 1]) and (
-                _beyond(blob, inner[win], r_min)
-                or _neighbour(blob, kin, inner[win], note[win], r_max)
-            ):
+            if beyond is None and outside:
+                beyond = _beyond(blob, inner[win], r_min) or _neighbour(
+                    blob, kin, inner[win], note[win], r_max
+                )
+            if beyond:
                 continue
             if not circles:
                 if not (hidden or short) and take_crescent(
