@@ -870,3 +870,90 @@ def test_a_note_two_blocks_were_found_over_is_one_note():
     hits = [c for c in found if inside(truth[0], c.quad.mean(axis=0))]
     assert len(hits) == 1
     assert len(found) == len(seeded.truth.notes)
+
+
+def test_a_seam_between_touching_notes_shows_and_dense_writing_does_not():
+    # Two lime notes side by side, their seam a faint shadow line; beside them one note as
+    # big as the two, covered in lines of writing, a drawn circle and a dot: cut down its
+    # middle, only the pair shows a seam there (writing turns every way; a seam is one
+    # straight edge right across).
+    from vision.notes.seams import _shows_seams
+
+    image = wall()
+    left = note(image, 100, 200, 160, 300, colour=LIME, shadow=False)
+    right = note(image, 260, 200, 160, 300, colour=LIME, shadow=False)
+    cv2.line(image, (260, 200), (260, 499), tuple(int(c * 0.85) for c in LIME), 2)
+    pair = np.float64([left[0], right[1], right[2], left[3]])
+    single = note(image, 700, 200, 320, 300, colour=LIME)
+    for k in range(5):
+        cv2.putText(image, "IOTA LID", (715, 245 + 50 * k), cv2.FONT_HERSHEY_SIMPLEX, 1.5, INK, 4)
+    cv2.circle(image, (860, 420), 60, INK, 4)
+    cv2.circle(image, (865, 300), 25, (40, 40, 200), -1)
+    assert _shows_seams(image, pair, 2, 1)
+    assert not _shows_seams(image, single, 2, 1)
+    assert not _shows_seams(image, left, 2, 1)  # a bare note
+
+
+def _regions(boxes) -> list:
+    """Note-shaped regions of one colour, as the search sees them: (x, y, width, height)."""
+    from vision.notes.regions import _Region
+
+    out = []
+    for x, y, w, h in boxes:
+        quad = np.float64([[x, y], [x + w, y], [x + w, y + h], [x, y + h]])
+        mask = np.ones((h, w), np.uint8)
+        out.append(_Region(x, y, mask, quad, float(w * h), (80.0, 0.0, 60.0), 1.0, 1.0))
+    return out
+
+
+def test_half_a_note_cut_off_by_writing_is_not_the_wall_s_typical_note():
+    # A wall seen aslant: five notes near (about 88 x 84 on the working copy), six further
+    # off (about 62 x 70); a line of writing cut the first near note in two, and its left
+    # half, 46 x 80, is note-shaped. Every near note is two of it, every far one one of it:
+    # it explains the whole wall. But the near note that holds it shows no seam down its
+    # middle: it is a piece of that note, and no note size. Were the near notes pairs of tall
+    # notes touching, seams showing, the tall note would be the wall's.
+    from vision.notes.search import _typical
+
+    near = [(90, 84), (88, 86), (86, 82), (87, 81), (89, 83)]
+    far = [(62, 70), (60, 72), (63, 68), (61, 69), (62, 71), (64, 70)]
+    boxes = [(120 * k, 0, w, h) for k, (w, h) in enumerate(near)]
+    boxes += [(100 * k, 200, w, h) for k, (w, h) in enumerate(far)]
+    regions = _regions(boxes + [(1, 2, 46, 80)])
+    w, h, _ = _typical(regions, lambda quad, cols, rows: False)
+    assert w >= 60 and h >= 68  # a note of the wall, near or far
+    w, h, _ = _typical(regions, lambda quad, cols, rows: True)
+    assert (w, h) == (46, 80)
+    # Nor is a piece that one note holds a note size, whichever size it is.
+    regions = _regions(boxes + [(1, 2, 70, 56)])
+    w, h, _ = _typical(regions, lambda quad, cols, rows: True)
+    assert (w, h) != (70, 56)
+
+
+def test_a_wall_whose_notes_a_line_of_writing_halves_is_not_cut_in_two():
+    # Hard 3117: notes crowded with writing, near ones bigger than far ones (the wall seen
+    # aslant); the wall's typical note was learnt as half of a near one, and every near
+    # note was cut in two (19 found for 13).
+    from vision.synth import make_wall
+
+    seeded = make_wall(3117, "hard")
+    found = find_notes(seeded.image, Params())
+    assert len(found) == len(seeded.truth.notes)
+    for truth in seeded.truth.notes:
+        hits = [c for c in found if inside(truth.polygon, c.quad.mean(axis=0))]
+        assert len(hits) == 1 and iou(hits[0].quad, truth.polygon) > 0.7
+
+
+def test_a_column_of_stacked_notes_of_one_colour_is_cut_where_their_paper_ends():
+    # Hard 3021: a column of pink notes crowded with writing, each stuck on a little over
+    # the next, run together: cut where the gradient peaked near the even splits, off their
+    # seams, one note was lost between two cells and the next held half of it. Cut where the
+    # edge of paper shows (the gradient across the cut beating that along it), each is found.
+    from vision.synth import make_wall
+
+    seeded = make_wall(3021, "hard")
+    found = find_notes(seeded.image, Params())
+    for point in ((726, 1472), (726, 1557)):
+        truth = [n.polygon for n in seeded.truth.notes if inside(n.polygon, point)]
+        hits = [c for c in found if inside(truth[0], c.quad.mean(axis=0))]
+        assert len(hits) == 1 and iou(hits[0].quad, truth[0]) > 0.8

@@ -9,9 +9,12 @@ The wall is the region that runs along the photo's border; notes on it are holes
 The wall's typical note is learnt from the note-shaped regions (a quadrilateral with
 square-ish corners, of a sticky note's proportions, not the wall's colour): the biggest
 size that most of them are a whole number of, so that neither scraps nor blocks of
-touching notes set it. A region shaped like a note of about that size, and square to the
-wall's notes, is a note. One that is not, or is a good deal bigger than the typical note,
-is looked at again at the next, lower threshold, where the faint seams between touching
+touching notes set it; but not a piece of a note (a note cut in two by a line of writing,
+on a wall seen aslant, is two of its half, and each smaller far note one): a size that a
+bigger region of its paper holds, as one of it, or as a grid of it whose seams do not show
+at full resolution, is none. A region shaped like a note of about that size, and square
+to the wall's notes, is a note. One that is not, or is a good deal bigger than the typical
+note, is looked at again at the next, lower threshold, where the faint seams between touching
 notes of one colour (a shadow line, a slight change of shade) and the weak spots in an
 outline that let a note leak into its neighbour show up as edges: its pieces there are
 judged the same way. What is still a neat grid of typical notes at the lowest threshold
@@ -106,6 +109,7 @@ from vision.notes.seams import (
     _overhung,
     _seam_split,
     _seams,
+    _shows_seams,
     _trimmed,
 )
 from vision.notes.search import _GROW, _SINGLE_AREA, _search
@@ -173,7 +177,14 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
     bgr, scale = downscale(image, params.work_size)
     blurred = cv2.medianBlur(bgr, 5)
     lab = cv2.cvtColor(blurred, cv2.COLOR_BGR2Lab)
-    found, typical, walls, parts = _search(blurred, params, min_px, lab8=lab)
+
+    def seamed_at(at: float):
+        # whether a region of the copy at that scale, cut as a grid, shows seams (_typical)
+        return lambda quad, cols, rows: _shows_seams(image, quad / at, cols, rows)
+
+    found, typical, walls, parts = _search(
+        blurred, params, min_px, lab8=lab, seamed=seamed_at(scale)
+    )
     if typical is not None and min(typical[:2]) < params.small_note_px and scale < 1.0:
         long_side = min(
             2 * params.work_size,
@@ -183,7 +194,7 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
         finer_blurred = cv2.medianBlur(finer_bgr, 5)
         finer_lab = cv2.cvtColor(finer_blurred, cv2.COLOR_BGR2Lab)
         again, typical_again, walls_again, parts_again = _search(
-            finer_blurred, params, min_px, lab8=finer_lab
+            finer_blurred, params, min_px, lab8=finer_lab, seamed=seamed_at(finer)
         )
         if typical_again is not None:
             found, typical, scale = again, typical_again, finer

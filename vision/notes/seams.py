@@ -30,6 +30,15 @@ from vision.notes.shapes import (
 
 # A seam runs across a whole grid; a line of writing across at most 1 - this share of it.
 _SEAM_SPAN = 25.0
+# Whether a region shows the seams of a grid of touching notes is judged with each cell this
+# many pixels across (its own size, within these bounds), where the gradient across a cut, less
+# that along it, in this share of its rows (_SEAM_SPAN) beats this share of the grid's median
+# gradient plus this much (the paper's texture and noise; see _shows_seams).
+_SEAM_CELL = (16, 64)
+_ACROSS = 0.15
+_ACROSS_NOISE = 1.0
+# Ink is this much darker (L) than the paper it is on; a seam's shadow is not.
+_INK_DROP = 30.0
 # Touching notes off one pad are one size (perspective changes it only gradually across a
 # grid): a seam is looked for within this share of a note of the even split, so that a
 # line of writing or an underline further off is not taken for one.
@@ -112,10 +121,13 @@ def _seam_split(
 
     Squared up, a seam is a straight line across the whole grid: a low percentile over the
     rows of the horizontal gradient peaks there, while writing and dots, which fill only
-    some of the rows, do not move it. The grid is cut where a seam stands out; where none does,
-    only if the piece would otherwise be too long to be one note (two same-colour notes
-    can touch with no seam seen, but a note is no longer than 1.9:1), then at the even
-    split; with `on_seams`, not at all (no cells). Where no seam stands out anywhere in a
+    some of the rows, do not move it; where the edge of a piece of paper shows near an even
+    split, the gradient across the cut beating that along it in most rows, that is the seam
+    (a line of writing crowded enough to peak there too turns every way: see `_cuts`). The
+    grid is cut where a seam stands out; where none does, only if the piece would otherwise
+    be too long to be one note (two same-colour notes can touch with no seam seen, but a
+    note is no longer than 1.9:1), then at the even split; with `on_seams`, not at all (no
+    cells). Where no seam stands out anywhere in a
     grid of five or more, or fewer than three in four in a grid of more than twelve, it is
     one big sheet (a poster, a blank card, a patch of wall), far too big for a note: no
     note at all. `seams`: the grid's `_seams`, where they were measured already.
@@ -132,6 +144,31 @@ def _seam_split(
     return _cells(quad, _kept(xs, w, h / rows), _kept(ys, h, w / cols))
 
 
+def _shows_seams(image: np.ndarray, quad: np.ndarray, cols: int, rows: int) -> bool:
+    """Whether a region, cut as a grid of cols x rows touching notes, shows their seams at
+    full resolution at half of its even cuts or more: the edge of a piece of paper, a
+    straight line right across the grid, where the gradient points across the cut in most
+    rows (writing, dots and drawn circles, dense as they may be, turn every way)."""
+    w, h = _sides(quad)
+    across = int(np.clip(w / cols, _SEAM_CELL[0], _SEAM_CELL[1]))
+    down = int(np.clip(h / rows, _SEAM_CELL[0], _SEAM_CELL[1]))
+    patch, _ = warp_quad(image, quad, cols * across, rows * down)
+    lab = to_lab(patch)
+    gx = np.abs(cv2.Sobel(lab, cv2.CV_32F, 1, 0, ksize=3)).sum(axis=2)
+    gy = np.abs(cv2.Sobel(lab, cv2.CV_32F, 0, 1, ksize=3)).sum(axis=2)
+    # (the paper's own texture and noise: most of a note is bare paper)
+    floor = _ACROSS * (float(np.median(gx + gy)) + _ACROSS_NOISE)
+    seen = 0
+    for d, n, cell in (((gx - gy).T, cols, across), (gy - gx, rows, down)):
+        # d: rows along the cuts (a cut at each k * cell), columns across them
+        trim = max(1, d.shape[1] // 10)
+        profile = np.percentile(d[:, trim:-trim], _SEAM_SPAN, axis=1)
+        for k in range(1, n):
+            slack = round(_SEAM_SLACK * cell)
+            seen += profile[k * cell - slack : k * cell + slack + 1].max() > floor
+    return 2 * seen >= cols + rows - 2
+
+
 def _seams(image: np.ndarray, quad: np.ndarray, cols: int, rows: int):
     """Where a grid's cuts go, across and down (see _cuts): each a fraction of the grid, and
     whether a seam was seen there."""
@@ -141,8 +178,25 @@ def _seams(image: np.ndarray, quad: np.ndarray, cols: int, rows: int):
     gx = np.abs(cv2.Sobel(lab, cv2.CV_32F, 1, 0, ksize=3)).sum(axis=2)
     gy = np.abs(cv2.Sobel(lab, cv2.CV_32F, 0, 1, ksize=3)).sum(axis=2)
     trim_y, trim_x = max(1, rows * cell // 10), max(1, cols * cell // 10)
-    xs = _cuts(np.percentile(gx[trim_y:-trim_y], _SEAM_SPAN, axis=0), cols, cell)
-    ys = _cuts(np.percentile(gy[:, trim_x:-trim_x], _SEAM_SPAN, axis=1), rows, cell)
+    # The edge of a piece of paper (see _shows_seams), not a line drawn in ink: paper, or
+    # a faint shadow, on most of it, not ink dark (next to it either: a stroke has flanks).
+    floor = _ACROSS * (float(np.median(gx + gy)) + _ACROSS_NOISE)
+    dark = float(np.median(lab[..., 0])) - _INK_DROP
+    inky = cv2.dilate((lab[..., 0] < dark).astype(np.uint8), np.ones((3, 3), np.uint8))
+    xs = _cuts(
+        np.percentile(gx[trim_y:-trim_y], _SEAM_SPAN, axis=0),
+        cols,
+        cell,
+        np.percentile((gx - gy)[trim_y:-trim_y], _SEAM_SPAN, axis=0) - floor,
+        inky[trim_y:-trim_y].mean(axis=0) > 1 - _SEAM_SPAN / 100,
+    )
+    ys = _cuts(
+        np.percentile(gy[:, trim_x:-trim_x], _SEAM_SPAN, axis=1),
+        rows,
+        cell,
+        np.percentile((gy - gx)[:, trim_x:-trim_x], _SEAM_SPAN, axis=1) - floor,
+        inky[:, trim_x:-trim_x].mean(axis=1) > 1 - _SEAM_SPAN / 100,
+    )
     return xs, ys
 
 
@@ -155,17 +209,29 @@ def _kept(cuts: list[tuple[float, bool]], length: float, across: float) -> list[
     return [0.0] + [at for at, _ in cuts] + [1.0]
 
 
-def _cuts(profile: np.ndarray, n: int, cell: int) -> list[tuple[float, bool]]:
+def _cuts(profile: np.ndarray, n: int, cell: int, edge=None, ink=None) -> list[tuple[float, bool]]:
     """Where to cut a profile of n cells (the strongest seam, a peak of the profile, near
-    each even split, else the even split), as fractions, and whether a seam was seen there."""
+    each even split, else the even split), as fractions, and whether a seam was seen there.
+    `edge`: where positive, the edge of a piece of paper shows (see _seams), or a line drawn
+    in ink where `ink`: the strongest edge near an even split is its seam, wherever the
+    profile peaks (at a line of writing, a row of dots)."""
     floor = 1.5 * float(np.median(profile)) + 1e-6
     # A seam is a peak of the profile: the slope at the edge of the window round the even
     # split, rising to something further off (a line of writing), is none.
     padded = np.concatenate([[np.inf], profile, [np.inf]])
     peak = (profile >= padded[:-2]) & (profile >= padded[2:])
+    if edge is not None:
+        padded = np.concatenate([[np.inf], edge, [np.inf]])
+        edge_peak = (edge >= padded[:-2]) & (edge >= padded[2:])
     cuts = []
     for k in range(1, n):
         lo, hi = k * cell - round(_SEAM_SLACK * cell), k * cell + round(_SEAM_SLACK * cell)
+        if edge is not None:
+            # (a peak too: the flank of a stroke just outside the window is none)
+            rise = np.where(edge_peak[lo:hi] & ~ink[lo:hi], edge[lo:hi], -1.0)
+            if rise.max() > 0:
+                cuts.append(((lo + int(np.argmax(rise))) / (n * cell), True))
+                continue
         window = np.where(peak[lo:hi], profile[lo:hi], -1.0)
         at = lo + int(np.argmax(window))
         seen = bool(profile[at] > floor and peak[at])

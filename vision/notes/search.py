@@ -67,6 +67,15 @@ _OVERSIZED = 1.25
 # The typical note is the biggest size that this share of the note-shaped area is a whole
 # number of (see _typical).
 _EXPLAINED = 0.6
+# A size is no note's if a region of its paper (within this Lab distance) this many times its
+# area holds it, as one note of it, or as a grid of it that it tiles closely (each side
+# within this share of a note of a whole number of it) that shows no seams there: it is a
+# piece of a note (see _typical).
+_HOLDS = 1.25
+_SAME_PAPER = 12.0
+# ... unless that region holds a twin of it beside it too (its area to within this share).
+_TWIN = 0.3
+_TILES = 0.3
 # A region is cut as a grid of typical notes only if the notes seen inside it at lower
 # thresholds cover less than this share of it.
 _PIECES_COVER = 0.7
@@ -94,10 +103,11 @@ _PAIR_LONG = 2.8
 _PART_OF = (0.3, 0.75)
 
 
-def _search(bgr: np.ndarray, params: Params, min_px: float, typical=None, lab8=None):
+def _search(bgr: np.ndarray, params: Params, min_px: float, typical=None, lab8=None, seamed=None):
     """The notes on a downscaled, filtered photo, as (region, cols, rows) with cols x rows > 1
     for a grid still to be cut; and the typical note's (width, height, angle) (learnt here
-    unless given), None if there is none. `lab8`: the photo in Lab, if made already."""
+    unless given), None if there is none. `lab8`: the photo in Lab, if made already;
+    `seamed`: whether a region cut as a grid shows its seams (see _typical)."""
     wiped = typical is not None
     lab8 = cv2.cvtColor(bgr, cv2.COLOR_BGR2Lab) if lab8 is None else lab8
     mag = _gradient(lab8)
@@ -161,7 +171,7 @@ def _search(bgr: np.ndarray, params: Params, min_px: float, typical=None, lab8=N
         first = [r for r, on in zip(first, _notes_stuck_on(first), strict=True) if on < 2]
         if not first:
             return [], None, [], []
-        typical = _typical(first)
+        typical = _typical(first, seamed)
         thresholds = thresholds[:1]  # the tree is whole already
     typical_w, typical_h, typical_angle = typical
     typical_area = typical_w * typical_h
@@ -340,30 +350,82 @@ def _search(bgr: np.ndarray, params: Params, min_px: float, typical=None, lab8=N
     return found, typical, walls, parts
 
 
-def _typical(regions: list[_Region]) -> tuple[float, float, float]:
+def _typical(regions: list[_Region], seamed=None) -> tuple[float, float, float]:
     """The wall's typical note (width, height, angle), from note-shaped regions: the biggest
     of their sizes that most of their area is a whole number of (a note, or a grid of
-    touching notes whose seams do not show), so that neither scraps nor grids set it."""
+    touching notes whose seams do not show), so that neither scraps nor grids set it.
+
+    But a size that is a piece of a note is none (`_piece`): on a wall seen aslant, its far
+    notes smaller, a note cut in two by a line of writing is two of its half, and each far
+    note one of it. `seamed(quad, cols, rows)`, if given, tells whether a region cut as that
+    grid shows the seams of touching notes there (at full resolution, where the tree did
+    not): the note holding that half, two of it, shows none. The next size down is tried
+    then; when none is left, the notes' middle size (by area) stands."""
     sides = np.array([_sides(r.quad) for r in regions])
     areas = np.array([r.area for r in regions])
     cells = sides[None, :, :] / sides[:, None, :]  # [candidate, region, (across, down)]
-    counts = np.maximum(np.round(cells), 1)
-    ratio = areas[None, :] / (counts.prod(axis=2) * areas[:, None])
-    fits = (cells.min(axis=2) > 0.7) & (counts.prod(axis=2) <= 40) & (ratio > 0.7) & (ratio < 1.4)
-    explained = (fits * areas[None, :]).sum(axis=1)
+    counts = np.maximum(np.round(cells), 1).astype(np.int64)
+    number = counts.prod(axis=2)
+    ratio = areas[None, :] / (number * areas[:, None])
+    fits = (cells.min(axis=2) > 0.7) & (number <= 40) & (ratio > 0.7) & (ratio < 1.4)
     # Notes come in numbers: a size that only one region has (a sheet of paper on the
     # wall) is the typical note only if no size that several have explains as much.
-    alike = (fits & (counts.prod(axis=2) == 1)).sum(axis=1)
+    alike = (fits & (number == 1)).sum(axis=1)
+    explained = (fits * areas[None, :]).sum(axis=1)
     good = np.flatnonzero((explained >= _EXPLAINED * areas.sum()) & (alike >= 2))
     if not len(good):
         good = np.flatnonzero(explained >= _EXPLAINED * areas.sum())
+    # Biggest first; a piece of a note is none, nor is a scrap far smaller than one (less
+    # than a single note's share of it: a dot, a corner cut off by writing). If none is
+    # left, no whole number of one size explains the wall (its notes of many sizes: a wall
+    # seen aslant, notes off pads of several shapes): the notes' middle size stands.
+    good = good[np.argsort(-areas[good], kind="stable")]
+    if len(good) and seamed is not None and _piece(regions, int(good[0]), fits, seamed):
+        good = good[1:][areas[good[1:]] >= _SINGLE_AREA[0] * areas[good[0]]]
+        while len(good) and _piece(regions, int(good[0]), fits, seamed):
+            good = good[1:]
     if len(good):
-        best = int(good[np.argmax(areas[good])])
-        w, h = sides[best]
+        w, h = sides[good[0]]
     else:
         w = _weighted_median(sides[:, 0], areas)
         h = _weighted_median(sides[:, 1], areas)
     return float(w), float(h), _weighted_median([_angle(r.quad) for r in regions], areas)
+
+
+def _piece(regions, k: int, fits, seamed) -> bool:
+    """Whether region k is a piece of a note: a region of its paper holds it, bigger (each of
+    them the same note at two thresholds is about one size), that is one of it, or that holds
+    no other region of its size and is no grid of it that shows seams there (see _typical).
+    `fits`: [size, region] whether the region is a whole number of the size (as in _typical)."""
+    r = regions[k]
+    w, h = _sides(r.quad)
+    for j, o in enumerate(regions):
+        if (
+            j == k
+            or o.area < _HOLDS * r.area
+            or _delta_e(o.lab, r.lab) > _SAME_PAPER
+            or not _contains(o.quad, r.quad)
+        ):
+            continue
+        across, down = _sides(o.quad)
+        cells = np.array([across / w, down / h])
+        counts = np.maximum(np.round(cells), 1)
+        if fits[k, j] and counts.prod() == 1:
+            return True  # one note of its size, and bigger: it is part of it
+        if any(
+            fits[k, i]
+            and _contains(o.quad, q.quad)
+            and not _contains(q.quad, r.quad)
+            and not _contains(r.quad, q.quad)
+            for i, q in enumerate(regions)
+            if i not in (j, k) and abs(q.area - r.area) < _TWIN * r.area
+        ):
+            continue  # it and its twin beside it: a block of notes, seams seen or not
+        if fits[k, j] and np.abs(cells - counts).max() <= _TILES:
+            if seamed(o.quad, *(int(n) for n in counts)):
+                continue  # a block of it, its other notes unseen
+        return True
+    return False
 
 
 def _on_sheet(note: _Region, sheet: _Region) -> bool:
