@@ -374,6 +374,22 @@ def test_a_dot_of_the_notes_own_hue_half_lit_by_a_highlight_counts():
     assert_same_dots(n.found(), n.dots)
 
 
+LEMON = (94, 240, 208)  # a greenish canary: Lab about (90, -30, 65)
+LEMON_DOT = (43, 213, 215)  # a deeper, warmer yellow: Lab about (83, -17, 76)
+
+
+@pytest.mark.parametrize("r", [12, 14])
+@pytest.mark.parametrize("strength", [0.5, 0.7])
+def test_a_small_dot_of_the_notes_own_hue_with_a_highlight_in_its_middle_counts(r, strength):
+    # A yellow dot on a lemon note, differing from it by about 15 in Lab, lit in the middle:
+    # the highlight, washed about as light as the paper, and the face round it are parted by a
+    # ring of their blurred mix, of neither's colour. The face round the highlight is the dot.
+    n = Note(colour=LEMON)
+    n.glossy_dot(300, 250, r, LEMON_DOT, shift=2, spread=4, strength=strength)
+    n.dot(380, 340, r=14, colour=RED)
+    assert_same_dots(n.found(), n.dots)
+
+
 @pytest.mark.parametrize("gap", [3, 4])
 def test_small_dots_stuck_in_a_neat_row_all_count(gap):
     # Four 8 mm stickers queued along a note, a few pixels apart: their blob is one piece, and

@@ -33,7 +33,13 @@ returned is the note's own, and the steps below see it squared. Then:
    is of no dot's shape (a crescent round a highlight that reaches the rim),
    the colour of the darker half round the seed is followed instead, with that
    colour washed out by the lamp (lighter, its chroma shrunk towards grey, of
-   its hue; in a crescent, within its outline: highlight.py). A hole in the blob
+   its hue; in a crescent, within its outline: highlight.py). On a dot about as light as
+   the paper, whose highlight can hardly be lighter than the dot, the seed's colour may be a
+   mix of the two: the darker colour's blob is taken if it holds the seed's, and the seed's
+   colour is that face's washed out by however little, more than a mix of it with the paper
+   would be (ink's blurred edge). There the highlight and the face round it can be parted by
+   a ring of neither's colour (their blurred mix): the face round the seed is taken with the
+   hole it rings, if that hole is its colour washed out so (blobs.py). A hole in the blob
    is filled if it is small, or if it is mostly the dot's colour washed out (a
    highlight inside the rim), never if it is paper (a letter's bowl). What the blob
    leaves of the core round the seed goes with it if it is of about the seed's

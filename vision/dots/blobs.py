@@ -103,14 +103,61 @@ def colour_blob(
         if not lit(wmodel[sy : sy + 1, sx : sx + 1], colour, 3 * tolerance, (0.0, 1.0))[0, 0]:
             same |= lit(window, colour, tolerance, (0.0, 1.0), wmodel[..., 0])
     same = cv2.morphologyEx((same & allowed).view(np.uint8), cv2.MORPH_CLOSE, SQUARE3)
-    if not same[sy, sx]:
-        blob = np.zeros(window.shape[:2], np.uint8)
+    blob = np.zeros(window.shape[:2], np.uint8)
+    if same[sy, sx]:
+        # The seed's own 8-connected part (filling it costs less than labelling every part).
+        cv2.floodFill(same, None, (int(sx), int(sy)), 2, 0, 0, 8)
+        blob = (same == 2).view(np.uint8)
+    if darker:
+        near_face = distance2 < tolerance * tolerance
+        blob |= _round_highlight(window, wmodel, same, near_face, colour, around, seed)
+    if not blob.any():
         cv2.circle(blob, (sx, sy), r, 1, -1)
         return blob, colour, axis, loose.view(np.uint8)
-    # The seed's own 8-connected part (filling it costs less than labelling every part).
-    cv2.floodFill(same, None, (int(sx), int(sy)), 2, 0, 0, 8)
-    blob = (same == 2).view(np.uint8)
     return _fill_holes(blob, window, colour, allowed), colour, axis, loose.view(np.uint8)
+
+
+def _round_highlight(
+    window: np.ndarray,
+    paper: np.ndarray,
+    same: np.ndarray,
+    face: np.ndarray,
+    colour: np.ndarray,
+    around: tuple[slice, slice],
+    seed: tuple[int, int],
+) -> np.ndarray:
+    """The dot's face round a highlight at the seed, with the highlight, where the seed's colour
+    was the highlight's (or a mix of it and the face): on a dot of about the paper's colour, the
+    two are parted by a ring that is neither (the highlight blurred into the face, of neither's
+    colour). The face is the part of `same` (its parts not yet taken: 1) of the face's colour
+    (`face`: near `colour`) nearest the seed; it is taken if the seed lies in a hole of it and
+    that hole is the face's colour washed out, however little lighter (the dot is about as
+    light as the paper, the lamp's reflection hardly lighter still), but more than a mix of
+    the face and the paper would be (`paper`: its colour there): the highlight, not a dot of
+    another colour ringed by ink of this one. Empty where there is no such face (uint8)."""
+    sx, sy = seed
+    found = np.zeros(same.shape, np.uint8)
+    ring = (same[around] == 1) & face[around]
+    if not ring.any():
+        return found
+    x, y = _nearest(ring, around, seed)
+    mask = np.zeros((same.shape[0] + 2, same.shape[1] + 2), np.uint8)
+    cv2.floodFill(same, mask, (x, y), 3, 0, 0, 8 | cv2.FLOODFILL_MASK_ONLY | (1 << 8))
+    part = mask[1:-1, 1:-1]
+    if part[sy, sx]:
+        return found  # the seed's own part: nothing round it
+    outlines, _ = cv2.findContours(part, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    cv2.drawContours(found, outlines, -1, 1, -1)
+    if not found[sy, sx]:
+        return found * 0  # the seed lies beside it, not inside
+    # The hole round the seed (with anything in it), and the face.
+    hole = cv2.subtract(found, part)
+    inner = np.zeros((same.shape[0] + 2, same.shape[1] + 2), np.uint8)
+    cv2.floodFill(hole, inner, (sx, sy), 1, 0, 0, 8 | cv2.FLOODFILL_MASK_ONLY | (1 << 8))
+    inner = inner[1:-1, 1:-1]
+    if not washed(median(window[inner > 0]), colour, 0.0, float(paper[sy, sx, 0])):
+        return found * 0
+    return cv2.bitwise_or(part, inner)
 
 
 def _nearest(

@@ -23,11 +23,14 @@ WASHED_MISS, LIT_RISE, GREYISH = 12.0, 3.0, 30.0
 _LIT_FLOOR = 0.9
 
 
-def washed(light: np.ndarray, face: np.ndarray) -> bool:
+def washed(
+    light: np.ndarray, face: np.ndarray, rise: float = LIT_RISE, paper_l: float | None = None
+) -> bool:
     """Whether the colour `light` is the colour `face` washed out by a highlight on it, not
-    another colour: the next dot of a cluster."""
+    another colour: the next dot of a cluster. `rise`, `paper_l`: as `lit` asks them."""
     one = np.asarray(light, np.float32).reshape(1, 1, 3)
-    return bool(lit(one, face, WASHED_MISS, (0.05, 1.0))[0, 0])
+    paper = None if paper_l is None else np.float32([[paper_l]])
+    return bool(lit(one, face, WASHED_MISS, (0.05, 1.0), paper, rise)[0, 0])
 
 
 def lit(
@@ -36,6 +39,7 @@ def lit(
     tolerance: float = WASHED_MISS,
     washed: tuple[float, float] = (0.05, 0.9),
     paper_l: np.ndarray | None = None,
+    rise: float = LIT_RISE,
 ) -> np.ndarray:
     """Where `window` (Lab) is `colour` washed out by a highlight, by a share within `washed`
     (short of the white itself: white paper inside a black letter "O").
@@ -45,7 +49,8 @@ def lit(
     dim light has a dim highlight) and of its own tint (a colour cast), and a mix in the
     camera's RGB bends a little in Lab; so the lightness is only asked to rise. A greyish dot
     has no hue to keep: its highlight is the way towards white. `paper_l`: the paper's
-    lightness there, which the lamp's reflection is at least about as light as."""
+    lightness there, which the lamp's reflection is at least about as light as. `rise`: how much
+    lighter than the dot a highlight is at least."""
     ab = np.float32([0.0, colour[1], colour[2]])
     n2 = float(ab @ ab)
     lo, hi = washed
@@ -64,7 +69,7 @@ def lit(
         (kept > 1 - hi)
         & (kept < 1 - lo)
         & (orth2 < tolerance * tolerance)
-        & (window[..., 0] > colour[0] + LIT_RISE)
+        & (window[..., 0] > colour[0] + rise)
     )
     if paper_l is not None:
         # A mix of the dot's colour and the paper (ink blurred into it) loses as much colour

@@ -34,6 +34,9 @@ _FAINT_SEEN = 0.8
 # Round a seed, the core is taken with its blob where it is this close to the paper (in
 # `dot_delta_e`): the blurred rim and shading; a thing of another colour next to it differs more.
 _FAINT_RIM = 1.5
+# A blob grown from a seed's colour lies within the blob of the darker colour round it (the
+# dot's face round its highlight) where at most a rim pixel or so of it lies outside.
+_WITHIN = 0.9
 
 
 def _disc(diameter: float) -> np.ndarray:
@@ -268,8 +271,17 @@ def _scan(
             if short:
                 # Less than the core round the seed: maybe the seed's colour was a highlight's.
                 again = colour_blob(*args, darker=True)
-                if np.count_nonzero(again[0]) > DARK_GAIN * np.count_nonzero(blob) and washed(
-                    colour, again[1]
+                n = np.count_nonzero(blob)
+                # The seed's colour was the highlight's, or (on a dot about as light as the
+                # paper, whose highlight can hardly be lighter) a mix of the highlight and the
+                # face round it, however little lighter, but more than a mix of the face and
+                # the paper would be (the blurred edge of ink): its blob lies within the face's.
+                if np.count_nonzero(again[0]) > DARK_GAIN * n and (
+                    washed(colour, again[1])
+                    or (
+                        np.count_nonzero(blob & again[0]) >= _WITHIN * n
+                        and washed(colour, again[1], 0.0, float(model[sy, sx, 0]))
+                    )
                 ):
                     blob, colour, axis, kin = again
             # The surface round the note, where the found outline cuts into it, is no dot (a
