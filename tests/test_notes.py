@@ -957,3 +957,35 @@ def test_a_column_of_stacked_notes_of_one_colour_is_cut_where_their_paper_ends()
         truth = [n.polygon for n in seeded.truth.notes if inside(n.polygon, point)]
         hits = [c for c in found if inside(truth[0], c.quad.mean(axis=0))]
         assert len(hits) == 1 and iou(hits[0].quad, truth[0]) > 0.8
+
+
+def test_a_note_off_a_bigger_pad_among_the_wall_s_notes_is_found_whole():
+    # (Medium 2131: twelve 3 in notes and three 4 in ones.) A 4 in note among 3 in ones,
+    # each side a third longer, 1.8 times the area: too big for a single typical note, and
+    # no grid of them either; it was found as the piece its writing and dots cut off.
+    image = wall()
+    truths = _wall_of_notes(image)
+    truths.append(note(image, 634, 385, 292))
+    cv2.putText(image, "LOW BUDGET", (650, 475), cv2.FONT_HERSHEY_SIMPLEX, 1.4, INK, 4)
+    for centre in ((700, 600), (760, 590), (860, 620)):
+        cv2.circle(image, centre, 19, (200, 120, 30), -1, cv2.LINE_AA)
+    assert_found(image, truths, min_iou=0.95)
+
+
+def test_a_paper_edge_that_is_only_noise_on_bare_paper_is_no_seam():
+    # Hard 3054: two notes stacked in a column; across the window round the even split, the
+    # gradient across the cut barely beats that along it (noise on bare paper) at a row
+    # where the gradient profile does not peak, while the seam a little further on is a
+    # peak. The cut goes on the seam, not on the noise.
+    from vision.notes.seams import _cuts
+
+    profile = np.full(96, 6.0)
+    profile[40:56] = [7, 7, 9, 10, 12, 20, 17, 19, 19, 22, 6, 5, 6, 6, 23, 30]
+    edge = np.full(96, -5.0)
+    edge[41:45] = [-1, 1, -1, 0]
+    ink = np.zeros(96, bool)
+    assert _cuts(profile, 2, 48, edge, ink) == [(49 / 96, True)]
+    # A paper edge that is a peak of the profile too is the seam (hard 3021).
+    profile[42] = 11
+    assert _cuts(profile, 2, 48, edge, ink) == [(42 / 96, True)]
+    assert_seeded_found(3054, "hard", [(1244, 1855)])

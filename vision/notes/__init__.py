@@ -8,27 +8,28 @@ The wall is the region that runs along the photo's border; notes on it are holes
 
 The wall's typical note is learnt from the note-shaped regions (a quadrilateral with
 square-ish corners, of a sticky note's proportions, not the wall's colour): the biggest
-size that most of them are a whole number of, so that neither scraps nor blocks of
-touching notes set it; but not a piece of a note (a note cut in two by a line of writing,
-on a wall seen aslant, is two of its half, and each smaller far note one): a size that a
-bigger region of its paper holds, as one of it, or as a grid of it whose seams do not show
-at full resolution, is none. A region shaped like a note of about that size, and square
-to the wall's notes, is a note. One that is not, or is a good deal bigger than the typical
-note, is looked at again at the next, lower threshold, where the faint seams between touching
-notes of one colour (a shadow line, a slight change of shade) and the weak spots in an
-outline that let a note leak into its neighbour show up as edges: its pieces there are
-judged the same way. What is still a neat grid of typical notes at the lowest threshold
-(touching notes of one colour, seams unseen), as square as the wall's notes (a block stuck
-on staggered or askew is no grid), is cut into that grid, each cut on a seam where one shows
-at full resolution near the even split (notes off one pad are one size; a line of writing
-further off is no seam); where the wall shows beyond a side of a cell (a note off a
-narrower pad touching a long one, or one stuck on a little askew under another), the side
-is set on the edge of its paper; where a cell's paper sticks out beyond both ends of its
-neighbour's (a bigger note stuck on beside a smaller one), the edge it shows there is the side
-between them all along (a cut put on a line drawn down one of them is off their seam).
-A region too long for one note but not for two, its paper ending all round it, with a seam
-seen across its middle, is two notes run together side by side, smaller than the typical
-note (a wall's notes come in more than one size): it is cut there.
+size that most of them are a whole number of, so that neither scraps nor blocks of touching
+notes set it; but not a piece of a note (a note cut in two by a line of writing, on a wall
+seen aslant, is two of its half, and each smaller far note one): a size that a bigger
+region of its paper holds, as one of it, or as a grid of it whose seams do not show at full
+resolution, is none. A region shaped like a note of about that size (or off a bigger pad:
+no side as long as one and a half of its), and square to the wall's notes, is a note. One
+that is not, or is a good deal bigger than the typical note, is looked at again at the
+next, lower threshold, where the faint seams between touching notes of one colour (a shadow
+line, a slight change of shade) and the weak spots in an outline that let a note leak into
+its neighbour show up as edges: its pieces there are judged the same way. What is still a
+neat grid of typical notes at the lowest threshold (touching notes of one colour, seams
+unseen), as square as the wall's notes (a block stuck on staggered or askew is no grid), is
+cut into that grid, each cut on a seam where one shows at full resolution near the even
+split (notes off one pad are one size; a line of writing further off is no seam, nor is
+noise on bare paper where the gradient does not peak); where the wall shows beyond a side
+of a cell (a note off a narrower pad touching a long one, or one stuck on a little askew
+under another), the side is set on the edge of its paper; where a cell's paper sticks out
+beyond both ends of its neighbour's (a bigger note stuck on beside a smaller one), the edge
+it shows there is the side between them all along (a cut put on a line drawn down one of
+them is off their seam). A region too long for one note but not for two, its paper ending
+all round it, with a seam seen across its middle, is two notes run together side by side,
+smaller than the typical note (a wall's notes come in more than one size): it is cut there.
 
 A second search, on a copy where everything smaller than a big dot is wiped out, adds the
 notes the first found only in pieces (crowded with dots, or with writing all over them). A

@@ -228,7 +228,8 @@ def _cuts(profile: np.ndarray, n: int, cell: int, edge=None, ink=None) -> list[t
         lo, hi = k * cell - round(_SEAM_SLACK * cell), k * cell + round(_SEAM_SLACK * cell)
         if edge is not None:
             # (a peak too: the flank of a stroke just outside the window is none)
-            rise = np.where(edge_peak[lo:hi] & ~ink[lo:hi], edge[lo:hi], -1.0)
+            # (and a peak of the profile: on bare paper, noise is no edge)
+            rise = np.where(edge_peak[lo:hi] & ~ink[lo:hi] & peak[lo:hi], edge[lo:hi], -1.0)
             if rise.max() > 0:
                 cuts.append(((lo + int(np.argmax(rise))) / (n * cell), True))
                 continue

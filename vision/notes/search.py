@@ -51,6 +51,9 @@ _EDGE_FLOOR = 5.0
 _CRISP = 0.9
 # A single note's area, relative to the wall's typical note.
 _SINGLE_AREA = (0.3, 1.6)
+# A note off a bigger pad than the wall's typical note's can be this many times its area
+# (see _search's one_size).
+_BIGGER_PAD = 2.25
 # Notes this many times longer than wide are long ones (3 x 5 in, 1.67:1).
 _OBLONG = 1.3
 # A note darker than Params.note_min_lightness and duller than _DARK_CHROMA is still one
@@ -181,13 +184,23 @@ def _search(bgr: np.ndarray, params: Params, min_px: float, typical=None, lab8=N
         # from the rest by a drawn line, a shadow or a change of light).
         return r.border and r.area > _WALL_NOTES * typical_area
 
+    def one_size(r: _Region) -> bool:
+        if _SINGLE_AREA[0] * typical_area <= r.area <= _SINGLE_AREA[1] * typical_area:
+            return True
+        # A note off a bigger pad (a 4 in square among 3 in ones: each side 1.33 times as
+        # long, 1.8 times the area): no side as long as one and a half of the typical note's,
+        # as two notes side by side are (one bigger note and a piece of its neighbour, run
+        # together, is looked at one level down: see oversized).
+        w, h = _sides(r.quad)
+        return (
+            r.area <= _BIGGER_PAD * typical_area
+            and round(w / typical_w) == 1
+            and round(h / typical_h) == 1
+        )
+
     def single(r: _Region) -> bool:
         return (
-            (
-                _SINGLE_AREA[0] * typical_area <= r.area <= _SINGLE_AREA[1] * typical_area
-                and (shaped(r) or narrow(r))
-                and aligned(r)
-            )
+            (one_size(r) and (shaped(r) or narrow(r)) and aligned(r))
             or strip(r)
             or far(r)
             or dim(r)
