@@ -957,3 +957,51 @@ def test_no_disc_is_found_in_a_blob_wider_than_the_widest_in_its_outline(shapes,
     assert cv2.distanceTransform(bitten, cv2.DIST_L2, 5).max() <= wide
     if wide < r_min:
         assert discs(bitten, r_min, 2 * r_min) == ([], False)
+
+
+@pytest.mark.parametrize(
+    ("paper", "ink", "letter", "blur"),
+    [
+        (CANARY, BLACK, "e", 1.0),
+        (PINK, BLACK, "e", 1.0),
+        (PINK, BLACK, "e", 1.5),
+        (PINK, BLUE_INK, "Q", 1.0),
+        (PINK, BLUE_INK, "Q", 1.5),
+    ],
+)
+def test_a_bold_letter_whose_counter_shows_the_paper_is_not_a_vote(paper, ink, letter, blur):
+    # A fat marker "e" or "Q" as big as a sticker, rounded by the blur: round, solid and sharp
+    # enough to score a hair over a dot. But its counter (the eye of the "e", the bowl of the
+    # "Q", off its middle) still shows the paper through its face, where a sticker is opaque
+    # vinyl to its rim. The red dot beside it, with a highlight, counts.
+    n = Note(colour=paper)
+    centre, r, thickness = (300, 260), 13, 8
+    if letter == "e":
+        cv2.ellipse(n.image, centre, (r, r), 0, 25, 340, ink, thickness, cv2.LINE_AA)
+        cv2.line(n.image, (300 - r, 260), (300 + r, 260), ink, thickness, cv2.LINE_AA)
+    else:
+        cv2.circle(n.image, centre, r, ink, thickness, cv2.LINE_AA)
+        cv2.line(n.image, centre, (300 + r + 3, 260 + r + 3), ink, thickness, cv2.LINE_AA)
+    n.dot(380, 330, r=14, colour=RED)
+    assert_same_dots(n.found(blur=blur), n.dots)
+
+
+@pytest.mark.parametrize(("gaps", "dot"), [(0.0, True), (0.005, True), (0.03, False)])
+def test_only_a_face_with_no_paper_through_it_makes_a_disc_scoring_a_hair_over_0_a_dot(gaps, dot):
+    # A disc scoring just over 0 is a sticker if none of its face is nearer the paper than its
+    # colour (a few pixels of noise aside), and ink if some is (a letter's counter).
+    c = Candidate(
+        x=80.0,
+        y=80.0,
+        r=10.0,
+        solid=1.0,
+        spread=2.0,
+        papery=0.0,
+        excess=0.2,
+        halo=0.5,
+        mixture=0.2,
+        colour=(40.0, 50.0, 30.0),
+        gaps=gaps,
+    )
+    assert 0 < score(c, Params()) < 1
+    assert is_dot(c, Params()) is dot

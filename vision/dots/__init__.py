@@ -77,7 +77,9 @@ returned is the note's own, and the steps below see it squared. Then:
    leave gaps of paper (ink.py, `_face`), unless it is the paper's own hue, darker, with as
    much of its chroma left as of its lightness: its shade (a black dot keeps none of it); or
    unless its face is well beyond the colour its blob grew from (the blob was a blurred fringe
-   of ink, the disc on the ink beyond it).
+   of ink, the disc on the ink beyond it). What scores a hair over the line (a bold letter, or
+   strokes crossing, rounded by the blur) is no dot if the paper shows through its face
+   anywhere (a letter's counter, off its middle: ink.py, `_face`).
 6. A blob of no dot's shape beside a dot found (a crescent: a dot half hidden
    under one of another colour, too thin to hold a disc of a dot's size) is
    the dot whose circle its free rim draws, if that rim goes most of the way
