@@ -149,14 +149,14 @@ def _round_highlight(
     outlines, _ = cv2.findContours(part, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     cv2.drawContours(found, outlines, -1, 1, -1)
     if not found[sy, sx]:
-        return found * 0  # the seed lies beside it, not inside
+        return np.zeros_like(found)  # the seed lies beside it, not inside
     # The hole round the seed (with anything in it), and the face.
     hole = cv2.subtract(found, part)
     inner = np.zeros((same.shape[0] + 2, same.shape[1] + 2), np.uint8)
     cv2.floodFill(hole, inner, (sx, sy), 1, 0, 0, 8 | cv2.FLOODFILL_MASK_ONLY | (1 << 8))
     inner = inner[1:-1, 1:-1]
-    if not washed(median(window[inner > 0]), colour, 0.0, float(paper[sy, sx, 0])):
-        return found * 0
+    if not washed(median(window[inner > 0]), colour, rise=0.0, paper_l=float(paper[sy, sx, 0])):
+        return np.zeros_like(found)
     return cv2.bitwise_or(part, inner)
 
 

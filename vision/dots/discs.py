@@ -154,9 +154,10 @@ def depth(blob: np.ndarray) -> np.ndarray:
 
 
 def widest_in(blob: np.ndarray) -> float:
-    """The radius of the widest disc in a blob, the array's edge not bounding it: at least that
-    of any disc `discs` finds in any part of the blob (each is measured with the window's edge
-    bounding the blob, or none, on the same distance transform: less room, never more)."""
+    """The radius of the widest disc that fits in a blob, the array's edge not bounding it. It
+    is at least the depth of any part of the blob (`depth` bounds it by the array's edge: less
+    room, never more), and `discs` finds no disc where that depth is under its smallest radius;
+    the circle it returns round a cluster can be wider, but only where the depth allows one."""
     return cv2.minMaxLoc(cv2.distanceTransform(blob, cv2.DIST_L2, 5))[1]
 
 

@@ -153,12 +153,12 @@ def _turned(lab: np.ndarray, margin: int, width: int, height: int) -> np.ndarray
 def _stretches(
     gradients: list[tuple[np.ndarray, int, int]],
 ) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Where the colour changes most across each of a few edges (`gradients`: for each, its
-    change across it down axis 0 from row or column `lo`, along it on axis 1 from place `start`,
-    `lo` and `start`), in each of `_STRETCHES` stretches along it where that change is clear:
-    their places along the edge and their positions across it, to a fraction of a pixel. Edges
-    whose strips are of one size are worked out together (numpy's calls on arrays this small
-    cost more than their arithmetic)."""
+    """Where the colour changes most across each of a few edges, in each of `_STRETCHES`
+    stretches along it where that change is clear: their places along the edge and their
+    positions across it, to a fraction of a pixel. `gradients`: for each edge (g, lo, start),
+    its change across it down axis 0 from row or column `lo`, along it on axis 1 from place
+    `start`. Edges whose strips are of one size are worked out together (numpy's calls on
+    arrays this small cost more than their arithmetic)."""
     found: list[tuple[np.ndarray, np.ndarray] | None] = [None] * len(gradients)
     for shape in {g.shape for g, _, _ in gradients}:
         which = [i for i, (g, _, _) in enumerate(gradients) if g.shape == shape]
@@ -235,10 +235,10 @@ def _lines(found) -> list[np.ndarray | None]:
 def _parallel(found, ons=None) -> float | None:
     """The one slope of two opposite edges (position = a + slope * place, each its own a),
     fitted to the stretches (`found`: places and positions of each) of those that are lines
-    (`_lines`, or `ons` if given: its answer); None where neither is. Where both are, their own slopes must agree within
-    `_PARALLEL`: one edge alone can be bent where its colour changes most by a curled bottom's
-    shading, or be a neighbour's edge lying aslant over the note, and the straight edge
-    opposite then vetoes it. An edge that is no line (writing, dots, a seam too faint) says
+    (`_lines`, or `ons` if given: its answer); None where neither is. Where both are, their
+    own slopes must agree within `_PARALLEL`: one edge alone can be bent where its colour
+    changes most by a curled bottom's shading, or be a neighbour's edge lying aslant over the
+    note, and the straight edge opposite then vetoes it. An edge that is no line (writing, dots, a seam too faint) says
     nothing either way."""
     fits = []  # each line's sums of its stretches' products about their means
     for (t, p), on in zip(found, _lines(found) if ons is None else ons, strict=True):

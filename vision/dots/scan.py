@@ -280,7 +280,7 @@ def _scan(
                     washed(colour, again[1])
                     or (
                         np.count_nonzero(blob & again[0]) >= _WITHIN * n
-                        and washed(colour, again[1], 0.0, float(model[sy, sx, 0]))
+                        and washed(colour, again[1], rise=0.0, paper_l=float(model[sy, sx, 0]))
                     )
                 ):
                     blob, colour, axis, kin = again
