@@ -989,3 +989,51 @@ def test_a_paper_edge_that_is_only_noise_on_bare_paper_is_no_seam():
     profile[42] = 11
     assert _cuts(profile, 2, 48, edge, ink) == [(42 / 96, True)]
     assert_seeded_found(3054, "hard", [(1244, 1855)])
+
+
+def test_a_note_off_a_bigger_pad_touching_a_wall_note_of_its_colour_is_cut_where_it_ends():
+    # Medium 2131: a 4 in note and a 3 in one of one colour side by side, their seam faint,
+    # run together: a row 2.3 wall notes long, cut as a grid of three equal cells, the big
+    # note in two. Its outline steps down where the big note ends: cut there, each is one.
+    image = wall(size=(1600, 1300))
+    truths = _wall_of_notes(image)
+    pair = [note(image, 300, 900, 292, colour=PINK), note(image, 592, 940, 220, colour=PINK)]
+    cv2.putText(image, "NO BUDGET", (315, 990), cv2.FONT_HERSHEY_SIMPLEX, 1.4, INK, 4)
+    cv2.putText(image, "OK", (620, 1040), cv2.FONT_HERSHEY_SIMPLEX, 1.4, INK, 4)
+    assert_found(image, truths + pair, min_iou=0.9)
+
+
+def _outline_region(mask: np.ndarray):
+    """A region of the search from a mask (its offset 10, 20), its quad the box round it."""
+    from vision.notes.regions import _Region
+
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    ys, xs = np.nonzero(mask)
+    x0, y0, x1, y1 = xs.min(), ys.min(), xs.max() + 1, ys.max() + 1
+    quad = np.float64([[x0, y0], [x1, y0], [x1, y1], [x0, y1]]) + (10, 20)
+    area = float((x1 - x0) * (y1 - y0))
+    return _Region(10, 20, mask, quad, area, (80.0, 0.0, 60.0), 1.0, 1.0, contour=contours[0])
+
+
+def test_a_row_whose_outline_steps_is_cut_at_the_step_and_a_plain_one_is_not():
+    from vision.notes.search import _stepped
+
+    typical = (45.0, 45.0, 0.0)
+    # A 4 in note (60 px) beside a 3 in one (45 px), centred on one line; writing is holes.
+    mask = np.zeros((60, 105), np.uint8)
+    mask[:, :60] = 1
+    mask[8:53, 60:] = 1
+    mask[20:30, 10:90] = 0
+    notes = _stepped(_outline_region(mask), 2, 1, typical)
+    assert notes is not None and len(notes) == 2
+    big, small = sorted(notes, key=lambda n: n.quad[0, 0])
+    assert np.allclose(big.quad, [[10, 20], [70, 20], [70, 80], [10, 80]], atol=1.5)
+    assert np.allclose(small.quad, [[70, 28], [115, 28], [115, 73], [70, 73]], atol=1.5)
+    # One note a column of them (transposed): cut across, the same way.
+    notes = _stepped(_outline_region(np.ascontiguousarray(mask.T)), 1, 2, typical)
+    assert notes is not None and sorted(round(n.area) for n in notes) == [2025, 3600]
+    # Two notes of one size, a dot across one's edge: no step, no cut here.
+    mask = np.ones((45, 92), np.uint8)
+    cv2.circle(mask, (30, 0), 6, 0, -1)
+    mask[20:30, 10:80] = 0
+    assert _stepped(_outline_region(mask), 2, 1, typical) is None

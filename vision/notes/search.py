@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import cv2
 import numpy as np
 
@@ -25,6 +27,7 @@ from vision.notes.shapes import (
     _MAX_TURN,
     _WALL_DELTA_E,
     _angle,
+    _area,
     _aspect,
     _boxes,
     _contains,
@@ -104,6 +107,15 @@ _PAIR_LONG = 2.8
 # A piece of paper turned from the wall's notes or ragged, this share of the typical note,
 # may be part of a note (see find_notes).
 _PART_OF = (0.3, 0.75)
+# A row (column) of touching notes whose outline steps across by this share of the typical
+# note at least, each side of the step straight to within this share of it, is notes off
+# pads of two sizes: cut at the step (see _stepped).
+_STEP = 0.15
+_STEP_FLAT = 0.05
+# ... each of them, each side this many times the typical note's (a 4 in note is 1.33 times
+# a 3 in one's; a strip of a note, or a note's end that dots across its edge notched, is
+# no note).
+_NOTE_SIDE = (0.8, 1.5)
 
 
 def _search(bgr: np.ndarray, params: Params, min_px: float, typical=None, lab8=None, seamed=None):
@@ -249,7 +261,31 @@ def _search(bgr: np.ndarray, params: Params, min_px: float, typical=None, lab8=N
         return r.area > _OVERSIZED * typical_area
 
     def grid(r: _Region):
-        return block(r) or pair(r)
+        cut = block(r) or pair(r)
+        # A row or column of notes off pads of two sizes: its notes, cut where its outline
+        # steps, each one note's size (not a grid of the typical note's cells, which the
+        # bigger note's area may not even fit).
+        row = cut if cut is not None else stepped_row(r)
+        notes = _stepped(*row, typical) if row is not None and min(row[1:]) == 1 else None
+        if notes and all(one_size(n) and note_sized(n) for n in notes):
+            return [(n, 1, 1) for n in notes]
+        return None if cut is None else [cut]
+
+    def note_sized(r: _Region) -> bool:
+        # each side a note's, of some pad (see _NOTE_SIDE)
+        w, h = _sides(r.quad)
+        return _NOTE_SIDE[0] < w / typical_w < _NOTE_SIDE[1] and (
+            _NOTE_SIDE[0] < h / typical_h < _NOTE_SIDE[1]
+        )
+
+    def stepped_row(r: _Region):
+        if r.area < 1.4 * typical_area or r.border or not _is_quad(r, min_px) or not paper(r):
+            return None
+        w, h = _sides(r.quad)
+        cols, rows = max(1, round(w / typical_w)), max(1, round(h / typical_h))
+        if min(cols, rows) == 1 and 2 <= cols * rows <= 3 and aligned(r, (0, 1, 3)):
+            return r, cols, rows
+        return None
 
     def pair(r: _Region):
         # Two notes of one colour side by side (or one above the other) run together where
@@ -441,6 +477,61 @@ def _piece(regions, k: int, fits, seamed) -> bool:
     return False
 
 
+def _stepped(r: _Region, cols: int, rows: int, typical) -> list[_Region] | None:
+    """A row (or column) of touching notes as its notes, where its outline, squared up,
+    steps once across (taller on one side than the other, each side straight): two notes
+    off pads of two sizes side by side (a 4 in square beside a 3 in one), each its own
+    rectangle, cut where the step is (a grid's equal cells, sized on the smaller note,
+    would cut the bigger one). None where it shows no such step (writing and dots are
+    holes inside the outline: they do not move it)."""
+    if r.contour is None:
+        return None
+    w, h = _sides(r.quad)
+    width, height = round(w), round(h)
+    if min(width, height) < 8:
+        return None
+    filled = np.zeros_like(r.mask)
+    cv2.drawContours(filled, [r.contour], 0, 1, -1)
+    square = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
+    to_flat = cv2.getPerspectiveTransform(np.float32(r.quad - (r.x, r.y)), square)
+    flat = cv2.warpPerspective(filled, to_flat, (width, height), flags=cv2.INTER_NEAREST)
+    along_x = cols > 1
+    if not along_x:
+        flat = flat.T
+    across, length = flat.shape
+    t_along, t_across = (typical[0], typical[1]) if along_x else (typical[1], typical[0])
+    filled_at = flat.any(axis=0)
+    top = np.argmax(flat, axis=0)
+    bottom = across - np.argmax(flat[::-1], axis=0)
+    extent = np.where(filled_at, bottom - top, 0).astype(np.float64)
+    # The step: where the extent changes most, a note's length from either end (a pixel or
+    # two each side of it is its blur).
+    lo, hi = round(_NOTE_SIDE[0] * t_along), length - round(_NOTE_SIDE[0] * t_along)
+    if hi - lo < 1 or length < 8:
+        return None
+    jump = np.abs(extent[lo + 2 : hi + 2] - extent[lo - 2 : hi - 2])
+    first = int(np.argmax(jump))
+    run = jump[first:] == jump[first]  # (a sharp step is the middle of 4 px of it)
+    at = lo + first + (int(np.argmin(run)) if not run.all() else len(run)) // 2
+    a, b = extent[1 : at - 1], extent[at + 2 : -1]
+    ma, mb = float(np.median(a)), float(np.median(b))
+    cost = np.abs(a - ma).mean() + np.abs(b - mb).mean()
+    if abs(ma - mb) < _STEP * t_across or cost > 2 * _STEP_FLAT * t_across:
+        return None
+    from_flat = np.linalg.inv(to_flat)
+    notes = []
+    for start, end in ((0, at), (at, length)):
+        span = slice(start + 1, end - 1)
+        y0, y1 = float(np.median(top[span])), float(np.median(bottom[span]))
+        box = np.float32([[start, y0], [end, y0], [end, y1], [start, y1]])
+        if not along_x:
+            box = box[:, ::-1][[0, 3, 2, 1]]
+        quad = cv2.perspectiveTransform(box.reshape(-1, 1, 2), from_flat).reshape(4, 2)
+        quad = quad.astype(np.float64) + (r.x, r.y)
+        notes.append(replace(r, quad=quad, area=_area(quad), contour=None))
+    return notes
+
+
 def _on_sheet(note: _Region, sheet: _Region) -> bool:
     """Whether `note` is stuck on `sheet`: smaller, another colour, and inside it."""
     return (
@@ -484,9 +575,11 @@ def _stuck_on(note: _Region, sheet: _Region) -> bool:
 def _select(node: _Node, single, grid, oversized) -> list:
     """The notes in a region's subtree: the region itself if it is one note; else whatever
     its pieces at the next lower threshold hold; or the region cut as a grid, if that makes
-    more notes and the pieces (outlines really seen) cover little of it. A note bigger than
-    the typical one is its pieces instead if they are two notes or more that fill most of it:
-    a note and part of its neighbour, one colour, joined where their seam is faint."""
+    more notes and the pieces (outlines really seen) cover little of it; or its notes cut
+    where its outline steps (`grid` gives them as single notes: see _stepped), unless the
+    pieces are as many single notes filling most of it. A note bigger than the typical one
+    is its pieces instead if they are two notes or more that fill most of it: a note and
+    part of its neighbour, one colour, joined where their seam is faint."""
     r = node.region
     pieces = [s for child in node.children for s in _select(child, single, grid, oversized)]
     if r is not None and single(r):
@@ -498,10 +591,18 @@ def _select(node: _Node, single, grid, oversized) -> list:
             return pieces
         return [(r, 1, 1)]
     cut = grid(r) if r is not None else None
+    if cut is None:
+        return pieces
+    if len(cut) > 1:
+        # Notes whose outlines show (a row of notes of two sizes, cut where its outline
+        # steps) stand, unless the pieces are as many notes, whole, filling most of it.
+        seen = [p for p, cols, rows in pieces if cols * rows == 1]
+        if len(seen) < len(cut) or sum(p.area for p in seen) < _PIECES_COVER * r.area:
+            return cut
+        return pieces
     if (
-        cut is not None
-        and cut[1] * cut[2] > sum(cols * rows for _, cols, rows in pieces)
+        cut[0][1] * cut[0][2] > sum(cols * rows for _, cols, rows in pieces)
         and sum(p.area for p, _, _ in pieces) < _PIECES_COVER * r.area
     ):
-        return [cut]
+        return cut
     return pieces
