@@ -66,17 +66,22 @@ def assert_found(image, truths, min_iou=0.85):
     return found
 
 
-def assert_seeded_found(seed: int, tier: str, points) -> None:
-    """On the seeded wall, the true note holding each point is found once, close to it."""
+def assert_seeded_found(seed: int, tier: str, points=None, min_iou: float = 0.85) -> list:
+    """On the seeded wall, the true note holding each point (each note, if None) is found
+    once, with at least `min_iou` of overlap. Returns what was found."""
     from vision.synth import make_wall
 
     seeded = make_wall(seed, tier)
-    truths = [n.polygon for p in points for n in seeded.truth.notes if inside(n.polygon, p)]
-    assert len(truths) == len(points)
+    if points is None:
+        truths = [n.polygon for n in seeded.truth.notes]
+    else:
+        truths = [n.polygon for p in points for n in seeded.truth.notes if inside(n.polygon, p)]
+        assert len(truths) == len(points)
     found = find_notes(seeded.image, Params())
     for truth in truths:
         hits = [c for c in found if inside(truth, c.quad.mean(axis=0))]
-        assert len(hits) == 1 and iou(hits[0].quad, truth) > 0.85
+        assert len(hits) == 1 and iou(hits[0].quad, truth) > min_iou
+    return found
 
 
 def test_quads_are_clockwise_from_the_top_left_with_the_paper_colour():
@@ -934,14 +939,7 @@ def test_a_wall_whose_notes_a_line_of_writing_halves_is_not_cut_in_two():
     # Hard 3117: notes crowded with writing, near ones bigger than far ones (the wall seen
     # aslant); the wall's typical note was learnt as half of a near one, and every near
     # note was cut in two (19 found for 13).
-    from vision.synth import make_wall
-
-    seeded = make_wall(3117, "hard")
-    found = find_notes(seeded.image, Params())
-    assert len(found) == len(seeded.truth.notes)
-    for truth in seeded.truth.notes:
-        hits = [c for c in found if inside(truth.polygon, c.quad.mean(axis=0))]
-        assert len(hits) == 1 and iou(hits[0].quad, truth.polygon) > 0.7
+    assert len(assert_seeded_found(3117, "hard", min_iou=0.7)) == 13
 
 
 def test_a_column_of_stacked_notes_of_one_colour_is_cut_where_their_paper_ends():
@@ -949,14 +947,7 @@ def test_a_column_of_stacked_notes_of_one_colour_is_cut_where_their_paper_ends()
     # the next, run together: cut where the gradient peaked near the even splits, off their
     # seams, one note was lost between two cells and the next held half of it. Cut where the
     # edge of paper shows (the gradient across the cut beating that along it), each is found.
-    from vision.synth import make_wall
-
-    seeded = make_wall(3021, "hard")
-    found = find_notes(seeded.image, Params())
-    for point in ((726, 1472), (726, 1557)):
-        truth = [n.polygon for n in seeded.truth.notes if inside(n.polygon, point)]
-        hits = [c for c in found if inside(truth[0], c.quad.mean(axis=0))]
-        assert len(hits) == 1 and iou(hits[0].quad, truth[0]) > 0.8
+    assert_seeded_found(3021, "hard", [(726, 1472), (726, 1557)], min_iou=0.8)
 
 
 def test_a_note_off_a_bigger_pad_among_the_wall_s_notes_is_found_whole():

@@ -35,8 +35,8 @@ _SEAM_SPAN = 25.0
 # that along it, in this share of its rows (_SEAM_SPAN) beats this share of the grid's median
 # gradient plus this much (the paper's texture and noise; see _shows_seams).
 _SEAM_CELL = (16, 64)
-_ACROSS = 0.15
-_ACROSS_NOISE = 1.0
+_EDGE_SHARE = 0.15
+_EDGE_NOISE = 1.0
 # Ink is this much darker (L) than the paper it is on; a seam's shadow is not.
 _INK_DROP = 30.0
 # Touching notes off one pad are one size (perspective changes it only gradually across a
@@ -157,14 +157,14 @@ def _shows_seams(image: np.ndarray, quad: np.ndarray, cols: int, rows: int) -> b
     gx = np.abs(cv2.Sobel(lab, cv2.CV_32F, 1, 0, ksize=3)).sum(axis=2)
     gy = np.abs(cv2.Sobel(lab, cv2.CV_32F, 0, 1, ksize=3)).sum(axis=2)
     # (the paper's own texture and noise: most of a note is bare paper)
-    floor = _ACROSS * (float(np.median(gx + gy)) + _ACROSS_NOISE)
+    floor = _EDGE_SHARE * (float(np.median(gx + gy)) + _EDGE_NOISE)
     seen = 0
     for d, n, cell in (((gx - gy).T, cols, across), (gy - gx, rows, down)):
         # d: rows along the cuts (a cut at each k * cell), columns across them
         trim = max(1, d.shape[1] // 10)
         profile = np.percentile(d[:, trim:-trim], _SEAM_SPAN, axis=1)
+        slack = round(_SEAM_SLACK * cell)
         for k in range(1, n):
-            slack = round(_SEAM_SLACK * cell)
             seen += profile[k * cell - slack : k * cell + slack + 1].max() > floor
     return 2 * seen >= cols + rows - 2
 
@@ -180,7 +180,7 @@ def _seams(image: np.ndarray, quad: np.ndarray, cols: int, rows: int):
     trim_y, trim_x = max(1, rows * cell // 10), max(1, cols * cell // 10)
     # The edge of a piece of paper (see _shows_seams), not a line drawn in ink: paper, or
     # a faint shadow, on most of it, not ink dark (next to it either: a stroke has flanks).
-    floor = _ACROSS * (float(np.median(gx + gy)) + _ACROSS_NOISE)
+    floor = _EDGE_SHARE * (float(np.median(gx + gy)) + _EDGE_NOISE)
     dark = float(np.median(lab[..., 0])) - _INK_DROP
     inky = cv2.dilate((lab[..., 0] < dark).astype(np.uint8), np.ones((3, 3), np.uint8))
     xs = _cuts(
@@ -212,9 +212,10 @@ def _kept(cuts: list[tuple[float, bool]], length: float, across: float) -> list[
 def _cuts(profile: np.ndarray, n: int, cell: int, edge=None, ink=None) -> list[tuple[float, bool]]:
     """Where to cut a profile of n cells (the strongest seam, a peak of the profile, near
     each even split, else the even split), as fractions, and whether a seam was seen there.
-    `edge`: where positive, the edge of a piece of paper shows (see _seams), or a line drawn
-    in ink where `ink`: the strongest edge near an even split is its seam, wherever the
-    profile peaks (at a line of writing, a row of dots)."""
+    `edge`, `ink` (given together): where `edge` is positive, the edge of a piece of paper
+    shows (see _seams), or a line drawn in ink where `ink`; the strongest such edge near an
+    even split that is a peak of the profile too is its seam, even where the profile peaks
+    higher nearby (at a line of writing, a row of dots)."""
     floor = 1.5 * float(np.median(profile)) + 1e-6
     # A seam is a peak of the profile: the slope at the edge of the window round the even
     # split, rising to something further off (a line of writing), is none.
@@ -224,11 +225,15 @@ def _cuts(profile: np.ndarray, n: int, cell: int, edge=None, ink=None) -> list[t
         padded = np.concatenate([[np.inf], edge, [np.inf]])
         edge_peak = (edge >= padded[:-2]) & (edge >= padded[2:])
     cuts = []
+    slack = round(_SEAM_SLACK * cell)
     for k in range(1, n):
-        lo, hi = k * cell - round(_SEAM_SLACK * cell), k * cell + round(_SEAM_SLACK * cell)
+        lo, hi = k * cell - slack, k * cell + slack
         if edge is not None:
-            # (a peak too: the flank of a stroke just outside the window is none)
-            # (and a peak of the profile: on bare paper, noise is no edge)
+            # A peak of the edge (the flank of a stroke just outside the window is none) and
+            # of the profile (on bare paper, noise is no edge). An edge of paper is a seam
+            # seen, however faint the profile there (asking it to stand out as well lost
+            # more notes, hard 88.1 -> 87.4% exact, than the blank sheets lit from one side
+            # it would keep whole).
             rise = np.where(edge_peak[lo:hi] & ~ink[lo:hi] & peak[lo:hi], edge[lo:hi], -1.0)
             if rise.max() > 0:
                 cuts.append(((lo + int(np.argmax(rise))) / (n * cell), True))

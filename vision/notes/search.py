@@ -79,9 +79,9 @@ _EXPLAINED = 0.6
 # piece of a note (see _typical).
 _HOLDS = 1.25
 _SAME_PAPER = 12.0
+_TILES = 0.3
 # ... unless that region holds a twin of it beside it too (its area to within this share).
 _TWIN = 0.3
-_TILES = 0.3
 # A region is cut as a grid of typical notes only if the notes seen inside it at lower
 # thresholds cover less than this share of it.
 _PIECES_COVER = 0.7
@@ -205,7 +205,7 @@ def _search(bgr: np.ndarray, params: Params, min_px: float, typical=None, lab8=N
         # together, is looked at one level down: see oversized).
         w, h = _sides(r.quad)
         return (
-            r.area <= _BIGGER_PAD * typical_area
+            _SINGLE_AREA[1] * typical_area < r.area <= _BIGGER_PAD * typical_area
             and round(w / typical_w) == 1
             and round(h / typical_h) == 1
         )
