@@ -13,9 +13,12 @@ CHROMA2 = np.float32([[0, 1, 1]])  # a² + b²
 SQUARE3 = np.ones((3, 3), np.uint8)
 
 
-def median(values: np.ndarray) -> np.ndarray:
-    """np.median down the first axis, without its overhead (it runs for every blob)."""
-    s = np.sort(values, axis=0)
+def median(values: np.ndarray, axis: int = 0) -> np.ndarray:
+    """np.median along an axis (the first by default), without its overhead (it runs for
+    every blob)."""
+    s = np.sort(values, axis=axis)
+    if axis:
+        s = np.moveaxis(s, axis, 0)
     k = len(s) // 2
     return s[k] if len(s) % 2 else (s[k - 1] + s[k]) * 0.5
 

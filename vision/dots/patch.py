@@ -175,12 +175,12 @@ def _stretches(
             if len(which) > 1
             else gradients[which[0]][0][None, :, : n * _STRETCHES]
         )
-        parts = _middle(np.sort(g.reshape(len(which), rows, _STRETCHES, n), axis=3))
+        parts = median(g.reshape(len(which), rows, _STRETCHES, n), axis=3)
         profile = parts[:, 1:-1]  # the strip's own border has no real gradient
         best = np.argmax(profile, axis=1)
         k = np.arange(_STRETCHES)
         e = np.arange(len(which))[:, None]
-        middle = _middle(np.sort(profile, axis=1).transpose(0, 2, 1))
+        middle = median(profile, axis=1)
         clear = (profile[e, best, k] > 1.5 * middle + 1e-6) & (best > 0)
         clear &= best < profile.shape[1] - 1
         # The peak to a fraction of a pixel: the parabola through it and its two neighbours
@@ -195,12 +195,6 @@ def _stretches(
             _, lo, start = gradients[i]
             found[i] = (start + (k[keep] + 0.5) * n, lo + 1 + best[row][keep] + shift[row][keep])
     return found  # type: ignore[return-value]
-
-
-def _middle(s: np.ndarray) -> np.ndarray:
-    """The median along the last axis of values sorted along it (as `median` takes it)."""
-    k = s.shape[-1] // 2
-    return s[..., k] if s.shape[-1] % 2 else (s[..., k - 1] + s[..., k]) * 0.5
 
 
 def _lines(found) -> list[np.ndarray | None]:

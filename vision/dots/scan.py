@@ -122,6 +122,14 @@ def _neighbour(
     return np.count_nonzero(across) > 2 * r_max
 
 
+def _surface(
+    blob: np.ndarray, kin: np.ndarray, inside: np.ndarray, note: np.ndarray, r_min, r_max
+) -> bool:
+    """Whether a blob that runs out of the note's box is the surface round the note: the wall
+    (`_beyond`) or the next note (`_neighbour`), not a dot."""
+    return _beyond(blob, inside, r_min) or _neighbour(blob, kin, inside, note, r_max)
+
+
 def _scan(
     lab: np.ndarray,
     inner: np.ndarray,
@@ -292,9 +300,7 @@ def _scan(
             may_bite = not (short or hidden) and colour[1] ** 2 + colour[2] ** 2 > GREYISH**2
             beyond = None
             if outside and not may_bite:
-                beyond = _beyond(blob, inner[win], r_min) or _neighbour(
-                    blob, kin, inner[win], note[win], r_max
-                )
+                beyond = _surface(blob, kin, inner[win], note[win], r_min, r_max)
             circles, cluster = ([], False) if hidden or beyond else discs(blob, r_min, r_max)
             if may_bite and not circles:
                 # Of no dot's shape: maybe a crescent, the dot's face round a highlight that
@@ -327,9 +333,7 @@ def _scan(
                     taken[cy0 - v0 : cy1 - v0, cx0 - u0 : cx1 - u0].view(bool)
                 ] = 0
             if beyond is None and outside:
-                beyond = _beyond(blob, inner[win], r_min) or _neighbour(
-                    blob, kin, inner[win], note[win], r_max
-                )
+                beyond = _surface(blob, kin, inner[win], note[win], r_min, r_max)
             if beyond:
                 continue
             if not circles:
