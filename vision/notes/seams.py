@@ -144,6 +144,18 @@ def _seam_split(
     return _cells(quad, _kept(xs, w, h / rows), _kept(ys, h, w / cols))
 
 
+def _grid_gradients(image: np.ndarray, quad: np.ndarray, width: int, height: int):
+    """A grid's region squared up to width x height: its Lab, its gradient's size across
+    (x) and down (y), and the floor an edge of paper beats (the paper's own texture and
+    noise: most of a note is bare paper)."""
+    patch, _ = warp_quad(image, quad, width, height)
+    lab = to_lab(patch)
+    gx = np.abs(cv2.Sobel(lab, cv2.CV_32F, 1, 0, ksize=3)).sum(axis=2)
+    gy = np.abs(cv2.Sobel(lab, cv2.CV_32F, 0, 1, ksize=3)).sum(axis=2)
+    floor = _EDGE_SHARE * (float(np.median(gx + gy)) + _EDGE_NOISE)
+    return lab, gx, gy, floor
+
+
 def _shows_seams(image: np.ndarray, quad: np.ndarray, cols: int, rows: int) -> bool:
     """Whether a region, cut as a grid of cols x rows touching notes, shows their seams at
     full resolution at half of its even cuts or more: the edge of a piece of paper, a
@@ -152,12 +164,7 @@ def _shows_seams(image: np.ndarray, quad: np.ndarray, cols: int, rows: int) -> b
     w, h = _sides(quad)
     across = int(np.clip(w / cols, _SEAM_CELL[0], _SEAM_CELL[1]))
     down = int(np.clip(h / rows, _SEAM_CELL[0], _SEAM_CELL[1]))
-    patch, _ = warp_quad(image, quad, cols * across, rows * down)
-    lab = to_lab(patch)
-    gx = np.abs(cv2.Sobel(lab, cv2.CV_32F, 1, 0, ksize=3)).sum(axis=2)
-    gy = np.abs(cv2.Sobel(lab, cv2.CV_32F, 0, 1, ksize=3)).sum(axis=2)
-    # (the paper's own texture and noise: most of a note is bare paper)
-    floor = _EDGE_SHARE * (float(np.median(gx + gy)) + _EDGE_NOISE)
+    _, gx, gy, floor = _grid_gradients(image, quad, cols * across, rows * down)
     seen = 0
     for d, n, cell in (((gx - gy).T, cols, across), (gy - gx, rows, down)):
         # d: rows along the cuts (a cut at each k * cell), columns across them
@@ -173,14 +180,10 @@ def _seams(image: np.ndarray, quad: np.ndarray, cols: int, rows: int):
     """Where a grid's cuts go, across and down (see _cuts): each a fraction of the grid, and
     whether a seam was seen there."""
     cell = 48
-    patch, _ = warp_quad(image, quad, cols * cell, rows * cell)
-    lab = to_lab(patch)
-    gx = np.abs(cv2.Sobel(lab, cv2.CV_32F, 1, 0, ksize=3)).sum(axis=2)
-    gy = np.abs(cv2.Sobel(lab, cv2.CV_32F, 0, 1, ksize=3)).sum(axis=2)
+    lab, gx, gy, floor = _grid_gradients(image, quad, cols * cell, rows * cell)
     trim_y, trim_x = max(1, rows * cell // 10), max(1, cols * cell // 10)
     # The edge of a piece of paper (see _shows_seams), not a line drawn in ink: paper, or
     # a faint shadow, on most of it, not ink dark (next to it either: a stroke has flanks).
-    floor = _EDGE_SHARE * (float(np.median(gx + gy)) + _EDGE_NOISE)
     dark = float(np.median(lab[..., 0])) - _INK_DROP
     inky = cv2.dilate((lab[..., 0] < dark).astype(np.uint8), np.ones((3, 3), np.uint8))
     xs = _cuts(

@@ -429,9 +429,13 @@ def _typical(regions: list[_Region], seamed=None) -> tuple[float, float, float]:
     # left, no whole number of one size explains the wall (its notes of many sizes: a wall
     # seen aslant, notes off pads of several shapes): the notes' middle size stands.
     good = good[np.argsort(-areas[good], kind="stable")]
-    if len(good) and seamed is not None and _piece(regions, int(good[0]), fits, seamed):
+    if (
+        len(good)
+        and seamed is not None
+        and _piece(regions, int(good[0]), fits, cells, counts, seamed)
+    ):
         good = good[1:][areas[good[1:]] >= _SINGLE_AREA[0] * areas[good[0]]]
-        while len(good) and _piece(regions, int(good[0]), fits, seamed):
+        while len(good) and _piece(regions, int(good[0]), fits, cells, counts, seamed):
             good = good[1:]
     if len(good):
         w, h = sides[good[0]]
@@ -441,13 +445,13 @@ def _typical(regions: list[_Region], seamed=None) -> tuple[float, float, float]:
     return float(w), float(h), _weighted_median([_angle(r.quad) for r in regions], areas)
 
 
-def _piece(regions, k: int, fits, seamed) -> bool:
+def _piece(regions, k: int, fits, cells, counts, seamed) -> bool:
     """Whether region k is a piece of a note: a region of its paper holds it, bigger (each of
     them the same note at two thresholds is about one size), that is one of it, or that holds
     no other region of its size and is no grid of it that shows seams there (see _typical).
-    `fits`: [size, region] whether the region is a whole number of the size (as in _typical)."""
+    `fits`, `cells`, `counts`: _typical's, [size, region]: whether the region is a whole number
+    of the size, how many of it it is across and down, and that rounded."""
     r = regions[k]
-    w, h = _sides(r.quad)
     for j, o in enumerate(regions):
         if (
             j == k
@@ -456,10 +460,7 @@ def _piece(regions, k: int, fits, seamed) -> bool:
             or not _contains(o.quad, r.quad)
         ):
             continue
-        across, down = _sides(o.quad)
-        cells = np.array([across / w, down / h])
-        counts = np.maximum(np.round(cells), 1)
-        if fits[k, j] and counts.prod() == 1:
+        if fits[k, j] and counts[k, j].prod() == 1:
             return True  # one note of its size, and bigger: it is part of it
         if any(
             fits[k, i]
@@ -470,8 +471,8 @@ def _piece(regions, k: int, fits, seamed) -> bool:
             if i not in (j, k) and abs(q.area - r.area) < _TWIN * r.area
         ):
             continue  # it and its twin beside it: a block of notes, seams seen or not
-        if fits[k, j] and np.abs(cells - counts).max() <= _TILES:
-            if seamed(o.quad, *(int(n) for n in counts)):
+        if fits[k, j] and np.abs(cells[k, j] - counts[k, j]).max() <= _TILES:
+            if seamed(o.quad, *(int(n) for n in counts[k, j])):
                 continue  # a block of it, its other notes unseen
         return True
     return False
