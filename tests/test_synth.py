@@ -531,3 +531,20 @@ def test_bench_help_and_bad_arguments(capsys):
     with pytest.raises(SystemExit) as e:
         main(["--walls", "0"])
     assert e.value.code == 2
+    with pytest.raises(SystemExit) as e:
+        main(["--jobs", "0"])
+    assert e.value.code == 2
+
+
+def test_bench_tier_scores_the_same_in_a_pool():
+    from vision.bench import _pool, bench_tier
+
+    def untimed(scores):
+        return [replace(s, seconds=None) for s in scores]
+
+    seen = []
+    alone = bench_tier("easy", 2)
+    with _pool(2) as pool:
+        pooled = bench_tier("easy", 2, lambda tier, seed, s: seen.append(seed), pool)
+    assert untimed(pooled) == untimed(alone)
+    assert seen == list(TIER_SEEDS["easy"][:2])  # in seed order, as they come

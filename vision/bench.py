@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import multiprocessing
 import statistics
 import subprocess
 import sys
@@ -272,13 +273,32 @@ def score_image(image, truth: Board, **kw) -> BoardScore:
     return s if error is None else BoardScore(**{**asdict(s), "error": error})
 
 
-def bench_tier(tier: str, walls: int, progress=None) -> list[BoardScore]:
+def _score_seed(job: tuple[str, int]) -> BoardScore:
+    tier, seed = job
+    wall = make_wall(seed, tier)
+    return score_image(wall.image, wall.truth)
+
+
+def _one_thread() -> None:
+    # Walls scored side by side each get one core: OpenCV's own threads would fight them.
+    cv2.setNumThreads(1)
+
+
+def _pool(jobs: int):
+    """Processes to score walls in. Spawned, not forked: a fork copies OpenCV's thread pool
+    mid-use, and the child can hang on its lock."""
+    return multiprocessing.get_context("spawn").Pool(jobs, initializer=_one_thread)
+
+
+def bench_tier(tier: str, walls: int, progress=None, pool=None) -> list[BoardScore]:
+    """Score the tier's first `walls` fixed seeds, in `pool` (a multiprocessing pool) if given."""
+    jobs = [(tier, seed) for seed in TIER_SEEDS[tier][:walls]]
+    results = pool.imap(_score_seed, jobs) if pool is not None else map(_score_seed, jobs)
     scores = []
-    for seed in TIER_SEEDS[tier][:walls]:
-        wall = make_wall(seed, tier)
-        scores.append(score_image(wall.image, wall.truth))
+    for (_, seed), score in zip(jobs, results, strict=True):
+        scores.append(score)
         if progress:
-            progress(tier, seed, scores[-1])
+            progress(tier, seed, score)
     return scores
 
 
@@ -410,12 +430,22 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--no-speed", action="store_true", help="skip the speed and memory measurements"
     )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="score N walls at once, in N processes of one thread each (default 1); "
+        "the speed figures are measured after, alone",
+    )
     parser.add_argument("--rss-child", metavar="JPEG", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.rss_child:
         return _rss_child(args.rss_child)
     if args.walls < 1:
         parser.error("--walls must be at least 1")
+    if args.jobs < 1:
+        parser.error("--jobs must be at least 1")
     walls = 5 if args.quick else min(args.walls, len(TIER_SEEDS["hard"]))
     tiers = TIER_NAMES if args.tier == "all" else (args.tier,)
 
@@ -426,7 +456,11 @@ def main(argv=None) -> int:
                 file=sys.stderr,
             )
 
-    per_tier = {t: bench_tier(t, walls, progress) for t in tiers}
+    if args.jobs > 1:
+        with _pool(args.jobs) as pool:
+            per_tier = {t: bench_tier(t, walls, progress, pool) for t in tiers}
+    else:
+        per_tier = {t: bench_tier(t, walls, progress) for t in tiers}
     rows = [(t, summarize(s)) for t, s in per_tier.items()]
     rows.append(("overall", summarize([s for v in per_tier.values() for s in v])))
     real = bench_real(real_labels())
