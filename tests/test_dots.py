@@ -1066,3 +1066,23 @@ def test_only_a_face_with_no_paper_through_it_makes_a_disc_scoring_a_hair_over_0
     )
     assert 0 < score(c, Params()) < 1
     assert is_dot(c, Params()) is dot
+
+
+@pytest.mark.parametrize("side", ["top", "left"])
+def test_an_underline_along_the_notes_edge_does_not_move_the_edge_onto_it(side):
+    # A bold line written along the note's edge, a few millimetres in, changes the colour as
+    # much as the edge does. The edge is not moved in onto it (the paper lies on both sides of
+    # a line; moved in, an edge crosses what is not the paper): the outline stays the note's,
+    # and a dot across the edge, its middle on the note, still counts.
+    n = Note(colour=CANARY)
+    x, y = 200, 150
+    if side == "top":
+        cv2.line(n.image, (x + 10, y + 13), (x + 230, y + 13), BLACK, 5, cv2.LINE_AA)
+        n.dot(x + 150, y + 5, r=14, colour=RED)
+    else:
+        cv2.line(n.image, (x + 13, y + 10), (x + 13, y + 230), BLACK, 5, cv2.LINE_AA)
+        n.dot(x + 5, y + 150, r=14, colour=RED)
+    n.dot(x + 100, y + 120, r=16, colour=BLUE)
+    quad, dots = find_dots(n.photo(), n.quad, Params())
+    assert np.hypot(*(quad - n.quad).T).max() < 2.5
+    assert_same_dots([d for d in dots if inside(quad, d.center)], n.dots)

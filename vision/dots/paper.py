@@ -25,7 +25,7 @@ _PAPER_RADIUS = 12.0
 _SIDE_APART, _SIDE_SHARE = 30.0, 0.5
 
 
-def _paper_mode(px: np.ndarray) -> np.ndarray:
+def paper_mode(px: np.ndarray) -> np.ndarray:
     """The paper's colour: the commonest colour on the note, not the median, which a note
     half covered in blurred ink or dots drags off the paper into the mixture."""
     if len(px) < 12:
@@ -66,7 +66,7 @@ def wall_difference(lab: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarr
     px = np.concatenate([s.reshape(-1, 3) for s in strips])
     if len(px) < 12:
         return found
-    wall = _paper_mode(px)
+    wall = paper_mode(px)
     delta = cv2.subtract(
         px.reshape(-1, 1, 3), (float(wall[0]), float(wall[1]), float(wall[2]), 0.0)
     )
@@ -93,7 +93,7 @@ def wall_difference(lab: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarr
         on_wall = np.count_nonzero(walled[ends[k] : ends[k + 1]])
         if len(sample) < 12 or on_wall >= _SIDE_SHARE * len(sample):
             continue
-        side = _paper_mode(sample)
+        side = paper_mode(sample)
         if float(((side - wall) ** 2).sum()) > _SIDE_APART**2 and np.count_nonzero(
             _distance2(sample, side) < _ONE_COLOUR**2
         ) > _SIDE_SHARE * len(sample):
@@ -136,7 +136,7 @@ def paper_difference(
     step = max(1, int(np.sqrt((right - left) * (bottom - top) / 1200)))
     grid = lab[top:bottom:step, left:right:step]
     px = grid.reshape(-1, 3)
-    median = _paper_mode(px)
+    median = paper_mode(px)
     off = _minus(px, median)
     paper = np.einsum("ij,ij->i", off, off) < 14.0**2
     # A note thick with dots of one colour can show more of them than of itself (where less
@@ -148,7 +148,7 @@ def paper_difference(
         band = np.ones((gh, gw), bool)
         band[gh // 6 : gh - gh // 6, gw // 6 : gw - gw // 6] = False
         rim = grid[band]
-        edge = _paper_mode(rim) if len(rim) >= 12 else median
+        edge = paper_mode(rim) if len(rim) >= 12 else median
         if float(((edge - median) ** 2).sum()) > 14.0**2:  # two colours, not two shades
             near = [np.count_nonzero(_distance2(rim, c) < 14.0**2) for c in (median, edge)]
             if near[1] > near[0]:

@@ -1,7 +1,8 @@
 """The note flattened: warped to a fixed width, with a margin all round for dots across its
 edge, and its four edges re-found there. Where the edges, re-found as lines, show the coarse
 outline squared at a slightly wrong angle, the note is warped again from the corners they meet
-at, so the paper, the note's box and which dots are on it are all taken from the note squared."""
+at, so the paper, the note's box and which dots are on it are all taken from the note squared.
+An edge is not moved in across the paper onto a line written along it (`_edges`)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ import cv2
 import numpy as np
 
 from vision.colours import to_lab
-from vision.dots.arith import SUM3, median
+from vision.dots.arith import PAPER_WEIGHTS, SUM3, median
+from vision.dots.paper import paper_mode
 from vision.geometry import quad_sides, transform, warp_quad
 from vision.params import Params
 
@@ -33,6 +35,18 @@ _PARALLEL = 0.015
 _REWARP = 2.0
 # Turned once, the note is looked at again: a large turn is found in full only then.
 _ROUNDS = 2
+# An edge re-found this many patch pixels or more in from where the coarse pass put it must
+# have crossed what is not the paper to get there (the wall, a neighbour the coarse outline
+# took in): a line of writing or an underline along the note's edge changes the colour as
+# much as the edge does, but has the paper on both sides. Less is within the blur. (Given the
+# true outlines of hardx and hardH, edges were re-found more than 6 pixels off on 483 sides,
+# mostly moved in onto writing, losing the dots across them; asked this, on 356.)
+_SHIFT = 4
+# A row along an edge is the paper where its median colour lies this close to the paper's
+# (CIE Lab, lightness weighted 0.6 as in `paper_difference`: shading near the edge is paper).
+_PAPERY = 12.0
+# An edge moved in across rows this share or more of which are the paper crossed the paper.
+_PAPER_SHARE = 1 / 3
 # Every pair of n stretches (the two ends of a line through them), for each n.
 _PAIRS = [np.triu_indices(n, 1) for n in range(_STRETCHES + 1)]
 
@@ -87,23 +101,59 @@ def _gradient(lab: np.ndarray, at: int, band: int, span: slice, rows: bool):
 def _edges(lab: np.ndarray, margin: int, width: int, height: int) -> tuple[int, int, int, int]:
     """The note's four edges in its flattened patch, each re-found within a few pixels of
     where the coarse pass put it: the row (or column) where the colour changes most, as the
-    median along the edge's middle part, so dots and writing across the edge do not move it."""
+    median along the edge's middle part, so dots and writing across the edge do not move it.
+    Nor does a line of writing along the edge: an edge moved in must cross what is not the
+    paper (`_over_paper`); else the next clearest change is taken, or the coarse pass trusted."""
     band = max(3, int(0.07 * min(width, height)))
     xs = slice(margin + width // 5, margin + width - width // 5)
     ys = slice(margin + height // 5, margin + height - height // 5)
+    paper: list[np.ndarray] = []  # the paper's colour, once an edge moves in far enough to ask
 
-    def peak(at: int, span: slice, rows: bool) -> int:
+    def paper_colour() -> np.ndarray:
+        if not paper:  # from the middle half of the note (a sample is plenty)
+            inside = lab[
+                margin + height // 4 : margin + height - height // 4 : 2,
+                margin + width // 4 : margin + width - width // 4 : 2,
+            ]
+            paper.append(paper_mode(inside.reshape(-1, 3)))
+        return paper[0]
+
+    def peak(at: int, span: slice, rows: bool, inwards: int) -> int:
         g, lo = _gradient(lab, at, band, span, rows)
         profile = median(g.T)[1:-1]  # the strip's own border has no real gradient
-        best = int(np.argmax(profile))
-        # Only move where there is a clear edge; otherwise trust the coarse pass.
-        return lo + 1 + best if profile[best] > 1.5 * median(profile) + 1e-6 else at
+        clear = 1.5 * median(profile) + 1e-6  # only move where there is a clear edge
+        for best in np.argsort(-profile, kind="stable"):
+            if profile[best] <= clear:
+                break
+            found = lo + 1 + int(best)
+            inner = (found - at) * inwards  # how far in it moves (out: below 0)
+            if inner < _SHIFT or not _over_paper(
+                lab, paper_colour(), (min(at, found), max(at, found)), span, rows
+            ):
+                return found
+        return at  # otherwise trust the coarse pass
 
-    top, bottom = peak(margin, xs, True), peak(margin + height, xs, True)
-    left, right = peak(margin, ys, False), peak(margin + width, ys, False)
+    top, bottom = peak(margin, xs, True, 1), peak(margin + height, xs, True, -1)
+    left, right = peak(margin, ys, False, 1), peak(margin + width, ys, False, -1)
     if right - left < width // 2 or bottom - top < height // 2:
         return margin, margin, margin + width, margin + height
     return left, top, right, bottom
+
+
+def _over_paper(
+    lab: np.ndarray, paper: np.ndarray, between: tuple[int, int], span: slice, rows: bool
+) -> bool:
+    """Whether `_PAPER_SHARE` or more of the rows (or columns) strictly `between` two places
+    across an edge are the paper, each by its median colour over `span` along the edge: an edge
+    moved in across them is then a line of writing (or an underline) along the note's edge, not
+    its edge (what a coarse outline takes in beyond the note is the wall or a neighbour, of
+    another colour but for a neighbour of the note's own: there the edge stays where it was)."""
+    lo, hi = between[0] + 1, between[1]
+    strip = lab[lo:hi, span] if rows else lab[span, lo:hi]
+    colour = median(strip, axis=1 if rows else 0)  # (hi - lo) x 3
+    off = colour - paper
+    near = (off * off) @ PAPER_WEIGHTS[0] < _PAPERY**2
+    return int(np.count_nonzero(near)) >= _PAPER_SHARE * len(near)
 
 
 def _turned(lab: np.ndarray, margin: int, width: int, height: int) -> np.ndarray | None:
