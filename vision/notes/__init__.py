@@ -37,45 +37,51 @@ note still smaller than the wall's notes may be the part of one that a clump of 
 plain: everything that differs from the wall around it (not its soft shadow: the wall
 darker, of its hue) and joins it is the note, when that is one note's size and shape and
 touches no other; so may a piece of paper that no note holds, turned from the wall's notes
-(a line of writing cut it off aslant) or ragged, when that whole note is square to them. A
-note shorter than its neighbours across one axis, whose own paper goes on beyond a short
-side (a line of writing or a row of dots right across it cut it there; its paper told by the
-whole note's colour where writing along that side fills the band inside it), is grown on
-that side to where its paper ends (at the wall, a gap, another colour), or, where that paper
-runs on into a neighbour of its colour, to its neighbours' size or that neighbour's edge,
-whichever comes first (and never much past the edge of a note found: notes cut furthest
-short grow first, as one a little short may be just that size); but where it runs on past
-one end into no note found and ends there as far as a 3 x 5 in note of the neighbours' width
-would, it is that long note. One as wide as its neighbours but twice as long (and far longer
-than the typical note: strips of stacked notes round a whole one make it look twice theirs),
-with a seam seen across its middle, is two notes of one colour run together, and is cut
-there; so is one as wide but only one and a half times as long, whose own paper goes on past
-one end to twice their length (a line of writing right across the upper note cut its top
-off, and the rest was found run into the note below), where a seam shows across the middle
-of the whole. Two notes of one colour end to end, together two notes long but split unevenly
-(at a heading's underline), are cut again at the seam near their even split: notes off one
-pad are one size. So is a run of three or more of one colour end to end that is one note
-longer than the notes found in it (a row of dots across one was taken for a seam and the
-seams on either side missed): it is cut into its notes where their seams show near the even
-split. A note found only on the wiped copy must be paper on the photo too, not the wall
-(thick writing on the wall, wiped channel by channel, turns into patches of a false colour).
-A sheet of paper with notes of other colours stuck on it is background, not a note; but a
-grid of coloured notes with a few of another colour among them, each filling one of its
-cells, is notes (and a cell that lies much on a note found on its own is no note: the block
-ran into that note; but notes found whole in a block, two of which meet end to end where
-no seam shows while a seam seen across the block runs through one of them, were cut at a
-line of writing, off the seams, and give way to it). Paper of a note's colour that no note
-holds once all the notes found are cleared is notes, when it is the size of one or a block
-of them (cut where their seams show), square to the wall's notes (a block of one colour
-left ragged at every level, or left bare by a neighbour fitted askew: `_unclaimed`); so is
-what no note holds and no wall is like, one whole note's size and shape with a note's paper
-showing (a note crowded with dots: clumps wider than the gap to its neighbours, so that no
-search sees its paper whole; its paper of a found note's colour or, where it is alone of
-its colour, its own commonest colour a sticky note's). A note is a rectangle, and
-perspective changes slowly across a wall: an outline with a corner far less square than its
-neighbours' (a stroke or a dot across a corner, or a neighbour of its colour, took a slice
-off its paper aslant) is squared up, one of the sides at that corner set parallel to its
-opposite side, on the note's edge (`_squared`).
+(a line of writing cut it off aslant), ragged, or too small for a note (a band of it, a
+fifth of a note or more, left between lines of big writing), when that whole note is square
+to them. A note shorter than its neighbours across one axis, whose own paper goes on beyond
+a short side (a line of writing or a row of dots right across it cut it there; its paper
+told by the whole note's colour where writing along that side fills the band inside it), is
+grown on that side to where its paper ends (at the wall, a gap, another colour), or, where
+that paper runs on into a neighbour of its colour, to its neighbours' size or that
+neighbour's edge, whichever comes first (and never much past the edge of a note found: notes
+cut furthest short grow first, as one a little short may be just that size); but where it
+runs on past one end into no note found and ends there as far as a 3 x 5 in note of the
+neighbours' width would, it is that long note. One as wide as its neighbours but twice as
+long (and far longer than the typical note: strips of stacked notes round a whole one make
+it look twice theirs), with a seam seen across its middle, is two notes of one colour run
+together, and is cut there; so is one as wide but only one and a half times as long, whose
+own paper goes on past one end to twice their length (a line of writing right across the
+upper note cut its top off, and the rest was found run into the note below), where a seam
+shows across the middle of the whole. Two notes of one colour end to end, together two notes
+long but split unevenly (at a heading's underline), are cut again at the seam near their
+even split: notes off one pad are one size. So is a run of three or more of one colour end
+to end that is one note longer than the notes found in it (a row of dots across one was
+taken for a seam and the seams on either side missed): it is cut into its notes where their
+seams show near the even split. A note found whole in the first search, far bigger than the
+typical note and longer than a 3 x 5 in one, that the wiped copy shows as two notes side by
+side, is two of one colour run together (writing near their seam left no flat path round
+it): if nothing above changed it, it is cut in two where a seam shows across its middle. A
+note found only on the wiped copy must be paper on the photo too, not the wall (thick
+writing on the wall, wiped channel by channel, turns into patches of a false colour). A
+sheet of paper with notes of other colours stuck on it is background, not a note; but a grid
+of coloured notes with a few of another colour among them, each filling one of its cells, is
+notes, and so is such a grid of dull ones (off-white, grey: as dull as a sheet) where every
+seam of the grid shows at full resolution, as none does on a sheet (and a cell that lies
+much on a note found on its own is no note: the block ran into that note; but notes found
+whole in a block, two of which meet end to end where no seam shows while a seam seen across
+the block runs through one of them, were cut at a line of writing, off the seams, and give
+way to it). Paper of a note's colour that no note holds once all the notes found are cleared
+is notes, when it is the size of one or a block of them (cut where their seams show), square
+to the wall's notes (a block of one colour left ragged at every level, or left bare by a
+neighbour fitted askew: `_unclaimed`); so is what no note holds and no wall is like, one
+whole note's size and shape with a note's paper showing (a note crowded with dots: clumps
+wider than the gap to its neighbours, so that no search sees its paper whole; its paper of a
+found note's colour or, where it is alone of its colour, its own commonest colour a sticky
+note's). A note is a rectangle, and perspective changes slowly across a wall: an outline
+with a corner far less square than its neighbours' (a stroke or a dot across a corner, or a
+neighbour of its colour, took a slice off its paper aslant) is squared up, one of the sides
+at that corner set parallel to its opposite side, on the note's edge (`_squared`).
 
 What real walls add (each a predicate of its own in `_search`, or a filter in `find_notes`):
 notes stuck on in overlapping rows show only a strip each, as long as a note, with the note
@@ -110,7 +116,9 @@ from vision.notes.seams import (
     _overhung,
     _seam_split,
     _seams,
+    _shows_every_seam,
     _shows_seams,
+    _split_in_two,
     _trimmed,
 )
 from vision.notes.search import _GROW, _SINGLE_AREA, _search
@@ -180,8 +188,13 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
     lab = cv2.cvtColor(blurred, cv2.COLOR_BGR2Lab)
 
     def seamed_at(at: float):
-        # whether a region of the copy at that scale, cut as a grid, shows seams (_typical)
-        return lambda quad, cols, rows: _shows_seams(image, quad / at, cols, rows)
+        # whether a region of the copy at that scale, cut as a grid, shows seams (_typical),
+        # or every seam (a block of dull notes, not a sheet: _search)
+        def seamed(quad, cols, rows, every=False):
+            shows = _shows_every_seam if every else _shows_seams
+            return shows(image, quad / at, cols, rows)
+
+        return seamed
 
     found, typical, walls, parts = _search(
         blurred, params, min_px, lab8=lab, seamed=seamed_at(scale)
@@ -225,6 +238,7 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
     # (Quads are fitted with care only for the notes kept: `_refined`.)
     found = [(_grow(_refined(r).quad, _GROW), r.lab, cols, rows) for r, cols, rows in found]
     boxes = _boxes([f[0] for f in found])  # (the notes whose boxes are apart share nothing)
+    halves: dict[int, tuple] = {}  # notes seen in a bigger one found whole (_split_in_two)
     for r, cols, rows in second:
         quad = _grow(r.quad, _GROW) / factor
         seams = _seams(image, quad / scale, cols, rows) if cols * rows > 1 else None
@@ -259,6 +273,9 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
             )
             for f, a in zip(rivals, sizes, strict=True)
         ]
+        if cols * rows == 1 and len(rivals) == 1 and whole[0] and sizes[0] > area:
+            # (the quad kept with them: its id is not reused while the dict holds it)
+            halves.setdefault(id(rivals[0][0]), (rivals[0][0], []))[1].append(quad)
         # But notes found whole in a block whose seams run through them were cut off them.
         if cols * rows > 1 and any(whole):
             if _cut_off_seams(quad, (cols, rows), seams, [f[0] for f in rivals]):
@@ -356,4 +373,8 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
     notes = _lengthened(notes, blurred, typical)
     notes = _halved(notes, image, scale, typical, blurred)
     notes = _evened(notes, image, scale, typical)
+    # A note found whole far bigger than the wall's notes, seen as two notes side by side on
+    # the wiped copy, and left as it was found by all the above, is two notes run together
+    # where their seam is faint.
+    notes = _split_in_two(notes, halves, image, scale, typical)
     return [Candidate(quad=_ordered(quad / scale), lab=colour) for quad, colour in notes]

@@ -1,6 +1,7 @@
 """Cutting touching notes of one colour apart along their seams, seen at full resolution: grids
 (`_seam_split`), a note twice as long as its neighbours (`_halved`), a pair cut unevenly
-(`_evened`), a run of notes one note longer than it holds (`_recounted`); a grid's cells set
+(`_evened`), a run of notes one note longer than it holds (`_recounted`), a long note the
+wiped copy shows as two (`_split_in_two`); a grid's cells set
 on the edges their paper shows (`_trimmed`, `_overhung`); notes found in a block cut off its
 seams (`_cut_off_seams`)."""
 
@@ -22,9 +23,11 @@ from vision.notes.shapes import (
     _NEIGHBOURS,
     _SUM_L1,
     _area,
+    _contains,
     _corners_square,
     _delta_e,
     _neighbourhood,
+    _overlap,
     _sides,
 )
 
@@ -107,6 +110,17 @@ _REFIT_MAX = 0.45
 _OVERHANG = 0.06
 _OVERHANG_REACH = 0.45
 _OVERHANG_TILT = 0.15
+# A note found in the first search this many times the typical note's area at least, and
+# this many times longer than wide (two square notes side by side are near 2:1; a 3 x 5 in
+# note, 1.67:1, is one), that the second search sees as two notes (each this share of the
+# typical note at least, overlapping each other by less than this share of the smaller, one
+# each side of its middle), together this share of it at least, is two notes of one colour
+# run together where their seam is faint (see _split_in_two).
+_TWO_OVERSIZED = 1.25
+_TWO_LONG = 1.7
+_TWO_PIECE = 0.6
+_TWO_APART = 0.1
+_TWO_COVER = 0.8
 
 
 def _seam_split(
@@ -174,6 +188,14 @@ def _shows_seams(image: np.ndarray, quad: np.ndarray, cols: int, rows: int) -> b
         for k in range(1, n):
             seen += profile[k * cell - slack : k * cell + slack + 1].max() > floor
     return 2 * seen >= cols + rows - 2
+
+
+def _shows_every_seam(image: np.ndarray, quad: np.ndarray, cols: int, rows: int) -> bool:
+    """Whether a region, cut as a grid of cols x rows touching notes, shows a seam at full
+    resolution near every one of its even cuts (see _seams: the edge of a piece of paper, not
+    a line drawn in ink)."""
+    xs, ys = _seams(image, quad, cols, rows)
+    return all(seen for _, seen in xs + ys)
 
 
 def _seams(image: np.ndarray, quad: np.ndarray, cols: int, rows: int):
@@ -353,6 +375,45 @@ def _halved(notes: list, image: np.ndarray, scale: float, typical, bgr=None) -> 
         else:
             out.append((quad, colour))
     return out
+
+
+def _split_in_two(notes: list, halves: dict, image: np.ndarray, scale: float, typical) -> list:
+    """The notes (quad, colour), each far bigger than the typical one and longer than a long
+    note that the second search saw as two notes side by side (`halves`: id of the quad
+    found -> that quad, and the quads seen in it; see _TWO_PIECE), cut in two along its
+    length where a seam shows across its middle: two notes of one colour run together in the
+    first search (a line of writing near their seam left no flat path round it), apart on
+    the wiped copy."""
+    out = []
+    note_area = typical[0] * typical[1]
+    for quad, colour in notes:
+        held, seen = halves.get(id(quad), (None, []))
+        pieces = [p for p in seen if held is quad and _area(p) >= _TWO_PIECE * note_area]
+        cells = []
+        w, h = _sides(quad)
+        if (
+            _area(quad) > _TWO_OVERSIZED * note_area
+            and max(w, h) > _TWO_LONG * min(w, h)
+            and len(pieces) == 2
+        ):
+            grid = (2, 1) if w > h else (1, 2)
+            cells = _seam_split(image, quad / scale, *grid, on_seams=True)
+            if len(cells) != 2 or not _one_each(pieces, [c * scale for c in cells]):
+                cells = []
+            elif sum(_area(p) for p in pieces) < _TWO_COVER * _area(quad):
+                cells = []
+        out += [(c * scale, colour) for c in cells] if cells else [(quad, colour)]
+    return out
+
+
+def _one_each(pieces: list, cells: list) -> bool:
+    """Whether each of two cells holds the centre of one of two pieces, and the pieces
+    overlap little (two notes, not one seen twice)."""
+    a, b = pieces
+    if _overlap(a, b) > _TWO_APART:
+        return False
+    held = [[_contains(c, p) for p in pieces] for c in cells]
+    return (held[0][0] and held[1][1]) or (held[0][1] and held[1][0])
 
 
 def _evened(notes: list, image: np.ndarray, scale: float, typical) -> list:

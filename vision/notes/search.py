@@ -105,8 +105,9 @@ _GROW = 2.0
 # of a row of three square notes, 3:1), may be two notes side by side (see _search's pair).
 _PAIR_LONG = 2.8
 # A piece of paper turned from the wall's notes or ragged, this share of the typical note,
-# may be part of a note (see find_notes).
-_PART_OF = (0.3, 0.75)
+# may be part of a note (see find_notes): as little as a fifth of it (big writing in lines
+# right across a note, and dots on it, can leave its paper in bands that narrow).
+_PART_OF = (0.2, 0.75)
 # A row (column) of touching notes whose outline steps across by this share of the typical
 # note at least, each side of the step straight to within this share of it, is notes off
 # pads of two sizes: cut at the step (see _stepped).
@@ -122,7 +123,8 @@ def _search(bgr: np.ndarray, params: Params, min_px: float, typical=None, lab8=N
     """The notes on a downscaled, filtered photo, as (region, cols, rows) with cols x rows > 1
     for a grid still to be cut; and the typical note's (width, height, angle) (learnt here
     unless given), None if there is none. `lab8`: the photo in Lab, if made already;
-    `seamed`: whether a region cut as a grid shows its seams (see _typical)."""
+    `seamed(quad, cols, rows, every=False)`: whether a region cut as a grid shows its seams
+    (see _typical), or with `every`, every one of them (see `sheet`)."""
     wiped = typical is not None
     lab8 = cv2.cvtColor(bgr, cv2.COLOR_BGR2Lab) if lab8 is None else lab8
     mag = _gradient(lab8)
@@ -360,7 +362,9 @@ def _search(bgr: np.ndarray, params: Params, min_px: float, typical=None, lab8=N
     found = [s for root in roots for s in _select(root, single, grid, oversized)]
     # Pieces of paper a note's size or less, turned from the wall's notes (a line of writing
     # or a clump of dots across a note cut them off aslant) or ragged (writing all over the
-    # note): maybe part of a note (see _whole).
+    # note), or too small for a note (a band of it between lines of big writing): maybe part
+    # of a note (see _whole). (One square to them, solid and a note's size, is judged as a
+    # note, and grown as one if short: see find_notes.)
     parts = [
         r.quad
         for r in _descendants(roots)
@@ -369,7 +373,7 @@ def _search(bgr: np.ndarray, params: Params, min_px: float, typical=None, lab8=N
         and r.rectangularity > _RECTANGULAR
         and not r.border
         and paper(r)
-        and not (aligned(r) and r.solidity > _SOLID)
+        and not (aligned(r) and r.solidity > _SOLID and r.area >= _SINGLE_AREA[0] * typical_area)
     ]
 
     # A sheet with notes stuck on it is background, not a giant note: a solid region (the
@@ -378,7 +382,8 @@ def _search(bgr: np.ndarray, params: Params, min_px: float, typical=None, lab8=N
     # of notes of one colour holds none.)
     # But a grid of touching notes, coloured (sheets put up on walls are white or dull:
     # flip-chart, printer and brown paper), can have a few notes of other colours among
-    # them, each in a cell of the grid (on a sheet, notes are stuck anywhere).
+    # them, each in a cell of the grid (on a sheet, notes are stuck anywhere); and so can a
+    # grid of dull notes (off-white, grey), if every one of its seams shows (seams_seen).
     # (Only a region less than half its size, and in its box, can be stuck on it: _on_sheet.)
     areas = np.array([o[0].area for o in found], dtype=np.float64)
     boxes = _boxes([o[0].quad for o in found])
@@ -390,10 +395,16 @@ def _search(bgr: np.ndarray, params: Params, min_px: float, typical=None, lab8=N
         near = _meeting(r.quad, boxes)
         on = [found[i][0] for i in near[areas[near] < 0.5 * r.area] if _on_sheet(found[i][0], r)]
         return bool(on) and not (
-            np.hypot(r.lab[1], r.lab[2]) > _SHEET_CHROMA
-            and len(on) <= _AMONG * cols * rows
+            len(on) <= _AMONG * cols * rows
             and all(_in_cell(o, r, cols, rows) for o in on)
+            and (np.hypot(r.lab[1], r.lab[2]) > _SHEET_CHROMA or seams_seen(r, cols, rows))
         )
+
+    def seams_seen(r: _Region, cols: int, rows: int) -> bool:
+        # Touching notes of a dull colour (off-white, grey) show every seam of their grid at
+        # full resolution, as a sheet does not (the printed frames and the edges of the
+        # panels on a storyboard sheet line up with some of a grid's cuts, not all).
+        return cols * rows > 1 and seamed is not None and seamed(r.quad, cols, rows, every=True)
 
     found = [s for s in found if not sheet(s)]
     return found, typical, walls, parts
