@@ -19,7 +19,9 @@ next, lower threshold, where the faint seams between touching notes of one colou
 line, a slight change of shade) and the weak spots in an outline that let a note leak into
 its neighbour show up as edges: its pieces there are judged the same way. What is still a
 neat grid of typical notes at the lowest threshold (touching notes of one colour, seams
-unseen), as square as the wall's notes (a block stuck on staggered or askew is no grid), is
+unseen), as square as the wall's notes (a block stuck on staggered or askew is no grid), and
+edged as paper is (the colour rising to the wall's within a few pixels on one side at least:
+a lamp's glow on a wall, as big as a block, fades out over a good part of a note), is
 cut into that grid, each cut on a seam where one shows at full resolution near the even
 split (notes off one pad are one size; a line of writing further off is no seam, nor is
 noise on bare paper where the gradient does not peak); where the wall shows beyond a side
@@ -96,7 +98,8 @@ sheet are no notes (`_framed`), nor is a box drawn on a note (`_drawn_on`).
 Where each part lives: `find_notes` here runs them in turn; search.py judges the regions
 of regions.py's tree; seams.py cuts touching notes apart; growth.py grows notes found in
 part; real_walls.py holds what real walls add; unclaimed.py finds notes in the paper left
-over; squared.py squares up outlines cut aslant; shapes.py has the measures they share.
+over; glow.py tells a block of paper from a patch of light; squared.py squares up outlines
+cut aslant; shapes.py has the measures they share.
 """
 
 from __future__ import annotations
@@ -106,6 +109,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from vision.notes.glow import _soft_edged
 from vision.notes.growth import _lengthened, _whole
 from vision.notes.real_walls import _bare_wall, _drawn_on, _framed
 from vision.notes.regions import _refined
@@ -341,6 +345,8 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
         if cols * rows == 1:
             notes.append((quad, colour))
             continue
+        if _soft_edged(image, quad / scale, cols, rows):
+            continue  # a patch of light on the wall (a lamp's glow), not a block of paper
         cells = _seam_split(image, quad / scale, cols, rows)
         # A cell holding a note found on its own (of any colour) is that note; so is one that
         # such a note covers a good part of (the block ran into it); and so is one whose
