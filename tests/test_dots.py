@@ -15,8 +15,9 @@ from vision.dots import find_dots
 from vision.dots.discs import discs
 from vision.dots.ink import Candidate, is_dot, score
 from vision.dots.scan import _beyond
-from vision.geometry import inside
+from vision.geometry import depth_inside, inside
 from vision.params import Params
+from vision.synth import make_wall
 
 WALL = (205, 208, 210)  # BGR
 CANARY = (90, 235, 250)
@@ -1086,3 +1087,17 @@ def test_an_underline_along_the_notes_edge_does_not_move_the_edge_onto_it(side):
     quad, dots = find_dots(n.photo(), n.quad, Params())
     assert np.hypot(*(quad - n.quad).T).max() < 2.5
     assert_same_dots([d for d in dots if inside(quad, d.center)], n.dots)
+
+
+@pytest.mark.parametrize(
+    ("seed", "tier", "point"), [(2046, "medium", (562, 1345)), (3060, "hard", (1231, 890))]
+)
+def test_a_small_dot_whose_tinted_highlight_lies_to_one_side_counts(seed, tier, point):
+    # On these seeded walls a small glossy dot (about 9 mm) has the lamp's highlight off its
+    # middle, too tinted to be whitish: its lightness spreads as blurred ink's does and it
+    # scores just short of a dot, until the highlight is left out of the spread.
+    wall = make_wall(seed, tier)
+    note = next(n for n in wall.truth.notes if inside(n.polygon, point))
+    quad = np.float32(note.polygon)
+    _, dots = find_dots(wall.image, quad, Params())
+    assert sum(depth_inside(quad, d.center) >= 0 for d in dots) == note.votes

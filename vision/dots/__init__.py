@@ -69,7 +69,11 @@ both sides of it (the edge moved onto it would cut off the dots across the edge)
    is (a vinyl colour, not a pen's blur), paper showing inside it (a letter's
    bowl), and around it: more of the same blob (a stroke going on), a mix of
    its colour fading into the paper (blurred ink; a sticker's edge is sharp),
-   and other things (writing it covers, other dots). A disc judged ink inside
+   and other things (writing it covers, other dots). A glossy dot's highlight too tinted to be
+   whitish (its colour washed out) spreads its lightness as blurred ink does: in a disc scoring a
+   little short of a dot, such a highlight lying to one side of its middle (towards the lamp;
+   ink's blurred rim lies all round) is left out of the spread (ink.py, `_unlit_spread`).
+   A disc judged ink inside
    something wider that differs from the paper (a dot only part of which is of
    the seed's colour: lit, shaded) is judged again as the widest such disc,
    which must then look all the more like a sticker. What would be a dot is no dot if its
