@@ -297,6 +297,13 @@ def test_a_band_of_a_note_between_lines_of_big_writing_is_grown_into_it():
     assert_seeded_found(3096, "hard", [(1767, 2005)])
 
 
+def test_a_row_of_notes_each_overlapping_the_next_is_cut_on_its_straight_seams():
+    # Seeded medium wall: rows of pink notes, each stuck over the side of the one before, so
+    # that a row shows more pieces than its length holds whole notes; cut evenly, the cuts
+    # fell between the edges. Each edge runs straight down the whole row: cut there.
+    assert_seeded_found(2166, "medium", [(690, 223), (828, 227), (962, 230), (815, 534)])
+
+
 def test_a_line_of_writing_near_a_hidden_seam_is_not_taken_for_it():
     # Two touching notes of one colour, one above the other, the seam unseen; a long
     # underline across the lower one, a quarter of a note below the seam.

@@ -24,14 +24,18 @@ edged as paper is (the colour rising to the wall's within a few pixels on one si
 a lamp's glow on a wall, as big as a block, fades out over a good part of a note), is
 cut into that grid, each cut on a seam where one shows at full resolution near the even
 split (notes off one pad are one size; a line of writing further off is no seam, nor is
-noise on bare paper where the gradient does not peak); where the wall shows beyond a side
-of a cell (a note off a narrower pad touching a long one, or one stuck on a little askew
-under another), the side is set on the edge of its paper; where a cell's paper sticks out
-beyond both ends of its neighbour's (a bigger note stuck on beside a smaller one), the edge
-it shows there is the side between them all along (a cut put on a line drawn down one of
-them is off their seam). A region too long for one note but not for two, its paper ending
-all round it, with a seam seen across its middle, is two notes run together side by side,
-smaller than the typical note (a wall's notes come in more than one size): it is cut there.
+noise on bare paper where the gradient does not peak). A single row or column of them is cut
+instead where edges of paper run straight down its whole width, when they show more pieces
+than its length holds notes (notes stuck each overlapping the next sideways: their edges
+fall between the even cuts; a line of writing or a dot does not run straight right down the
+row). Where the wall shows beyond a side of a cell (a note off a narrower pad touching a
+long one, or one stuck on a little askew under another), the side is set on the edge of its
+paper; where a cell's paper sticks out beyond both ends of its neighbour's (a bigger note
+stuck on beside a smaller one), the edge it shows there is the side between them all along
+(a cut put on a line drawn down one of them is off their seam). A region too long for one
+note but not for two, its paper ending all round it, with a seam seen across its middle, is
+two notes run together side by side, smaller than the typical note (a wall's notes come in
+more than one size): it is cut there.
 
 A second search, on a copy where everything smaller than a big dot is wiped out, adds the
 notes the first found only in pieces (crowded with dots, or with writing all over them). A
@@ -118,6 +122,7 @@ from vision.notes.seams import (
     _evened,
     _halved,
     _overhung,
+    _overlapped,
     _seam_split,
     _seams,
     _shows_every_seam,
@@ -348,6 +353,7 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
         if _soft_edged(image, quad / scale, cols, rows):
             continue  # a patch of light on the wall (a lamp's glow), not a block of paper
         cells = _seam_split(image, quad / scale, cols, rows)
+        cells = _overlapped(image, quad / scale, cols, rows, cells)
         # A cell holding a note found on its own (of any colour) is that note; so is one that
         # such a note covers a good part of (the block ran into it); and so is one whose
         # middle a cell of a grid cut already holds (two blocks found over one note, one in

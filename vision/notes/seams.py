@@ -1,9 +1,9 @@
 """Cutting touching notes of one colour apart along their seams, seen at full resolution: grids
-(`_seam_split`), a note twice as long as its neighbours (`_halved`), a pair cut unevenly
-(`_evened`), a run of notes one note longer than it holds (`_recounted`), a long note the
-wiped copy shows as two (`_split_in_two`); a grid's cells set
-on the edges their paper shows (`_trimmed`, `_overhung`); notes found in a block cut off its
-seams (`_cut_off_seams`)."""
+(`_seam_split`; a row of notes each overlapping the next, on its straight edges: `_overlapped`),
+a note twice as long as its neighbours (`_halved`), a pair cut unevenly (`_evened`), a run of
+notes one note longer than it holds (`_recounted`), a long note the wiped copy shows as two
+(`_split_in_two`); a grid's cells set on the edges their paper shows (`_trimmed`, `_overhung`);
+notes found in a block cut off its seams (`_cut_off_seams`)."""
 
 from __future__ import annotations
 
@@ -42,6 +42,15 @@ _EDGE_SHARE = 0.15
 _EDGE_NOISE = 1.0
 # Ink is this much darker (L) than the paper it is on; a seam's shadow is not.
 _INK_DROP = 30.0
+# A row (or column) of notes each stuck overlapping the next sideways shows more pieces
+# than its length holds whole notes: a seam beyond the even cuts is taken where the edge of a
+# piece of paper runs straight down the whole row, the gradient across it beating that along
+# it (by the floor, see _grid_gradients) in all but this percent of its rows (writing, dots and
+# a line drawn across turn every way, or are ink), and beating it by this much more in
+# _SEAM_SPAN of its rows; each piece left at least this share of a cell (a note's length).
+_FULL_GAPS = 10.0
+_FULL_EDGE = 8.0
+_FULL_PIECE = 0.5
 # Touching notes off one pad are one size (perspective changes it only gradually across a
 # grid): a seam is looked for within this share of a note of the even split, so that a
 # line of writing or an underline further off is not taken for one.
@@ -196,6 +205,43 @@ def _shows_every_seam(image: np.ndarray, quad: np.ndarray, cols: int, rows: int)
     a line drawn in ink)."""
     xs, ys = _seams(image, quad, cols, rows)
     return all(seen for _, seen in xs + ys)
+
+
+def _overlapped(image: np.ndarray, quad: np.ndarray, cols: int, rows: int, cells: list) -> list:
+    """A row or column of notes cut into `cells` (see _seam_split), cut instead on the seams
+    it shows, those at its even cuts and those running straight down its whole width
+    elsewhere (see _FULL_GAPS), where they make more pieces than `cells`: notes stuck each
+    overlapping the next show more pieces than the row's length holds notes."""
+    if min(cols, rows) != 1:
+        return cells
+    n, cell = max(cols, rows), 48
+    lab, gx, gy, floor = _grid_gradients(image, quad, cols * cell, rows * cell)
+    if rows > 1:  # a column: its cuts run across, as a row's run down
+        lab, gx, gy = lab.transpose(1, 0, 2), gx.T, gy.T
+    trim = max(1, cell // 10)
+    d = (gx - gy)[trim:-trim]
+    edge = np.percentile(d, _SEAM_SPAN, axis=0) - floor
+    whole = np.percentile(d, _FULL_GAPS, axis=0) > floor
+    dark = float(np.median(lab[..., 0])) - _INK_DROP
+    ink = (lab[trim:-trim, :, 0] < dark).mean(axis=0) > 0
+    padded = np.concatenate([[np.inf], edge, [np.inf]])
+    peak = (edge >= padded[:-2]) & (edge >= padded[2:]) & whole & ~ink & (edge > _FULL_EDGE)
+    # The straight edges first, strongest first; then the seams seen at the even cuts
+    # that are not one of them.
+    xs = _seams(image, quad, cols, rows)[0 if rows == 1 else 1]
+    seen = [at * n * cell for at, s in xs if s]
+    cuts = [0.0, float(n * cell)]
+    gap = _FULL_PIECE * cell
+    for at in [*sorted(np.flatnonzero(peak), key=lambda i: -edge[i]), *seen]:
+        if all(abs(at - c) >= gap for c in cuts):
+            cuts.append(float(at))
+    w, h = _sides(quad)
+    longest = _MAX_ASPECT * min(w, h) / max(w, h) * n * cell  # a note's longest, in cells
+    cuts = sorted(cuts)
+    if len(cuts) - 1 <= len(cells) or max(np.diff(cuts)) > longest:
+        return cells  # no more pieces than whole notes; or one too long for a note
+    us = [c / (n * cell) for c in cuts]
+    return _cells(quad, us, [0.0, 1.0]) if rows == 1 else _cells(quad, [0.0, 1.0], us)
 
 
 def _seams(image: np.ndarray, quad: np.ndarray, cols: int, rows: int):
