@@ -1069,7 +1069,7 @@ def test_only_a_face_with_no_paper_through_it_makes_a_disc_scoring_a_hair_over_0
     assert is_dot(c, Params()) is dot
 
 
-@pytest.mark.parametrize("side", ["top", "left"])
+@pytest.mark.parametrize("side", ["top", "left", "bottom", "right"])
 def test_an_underline_along_the_notes_edge_does_not_move_the_edge_onto_it(side):
     # A bold line written along the note's edge, a few millimetres in, changes the colour as
     # much as the edge does. The edge is not moved in onto it (the paper lies on both sides of
@@ -1077,12 +1077,19 @@ def test_an_underline_along_the_notes_edge_does_not_move_the_edge_onto_it(side):
     # and a dot across the edge, its middle on the note, still counts.
     n = Note(colour=CANARY)
     x, y = 200, 150
+    far = 240  # the note's side
     if side == "top":
         cv2.line(n.image, (x + 10, y + 13), (x + 230, y + 13), BLACK, 5, cv2.LINE_AA)
         n.dot(x + 150, y + 5, r=14, colour=RED)
-    else:
+    elif side == "left":
         cv2.line(n.image, (x + 13, y + 10), (x + 13, y + 230), BLACK, 5, cv2.LINE_AA)
         n.dot(x + 5, y + 150, r=14, colour=RED)
+    elif side == "bottom":
+        cv2.line(n.image, (x + 10, y + far - 14), (x + 230, y + far - 14), BLACK, 5, cv2.LINE_AA)
+        n.dot(x + 150, y + far - 6, r=14, colour=RED)
+    else:
+        cv2.line(n.image, (x + far - 14, y + 10), (x + far - 14, y + 230), BLACK, 5, cv2.LINE_AA)
+        n.dot(x + far - 6, y + 150, r=14, colour=RED)
     n.dot(x + 100, y + 120, r=16, colour=BLUE)
     quad, dots = find_dots(n.photo(), n.quad, Params())
     assert np.hypot(*(quad - n.quad).T).max() < 2.5

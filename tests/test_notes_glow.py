@@ -55,7 +55,7 @@ def test_a_glow_on_a_glass_wall_is_no_block_of_notes():
     drawn = make_wall(3169, "hard")
     found = [c.quad.mean(axis=0) for c in find_notes(drawn.image, Params())]
     assert not [c for c in found if 3450 < c[0] < 4250 and 950 < c[1] < 1450]
-    assert len(found) <= len(drawn.truth.notes)  # 34 for 23 with the glow's 12
+    assert len(found) <= len(drawn.truth.notes)  # 34 found for 23 notes, 12 of them the glow
 
 
 def test_a_block_with_no_step_across_its_sides_is_not_judged():

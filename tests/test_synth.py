@@ -547,4 +547,4 @@ def test_bench_tier_scores_the_same_in_a_pool():
     with _pool(2) as pool:
         pooled = bench_tier("easy", 2, lambda tier, seed, s: seen.append(seed), pool)
     assert untimed(pooled) == untimed(alone)
-    assert seen == list(TIER_SEEDS["easy"][:2])  # in seed order, as they come
+    assert seen == list(TIER_SEEDS["easy"][:2])  # reported in seed order

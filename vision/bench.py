@@ -490,6 +490,11 @@ def main(argv=None) -> int:
         return 0
     print("Synthetic walls (vision.synth)")
     print(_table(rows))
+    if args.jobs > 1:
+        # (Not comparable with a run of one wall at a time: see the speed figures for that.)
+        print(
+            f"(s/wall: each wall timed in one of {args.jobs} processes side by side, one thread each)"
+        )
     if real:
         print("\nReal photos (../shared/data/real, labels in tests/labels)")
         print(_table([(n[:60], s) for n, s in real_rows], width=60))

@@ -73,9 +73,8 @@ both sides of it (the edge moved onto it would cut off the dots across the edge)
    whitish (its colour washed out) spreads its lightness as blurred ink does: in a disc scoring a
    little short of a dot, such a highlight lying to one side of its middle (towards the lamp;
    ink's blurred rim lies all round) is left out of the spread (ink.py, `_unlit_spread`).
-   A disc judged ink inside
-   something wider that differs from the paper (a dot only part of which is of
-   the seed's colour: lit, shaded) is judged again as the widest such disc,
+   A disc judged ink inside something wider that differs from the paper (a dot only part
+   of which is of the seed's colour: lit, shaded) is judged again as the widest such disc,
    which must then look all the more like a sticker. What would be a dot is no dot if its
    middle falls back towards the paper against the ring round it (ink.py, `_hollow`): a
    bold letter's bowl blurred shut, where a sticker is one colour to its rim. What scores a

@@ -223,10 +223,12 @@ def measure(
         return found  # (half hidden: its middle may be under the other dot)
     first = score(found, params)
     if -_GLOSS_MARGIN < first <= 0:
+        # (A disc lifted so near the line has its face looked at below, as any disc there.)
         spread = _unlit_spread(window, off[0][box], plain, colour, x - f0, y - g0, r)
         if spread is not None:
-            found = replace(found, spread=spread)
-            first = score(found, params)
+            again = replace(found, spread=spread)
+            if score(again, params) > first:
+                found, first = again, score(again, params)
     if first <= 0:
         if first <= -_FACE_MARGIN:
             return found

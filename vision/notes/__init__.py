@@ -247,7 +247,10 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
     # (Quads are fitted with care only for the notes kept: `_refined`.)
     found = [(_grow(_refined(r).quad, _GROW), r.lab, cols, rows) for r, cols, rows in found]
     boxes = _boxes([f[0] for f in found])  # (the notes whose boxes are apart share nothing)
-    halves: dict[int, tuple] = {}  # notes seen in a bigger one found whole (_split_in_two)
+    # Notes seen in a bigger one found whole (_split_in_two), by the bigger one's quad object:
+    # the steps between leave a note they do not change the very same array, so a note any of
+    # them changes is no longer split (a copy made in passing would switch the split off too).
+    halves: dict[int, tuple] = {}
     for r, cols, rows in second:
         quad = _grow(r.quad, _GROW) / factor
         seams = _seams(image, quad / scale, cols, rows) if cols * rows > 1 else None

@@ -25,19 +25,24 @@ _REACH_PX = (8.0, 100.0)
 # A step across a side smaller than this (CIE Lab distance) says nothing of its edge (a
 # touching note of one colour, a shadow).
 _STEP = 6.0
-# An edge of paper rises from 10% to 90% of its step within this many pixels, or this share
-# of a cell's side if more (a blurred photo, a big note): the softest block of notes seen on
-# 380 synthetic walls and the real photos rose within 8 px, a glow over 50.
-_RISE_PX = 12.0
+# An edge of paper rises from 10% to 90% of its step within this share of a cell's side,
+# within these many pixels at least and at most (a blurred photo, a big note): the softest
+# block of notes seen on 380 synthetic walls and the real photos rose within 8 px on its
+# crispest side, a glow over 50. (A glow on cells under about 27 px has no side to judge
+# within the reach: it is let through, as before.)
 _RISE_SHARE = 0.15
+_RISE_PX = (12.0, 24.0)
+# A side is judged on this many of its samples at least (those with a step).
+_JUDGED = 4
 
 
 def _soft_edged(image: np.ndarray, quad: np.ndarray, cols: int, rows: int) -> bool:
-    """Whether no side of a block's outline (full-size pixels) shows the cut edge of paper."""
+    """Whether a block's outline (full-size pixels) has sides with a step across them to judge,
+    and none of them shows the cut edge of paper (False where none can be judged)."""
     width, height = _sides(quad)
     cell = min(width / cols, height / rows)
     rises = _rises(image, np.asarray(quad, np.float64), cell)
-    return bool(rises) and min(rises) > max(_RISE_PX, _RISE_SHARE * cell)
+    return bool(rises) and min(rises) > float(np.clip(_RISE_SHARE * cell, *_RISE_PX))
 
 
 def _rises(image: np.ndarray, quad: np.ndarray, cell: float) -> list[float]:
@@ -80,7 +85,7 @@ def _rises(image: np.ndarray, quad: np.ndarray, cell: float) -> list[float]:
     out = []
     for side in range(4):
         widths = [_width(rise[side, k], n) for k in range(_SAMPLES) if step[side, k] >= _STEP]
-        if len(widths) >= _SAMPLES // 2:
+        if len(widths) >= _JUDGED:
             out.append(float(np.median(widths)))
     return out
 

@@ -201,8 +201,10 @@ def _shows_seams(image: np.ndarray, quad: np.ndarray, cols: int, rows: int) -> b
 
 def _shows_every_seam(image: np.ndarray, quad: np.ndarray, cols: int, rows: int) -> bool:
     """Whether a region, cut as a grid of cols x rows touching notes, shows a seam at full
-    resolution near every one of its even cuts (see _seams: the edge of a piece of paper, not
-    a line drawn in ink)."""
+    resolution near every one of its even cuts. Not `_shows_seams` with a stricter vote: this
+    asks `_seams`, the cutter's own look (cells squared to a fixed size, a line drawn in ink
+    is no seam), where `_shows_seams` asks only whether the gradient across a cut beats that
+    along it."""
     xs, ys = _seams(image, quad, cols, rows)
     return all(seen for _, seen in xs + ys)
 
