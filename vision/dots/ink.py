@@ -263,7 +263,7 @@ def _unlit_spread(
     """The spread of lightness over `plain` (the disc centred at (x, y), whitish gloss aside)
     without its colour washed out, if that lies to one side of the middle (a highlight, not a
     blurred rim: `_GLOSS_OFF`) and leaves enough of the face (`_GLOSS_KEEP`); else None."""
-    shone = plain & lit(window, colour, paper_l=cv2.subtract(window[..., 0], off[..., 0]))
+    shone = plain & _washed_out(window, off, colour)
     v, u = np.nonzero(shone)
     if len(u) < 3:
         return None
@@ -273,6 +273,12 @@ def _unlit_spread(
     if np.count_nonzero(rest) < max(5, _GLOSS_KEEP * np.count_nonzero(plain)):
         return None
     return _mad(window[..., 0][rest])
+
+
+def _washed_out(window: np.ndarray, off: np.ndarray, colour: np.ndarray) -> np.ndarray:
+    """What in a window (Lab) is the colour `colour` washed out by a lamp (see `lit`), each
+    pixel against the paper's lightness there (`off`: each pixel's offset from the paper)."""
+    return lit(window, colour, paper_l=cv2.subtract(window[..., 0], off[..., 0]))
 
 
 def _against_paper(
@@ -299,11 +305,7 @@ def _against_paper(
     dist2 = (np.arange(h, dtype=np.float32)[:, None] - np.float32(y)) ** 2 + (
         np.arange(w, dtype=np.float32) - np.float32(x)
     ) ** 2
-    glossy = (
-        shine
-        | (off[..., 0] > 0)
-        | lit(window, colour, paper_l=cv2.subtract(window[..., 0], off[..., 0]))
-    )
+    glossy = shine | (off[..., 0] > 0) | _washed_out(window, off, colour)
     share = cv2.transform(off, (axis / n2).reshape(1, 3).astype(np.float32))
     return paper, dist2, glossy, share
 
