@@ -13,6 +13,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from vision.colours import to_lab
 from vision.notes.shapes import _sides
 
 # Each side is sampled across at this many points along its middle, each the mean of this
@@ -71,9 +72,7 @@ def _rises(image: np.ndarray, quad: np.ndarray, cell: float) -> list[float]:
     profile = cv2.remap(
         image, rows[..., 0], rows[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
     )
-    lab = cv2.cvtColor(profile, cv2.COLOR_BGR2Lab).astype(np.float32)
-    lab[..., 0] *= 100 / 255
-    lab = lab.reshape(4, _SAMPLES, _LINES, n, 3).mean(axis=2)
+    lab = to_lab(profile).reshape(4, _SAMPLES, _LINES, n, 3).mean(axis=2)
     inner = np.median(lab[:, :, :band], axis=2)
     outer = np.median(lab[:, :, -band:], axis=2)
     step = np.linalg.norm(outer - inner, axis=2)
