@@ -676,25 +676,28 @@ def test_a_filled_crescent_moon_in_marker_of_the_notes_hue_is_not_a_vote(paper, 
     assert_same_dots(n.found(blur=blur), n.dots)
 
 
-@pytest.mark.parametrize(("face", "dot"), [(0.8, False), (1.0, True), (1.25, False)])
-def test_only_a_face_of_its_blobs_own_colour_makes_a_disc_scoring_just_short_a_dot(face, dot):
-    # A disc 12.5% of the note wide, on writing of its own colour (which scores it a little
-    # under 0). Opaque to its rim at its blob's colour, it is a sticker; with gaps of paper,
-    # ink. A face well beyond its blob's colour (from the paper) means the blob grew from a
-    # blurred fringe of ink, a mix of the ink and the paper, and the disc lies on the ink.
-    c = Candidate(
+def _disc_near_the_line(**terms) -> Candidate:
+    """A solid, even disc 12.5% of the note wide on paper: how near the line between dot and
+    ink it scores is set by `terms` (excess, halo, mixture, face, gaps)."""
+    return Candidate(
         x=80.0,
         y=80.0,
         r=10.0,
         solid=1.0,
         spread=2.0,
         papery=0.0,
-        excess=0.3,
-        halo=0.6,
-        mixture=0.4,
         colour=(40.0, 50.0, 30.0),
-        face=face,
+        **terms,
     )
+
+
+@pytest.mark.parametrize(("face", "dot"), [(0.8, False), (1.0, True), (1.25, False)])
+def test_only_a_face_of_its_blobs_own_colour_makes_a_disc_scoring_just_short_a_dot(face, dot):
+    # A disc 12.5% of the note wide, on writing of its own colour (which scores it a little
+    # under 0). Opaque to its rim at its blob's colour, it is a sticker; with gaps of paper,
+    # ink. A face well beyond its blob's colour (from the paper) means the blob grew from a
+    # blurred fringe of ink, a mix of the ink and the paper, and the disc lies on the ink.
+    c = _disc_near_the_line(excess=0.3, halo=0.6, mixture=0.4, face=face)
     assert -1.5 < score(c, Params()) <= 0
     assert is_dot(c, Params()) is dot
 
@@ -1052,19 +1055,7 @@ def test_a_bold_letter_whose_counter_shows_the_paper_is_not_a_vote(paper, ink, l
 def test_only_a_face_with_no_paper_through_it_makes_a_disc_scoring_a_hair_over_0_a_dot(gaps, dot):
     # A disc scoring just over 0 is a sticker if none of its face is nearer the paper than its
     # colour (a few pixels of noise aside), and ink if some is (a letter's counter).
-    c = Candidate(
-        x=80.0,
-        y=80.0,
-        r=10.0,
-        solid=1.0,
-        spread=2.0,
-        papery=0.0,
-        excess=0.2,
-        halo=0.5,
-        mixture=0.2,
-        colour=(40.0, 50.0, 30.0),
-        gaps=gaps,
-    )
+    c = _disc_near_the_line(excess=0.2, halo=0.5, mixture=0.2, gaps=gaps)
     assert 0 < score(c, Params()) < 1
     assert is_dot(c, Params()) is dot
 
