@@ -355,8 +355,9 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
             continue
         if _soft_edged(image, quad / scale, cols, rows):
             continue  # a patch of light on the wall (a lamp's glow), not a block of paper
-        cells = _seam_split(image, quad / scale, cols, rows)
-        cells = _overlapped(image, quad / scale, cols, rows, cells)
+        seams = _seams(image, quad / scale, cols, rows)
+        cells = _seam_split(image, quad / scale, cols, rows, seams=seams)
+        cells = _overlapped(image, quad / scale, cols, rows, cells, seams)
         # A cell holding a note found on its own (of any colour) is that note; so is one that
         # such a note covers a good part of (the block ran into it); and so is one whose
         # middle a cell of a grid cut already holds (two blocks found over one note, one in

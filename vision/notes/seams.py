@@ -209,11 +209,14 @@ def _shows_every_seam(image: np.ndarray, quad: np.ndarray, cols: int, rows: int)
     return all(seen for _, seen in xs + ys)
 
 
-def _overlapped(image: np.ndarray, quad: np.ndarray, cols: int, rows: int, cells: list) -> list:
+def _overlapped(
+    image: np.ndarray, quad: np.ndarray, cols: int, rows: int, cells: list, seams
+) -> list:
     """A row or column of notes cut into `cells` (see _seam_split), cut instead on the seams
     it shows, those at its even cuts and those running straight down its whole width
     elsewhere (see _FULL_GAPS), where they make more pieces than `cells`: notes stuck each
-    overlapping the next show more pieces than the row's length holds notes."""
+    overlapping the next show more pieces than the row's length holds notes. `seams`: the
+    row's `_seams`, as `_seam_split` cut it on."""
     if min(cols, rows) != 1:
         return cells
     n, cell = max(cols, rows), 48
@@ -230,7 +233,7 @@ def _overlapped(image: np.ndarray, quad: np.ndarray, cols: int, rows: int, cells
     peak = (edge >= padded[:-2]) & (edge >= padded[2:]) & whole & ~ink & (edge > _FULL_EDGE)
     # The straight edges first, strongest first; then the seams seen at the even cuts
     # that are not one of them.
-    xs = _seams(image, quad, cols, rows)[0 if rows == 1 else 1]
+    xs = seams[0 if rows == 1 else 1]
     seen = [at * n * cell for at, s in xs if s]
     cuts = [0.0, float(n * cell)]
     gap = _FULL_PIECE * cell
