@@ -179,6 +179,12 @@ def _grid_gradients(image: np.ndarray, quad: np.ndarray, width: int, height: int
     return lab, gx, gy, floor
 
 
+def _on_seams(image: np.ndarray, quad: np.ndarray, scale: float, cols: int, rows: int) -> list:
+    """A quad on the working copy (`scale` of the photo) cut as a grid only where every seam
+    shows at full resolution (`_seam_split` with `on_seams`), its cells back on the copy."""
+    return [c * scale for c in _seam_split(image, quad / scale, cols, rows, on_seams=True)]
+
+
 def _shows_seams(image: np.ndarray, quad: np.ndarray, cols: int, rows: int) -> bool:
     """Whether a region, cut as a grid of cols x rows touching notes, shows their seams at
     full resolution at half of its even cuts or more: the edge of a piece of paper, a
@@ -416,13 +422,13 @@ def _halved(notes: list, image: np.ndarray, scale: float, typical, bgr=None) -> 
             others = quads[:k] + quads[k + 1 :]
             grown = _extended(quad, bgr, (sides[k][0], 2 * h, typical[2]), others)
             if grown is not quad and _TWICE[0] < _sides(grown)[1] / h < _TWICE[1]:
-                cells = _seam_split(image, grown / scale, 1, 2, on_seams=True)
+                cells = _on_seams(image, grown, scale, 1, 2)
                 if len(cells) == 2:
-                    out += [(c * scale, colour) for c in cells]
+                    out += [(c, colour) for c in cells]
                     continue
-        cells = _seam_split(image, quad / scale, *grid, on_seams=True) if grid else []
+        cells = _on_seams(image, quad, scale, *grid) if grid else []
         if len(cells) == 2:
-            out += [(c * scale, colour) for c in cells]
+            out += [(c, colour) for c in cells]
         else:
             out.append((quad, colour))
     return out
@@ -448,12 +454,12 @@ def _split_in_two(notes: list, halves: dict, image: np.ndarray, scale: float, ty
             and len(pieces) == 2
         ):
             grid = (2, 1) if w > h else (1, 2)
-            cells = _seam_split(image, quad / scale, *grid, on_seams=True)
-            if len(cells) != 2 or not _one_each(pieces, [c * scale for c in cells]):
+            cells = _on_seams(image, quad, scale, *grid)
+            if len(cells) != 2 or not _one_each(pieces, cells):
                 cells = []
             elif sum(_area(p) for p in pieces) < _TWO_COVER * _area(quad):
                 cells = []
-        out += [(c * scale, colour) for c in cells] if cells else [(quad, colour)]
+        out += [(c, colour) for c in cells] if cells else [(quad, colour)]
     return out
 
 
@@ -505,10 +511,10 @@ def _evened(notes: list, image: np.ndarray, scale: float, typical) -> list:
             union, grid = _union(quads[i], quads[j], axis, 2)
             if not _corners_square(union, _EVEN_SQUARE):
                 continue  # one of them fitted askew: its outline is no guide
-            cells = _seam_split(image, union / scale, *grid, on_seams=True)
+            cells = _on_seams(image, union, scale, *grid)
             if len(cells) != 2:
                 continue
-            out[i], out[j] = (cells[0] * scale, notes[i][1]), (cells[1] * scale, notes[j][1])
+            out[i], out[j] = (cells[0], notes[i][1]), (cells[1], notes[j][1])
             done |= {i, j}
     return out
 
@@ -580,13 +586,13 @@ def _recounted(notes: list, image: np.ndarray, scale: float, typical) -> tuple[l
             union, grid = _union(quads[run[0]], quads[run[-1]], axis, count)
             if not _corners_square(union, _EVEN_SQUARE):
                 continue
-            cells = _seam_split(image, union / scale, *grid, on_seams=True)
+            cells = _on_seams(image, union, scale, *grid)
             if len(cells) != count:
                 continue
             for k, cell in zip(run, cells, strict=False):
-                out[k] = (cell * scale, notes[k][1])
+                out[k] = (cell, notes[k][1])
             done |= set(run) | {len(out)}
-            out.append((cells[-1] * scale, notes[run[-1]][1]))
+            out.append((cells[-1], notes[run[-1]][1]))
     return out, done
 
 

@@ -7,7 +7,7 @@ import cv2
 import numpy as np
 
 from vision.notes.regions import _components
-from vision.notes.seams import _seam_split
+from vision.notes.seams import _on_seams
 from vision.notes.shapes import (
     _LAB8_OFFSET,
     _LAB8_SCALE,
@@ -135,8 +135,7 @@ def _unclaimed(
             out.append((quad, colour))
         else:
             # cut only on seams seen: a blank sheet of a note's colour shows none
-            cells = _seam_split(image, quad / scale, cols, rows, on_seams=True)
-            out += [(c * scale, colour) for c in cells]
+            out += [(c, colour) for c in _on_seams(image, quad, scale, cols, rows)]
     # (its colour: its paper's, not its dots')
     out += [
         (box * k, colour) for box, colour in crowded if not _runs_on(box, lab8, held, min(size[:2]))
