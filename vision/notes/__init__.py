@@ -42,10 +42,11 @@ notes the first found only in pieces (crowded with dots, or with writing all ove
 note still smaller than the wall's notes may be the part of one that a clump of dots left
 plain: everything that differs from the wall around it (not its soft shadow: the wall
 darker, of its hue) and joins it is the note, when that is one note's size and shape and
-touches no other; so may a piece of paper that no note holds, turned from the wall's notes
-(a line of writing cut it off aslant), ragged, or too small for a note (a band of it, a
-fifth of a note or more, left between lines of big writing), when that whole note is square
-to them. A note shorter than its neighbours across one axis, whose own paper goes on beyond
+touches no other; so may a piece of paper that no note holds and that is no note itself,
+turned from the wall's notes (a line of writing cut it off aslant), ragged, too narrow for a
+note (a column of big dots cut it off the rest), or too small for one (a band of it, a fifth
+of a note or more, left between lines of big writing), when that whole note is square to
+them. A note shorter than its neighbours across one axis, whose own paper goes on beyond
 a short side (a line of writing or a row of dots right across it cut it there; its paper
 told by the whole note's colour where writing along that side fills the band inside it), is
 grown on that side to where its paper ends (at the wall, a gap, another colour), or, where

@@ -11,7 +11,6 @@ import numpy as np
 from vision.notes.real_walls import _STRIP_LONG, _STRIP_WALL_E, _alone, _covered
 from vision.notes.regions import (
     _RECTANGULAR,
-    _SOLID,
     _boxed,
     _descendants,
     _gradient,
@@ -360,11 +359,11 @@ def _search(bgr: np.ndarray, params: Params, min_px: float, typical=None, lab8=N
     walls += [r.lab for r in _descendants(roots) if wall_piece(r)]
 
     found = [s for root in roots for s in _select(root, single, grid, oversized)]
-    # Pieces of paper a note's size or less, turned from the wall's notes (a line of writing
-    # or a clump of dots across a note cut them off aslant) or ragged (writing all over the
-    # note), or too small for a note (a band of it between lines of big writing): maybe part
-    # of a note (see _whole). (One square to them, solid and a note's size, is judged as a
-    # note, and grown as one if short: see find_notes.)
+    # Pieces of paper a note's size or less that are no note themselves: turned from the
+    # wall's notes (a line of writing or a clump of dots across a note cut them off aslant),
+    # ragged (writing all over the note), too narrow for a note (a column of big dots cut off
+    # the rest of it) or too small (a band of it between lines of big writing): maybe part
+    # of a note (see _whole). (One that is a note is grown as one if short: see find_notes.)
     parts = [
         r.quad
         for r in _descendants(roots)
@@ -373,7 +372,7 @@ def _search(bgr: np.ndarray, params: Params, min_px: float, typical=None, lab8=N
         and r.rectangularity > _RECTANGULAR
         and not r.border
         and paper(r)
-        and not (aligned(r) and r.solidity > _SOLID and r.area >= _SINGLE_AREA[0] * typical_area)
+        and not single(r)
     ]
 
     # A sheet with notes stuck on it is background, not a giant note: a solid region (the
