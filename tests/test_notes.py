@@ -1086,3 +1086,10 @@ def test_a_note_crowded_with_big_dots_cut_into_narrow_pieces_is_grown_whole():
     # biggest too narrow for a note (1:2.2) and so never judged one, but it was no part to
     # grow either (it was taken for a note's size and shape): missed, nine votes with it.
     assert_seeded_found(2172, "medium", [(590, 855)], min_iou=0.8)
+
+
+def test_a_long_note_is_not_cut_in_two():
+    # Seeded medium wall: a 3 x 5 in yellow note on its side (1.65 of the wall's 3 x 3 in
+    # notes long) with writing and dots; taken for a row of two touching notes, it was cut
+    # at a dot's edge near its middle, though no seam runs across it.
+    assert_seeded_found(2083, "medium", [(904, 279)])

@@ -14,7 +14,7 @@ import numpy as np
 from test_notes import CANARY, INK, LIME, PINK, WALL, assert_found, iou, note, wall
 from test_notes_real import TEAL, stack
 
-from vision.notes.seams import _cut_off_seams, _seams
+from vision.notes.seams import _cut_off_seams, _long_note, _seams
 from vision.notes.shapes import _angle
 from vision.notes.squared import _turned
 
@@ -426,3 +426,20 @@ def test_a_card_too_long_for_a_note_with_no_seam_across_it_is_no_pair_of_notes()
     image, truths = _small_notes_wall()
     cv2.rectangle(image, (300, 520), (659, 689), CREAM, -1)
     assert_found(image, truths)
+
+
+def test_a_row_of_two_is_one_long_note_only_when_short_and_seamless():
+    # A yellow 3 x 5 in note on its side, 1.7 of the wall's notes long: one note. The same
+    # with a seam (a shadow line) across its middle, two notes that long end to end, or the
+    # same note stood on end: two notes. (The quads are given at half scale, as on the
+    # working copy.)
+    # mutations: drop the seam test; drop the length limit; let a column of two through.
+    image = wall()
+    quad = note(image, 200, 200, 340, 200, shadow=False)
+    typical = (100.0, 100.0, 0.0)
+    assert _long_note(image, quad / 2, 0.5, 2, 1, typical)
+    assert not _long_note(image, quad / 2, 0.5, 1, 2, (100.0, 170.0, 0.0))
+    long = note(image, 200, 500, 400, 200, shadow=False)
+    assert not _long_note(image, long / 2, 0.5, 2, 1, typical)
+    cv2.line(image, (370, 200), (370, 399), tuple(int(c * 0.8) for c in CANARY), 2)
+    assert not _long_note(image, quad / 2, 0.5, 2, 1, typical)

@@ -24,7 +24,9 @@ edged as paper is (the colour rising to the wall's within a few pixels on one si
 a lamp's glow on a wall, as big as a block, fades out over a good part of a note), is
 cut into that grid, each cut on a seam where one shows at full resolution near the even
 split (notes off one pad are one size; a line of writing further off is no seam, nor is
-noise on bare paper where the gradient does not peak). A single row or column of them is cut
+noise on bare paper where the gradient does not peak). But a row of two, shorter than two
+of the wall's notes end to end, that shows no seam across it at full resolution is one long
+note on its side (3 x 5 in among 3 x 3 in ones). A single row or column of them is cut
 instead where edges of paper run straight down its whole width, when they show more pieces
 than its length holds notes (notes stuck each overlapping the next sideways: their edges
 fall between the even cuts; a line of writing or a dot does not run straight right down the
@@ -122,6 +124,7 @@ from vision.notes.seams import (
     _cut_off_seams,
     _evened,
     _halved,
+    _long_note,
     _overhung,
     _overlapped,
     _seam_split,
@@ -356,6 +359,9 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
             continue
         if _soft_edged(image, quad / scale, cols, rows):
             continue  # a patch of light on the wall (a lamp's glow), not a block of paper
+        if _long_note(image, quad, scale, cols, rows, typical):
+            notes.append((quad, colour))
+            continue
         seams = _seams(image, quad / scale, cols, rows)
         cells = _seam_split(image, quad / scale, cols, rows, seams=seams)
         cells = _overlapped(image, quad / scale, cols, rows, cells, seams)

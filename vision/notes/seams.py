@@ -185,6 +185,19 @@ def _on_seams(image: np.ndarray, quad: np.ndarray, scale: float, cols: int, rows
     return [c * scale for c in _seam_split(image, quad / scale, cols, rows, on_seams=True)]
 
 
+def _long_note(image: np.ndarray, quad: np.ndarray, scale: float, cols: int, rows: int, typical):
+    """Whether a quad on the working copy (`scale` of the photo), taken for a row of two
+    touching notes, is one long note lying on its side (3 x 5 in among 3 x 3 in ones): shorter
+    than two of the wall's notes (`typical`) end to end (see _TWICE), with no seam across it at
+    full resolution. (Not two stacked one above the other: notes stacked in a column overlap,
+    shorter together than two, and a long note stood on end is rare.)"""
+    return (
+        (cols, rows) == (2, 1)
+        and _sides(quad)[0] < _TWICE[0] * typical[0]
+        and not _shows_seams(image, quad / scale, cols, rows)
+    )
+
+
 def _shows_seams(image: np.ndarray, quad: np.ndarray, cols: int, rows: int) -> bool:
     """Whether a region, cut as a grid of cols x rows touching notes, shows their seams at
     full resolution at half of its even cuts or more: the edge of a piece of paper, a
