@@ -1093,3 +1093,12 @@ def test_a_long_note_is_not_cut_in_two():
     # notes long) with writing and dots; taken for a row of two touching notes, it was cut
     # at a dot's edge near its middle, though no seam runs across it.
     assert_seeded_found(2083, "medium", [(904, 279)])
+
+
+def test_notes_stacked_in_a_column_with_no_seam_seen_are_cut_apart():
+    # Seeded medium walls: two yellow 4 x 3 in notes (2079) and two pink 3 x 3 in ones (2068),
+    # each stacked a little over the one below, no seam seen between them; together 1.5:1
+    # and 1.8:1, short enough for one note, they were kept whole. Each half is as long as
+    # the wall's notes: cut.
+    assert_seeded_found(2079, "medium", [(2559, 1511), (2589, 1288)])
+    assert_seeded_found(2068, "medium", [(2585, 1520), (2593, 1654)])

@@ -14,7 +14,7 @@ import numpy as np
 from test_notes import CANARY, INK, LIME, PINK, WALL, assert_found, iou, note, wall
 from test_notes_real import TEAL, stack
 
-from vision.notes.seams import _cut_off_seams, _long_note, _seams
+from vision.notes.seams import _cut_off_seams, _long_note, _seam_split, _seams
 from vision.notes.shapes import _angle
 from vision.notes.squared import _turned
 
@@ -443,3 +443,14 @@ def test_a_row_of_two_is_one_long_note_only_when_short_and_seamless():
     assert not _long_note(image, long / 2, 0.5, 2, 1, typical)
     cv2.line(image, (370, 200), (370, 399), tuple(int(c * 0.8) for c in CANARY), 2)
     assert not _long_note(image, quad / 2, 0.5, 2, 1, typical)
+
+
+def test_a_column_is_cut_with_no_seam_seen_only_where_its_cells_are_whole_notes():
+    # One canary rectangle 200 x 360, no seam across it: two notes stacked where the wall's
+    # notes are 180 long, one long note stood on end where they are 216 (cells 0.83 of one).
+    # mutations: drop the column rule; drop its lower bound down the column.
+    image = wall()
+    quad = note(image, 300, 200, 200, 360, shadow=False)
+    assert len(_seam_split(image, quad, 1, 2)) == 1
+    assert len(_seam_split(image, quad, 1, 2, typical=(200.0, 180.0))) == 2
+    assert len(_seam_split(image, quad, 1, 2, typical=(200.0, 216.0))) == 1

@@ -363,7 +363,9 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
             notes.append((quad, colour))
             continue
         seams = _seams(image, quad / scale, cols, rows)
-        cells = _seam_split(image, quad / scale, cols, rows, seams=seams)
+        cells = _seam_split(
+            image, quad / scale, cols, rows, seams=seams, typical=np.asarray(typical[:2]) / scale
+        )
         cells = _overlapped(image, quad / scale, cols, rows, cells, seams)
         # A cell holding a note found on its own (of any colour) is that note; so is one that
         # such a note covers a good part of (the block ran into it); and so is one whose

@@ -55,6 +55,11 @@ _FULL_PIECE = 0.5
 # grid): a seam is looked for within this share of a note of the even split, so that a
 # line of writing or an underline further off is not taken for one.
 _SEAM_SLACK = 0.14
+# A column of cells each this many times the typical note across and down is notes stacked
+# (see _seam_split): the cells of a stack of 3 x 3 in notes, each a few mm over the next, are
+# 0.9-1.0 of a note long (perspective moves that a little); a long note stood on end cut in
+# two, 0.83.
+_STACKED = ((0.85, 1.18), (0.92, 1.18))
 # As wide as its neighbours (this many times) and twice as long (this many times: a 3 x 5 in
 # note among 3 x 3 in ones is 1.67 times as long, a little more in perspective), a note
 # may be two of one colour run together (see _halved).
@@ -139,6 +144,7 @@ def _seam_split(
     rows: int,
     on_seams: bool = False,
     seams=None,
+    typical=None,
 ) -> list[np.ndarray]:
     """Cut a grid of touching notes along its seams, found at full resolution.
 
@@ -154,6 +160,11 @@ def _seam_split(
     grid of five or more, or fewer than three in four in a grid of more than twelve, it is
     one big sheet (a poster, a blank card, a patch of wall), far too big for a note: no
     note at all. `seams`: the grid's `_seams`, where they were measured already.
+
+    But a column whose cells are each the wall's typical note (`typical`: its width and
+    height at the quad's scale), within _STACKED, is cut across at every even split, seams
+    seen or not: notes stacked in a column, one over the edge of the next, touch with no seam
+    seen, their cells as long as notes; a long note stood on end is shorter than two.
     """
     xs, ys = _seams(image, quad, cols, rows) if seams is None else seams
     seen = sum(s for _, s in xs) + sum(s for _, s in ys)
@@ -164,6 +175,10 @@ def _seam_split(
     if on_seams and not all(s for _, s in xs + ys):
         return []  # asked for seams seen, and one is not
     w, h = _sides(quad)
+    if typical is not None and rows > 1:
+        across, down = w / cols / typical[0], h / rows / typical[1]
+        if _STACKED[0][0] <= across <= _STACKED[0][1] and _STACKED[1][0] <= down <= _STACKED[1][1]:
+            return _cells(quad, _kept(xs, w, h / rows), [0.0] + [at for at, _ in ys] + [1.0])
     return _cells(quad, _kept(xs, w, h / rows), _kept(ys, h, w / cols))
 
 
