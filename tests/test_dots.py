@@ -506,6 +506,36 @@ def test_four_dots_of_one_colour_bunched_together_count_four(paper, colour, r, a
     assert_same_dots(n.found(), n.dots, tolerance=0.4 * r)
 
 
+@pytest.mark.parametrize(
+    ("paper", "colour", "ink", "thickness", "word"),
+    [
+        (CANARY, BLUE, BLUE_INK, 4, "blend"),
+        (CANARY, BLUE, BLUE_INK, 6, "lolol"),
+        (PINK, RED, RED, 6, "lolol"),
+    ],
+)
+def test_a_tight_bunch_of_three_dots_on_writing_of_their_colour_counts_three(
+    paper, colour, ink, thickness, word
+):
+    # The strokes attached make the bunch's blob ragged, so no cluster fits it, and the disc
+    # where the three meet, wider than any of them, peeled them all at once: one dot.
+    n = Note(colour=paper)
+    for row in (230, 270):
+        n.write(205, row, word, colour=ink, size=32, thickness=thickness)
+    for dx, dy in ((0, 0), (32, 0), (16, 28)):
+        n.dot(265 + dx, 225 + dy, r=20, colour=colour)
+    assert_same_dots(n.found(), n.dots, tolerance=6.0)
+
+
+def test_a_bunch_of_dots_on_writing_of_their_colour_on_a_seeded_wall_counts_them_all():
+    # Nine blue dots on a canary note, three of them bunched over blue letters (mediumx 2056).
+    wall = make_wall(2056, "medium")
+    note = next(n for n in wall.truth.notes if inside(n.polygon, (379, 963)))
+    quad = np.float32(note.polygon)
+    _, dots = find_dots(wall.image, quad, Params())
+    assert sum(depth_inside(quad, d.center) >= 0 for d in dots) == note.votes == 9
+
+
 def _smudge(n: Note, colour, at, r, sigma):
     """A round smear of `colour` with no edge: a dirty thumb, writing on the next note down
     showing through."""

@@ -51,7 +51,12 @@ both sides of it (the edge moved onto it would cut off the dots across the edge)
 4. The blob is split into discs of one size (discs.py): one disc, several
    overlapping ones (two dots of one colour count two; a bunch of three or more, whose
    middle holds a wider disc than any of them, with discs a little smaller
-   than that), or discs peeled one at a time. A blob filling a long rectangle
+   than that), or discs peeled one at a time. A bunch stuck on writing of its colour, made
+   ragged by the strokes attached (no cluster fits it, and the disc where its dots meet, wider
+   than any of them, would peel them all at once), is fitted again without them: the blob
+   opened by a disc half a dot wide, where that leaves most of it. Two or three dots found
+   there, each narrower than that disc where they meet, are taken, each judged on its own and
+   as it is (discs.py, `_body`; scan.py). A blob filling a long rectangle
    (a shadow, a fold, a thick line) is none, and so are four or more discs in
    a straight row (a fat marker stroke, a line of writing in a shadow): people
    bunch stickers, they do not queue them. No disc is wider than the widest

@@ -28,20 +28,81 @@ _ONE_DOT_RIM = 0.6
 _ONE_DOT_INSCRIBED = 0.5
 # A blob filling this share of its smallest rectangle, this many times longer than wide, is a band.
 _BAND_FILL, _BAND_LENGTH = 0.88, 1.8
+# A blob that no cluster explains is fitted again without the strokes attached to it (`_body`)
+# if what is left is at least the first share of it and at most the second: a bunch of dots
+# stuck on writing of their colour keeps 0.8-0.9 of its blob so, bold writing with a dot on it
+# half.
+_BODY = (0.7, 0.9)
+# What that body is fitted with is taken only as a bunch of two or three dots (four or more
+# such discs fit bold letters stripped of their thinner strokes), each at least this share of
+# the smallest dot's radius (smaller ones fit bold letters too), and narrower than this share
+# of the blob's first disc: where the dots meet, their blob holds a disc wider than any of them,
+# which peels the whole bunch as one dot (a dot with strokes of its colour round it holds none
+# wider than itself, and is that one dot).
+_BODY_MOST, _BODY_DOT, _BODY_NARROWER = 3, 1.5, 0.97
 
 
 def discs(
     blob: np.ndarray, r_min: float, r_max: float
-) -> tuple[list[tuple[float, float, float]], bool]:
+) -> tuple[list[tuple[float, float, float]], bool | None]:
     """The dots a blob of one colour is made of: (x, y, r) each, and whether the blob is
-    explained as a cluster of overlapping dots (True) or was peeled disc by disc (False).
+    explained as a cluster of overlapping dots (True), was peeled disc by disc (False), or is a
+    bunch found once the strokes of its colour attached to it were taken off (None).
 
     Dots from one sheet are one size, the size of the biggest disc that fits in the blob.
     A blob bigger than one such disc is fitted with k discs of that size (k-means on its
     pixels places them) for k = 2, 3, ...: the k whose discs cover the blob best wins. Two
     dots overlapping by two thirds of a diameter still come apart; a dot with a stroke of
     the same colour attached fits no such cluster and is peeled instead.
+
+    A bunch of dots stuck on writing of their colour fits no cluster either: the strokes
+    attached make it ragged, and the widest disc, where the dots meet, peels them all at once.
+    Where the blob is mostly dots and partly strokes (`_body`), its body is fitted again; a
+    bunch of two or three dots there, each narrower than that first disc, is taken. Its discs
+    are each judged on their own, as they are (not as a cluster, whose discs are not held
+    against each other: bold letters fit bunches as well; nor as a peeled disc, judged again as
+    the widest disc round it: round these are the strokes).
     """
+    found = _discs(blob, r_min, r_max)
+    if found[1] or not found[0]:
+        return found
+    first = found[0][0][2]
+    if len(found[0]) >= _BODY_MOST or _BODY_NARROWER * first <= _BODY_DOT * r_min:
+        return found  # no bunch of more dots, or of dots wide enough, could be taken
+    body = _body(blob, first)
+    if body is None:
+        return found
+    bunch, cluster = _discs(body, r_min, r_max)
+    if (
+        cluster
+        and len(found[0]) < len(bunch) <= _BODY_MOST
+        and _BODY_DOT * r_min <= bunch[0][2] < _BODY_NARROWER * first
+    ):
+        return bunch, None
+    return found
+
+
+def _body(blob: np.ndarray, radius: float) -> np.ndarray | None:
+    """A blob without the strokes attached to it: opened by a disc `radius` across (its first
+    disc's radius: half a dot's width), which dots keep whole; None unless the blob is bigger
+    than its first disc and what is left is within `_BODY` of it (a few strokes taken off a
+    bunch, not bold writing with a dot on it)."""
+    area = np.count_nonzero(blob)
+    if area < 1.35 * math.pi * radius * radius:
+        return None  # one dot, maybe with a stroke attached
+    d = max(3, int(radius) | 1)
+    body = cv2.morphologyEx(
+        blob, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (d, d))
+    )
+    if not _BODY[0] * area <= np.count_nonzero(body) <= _BODY[1] * area:
+        return None
+    return body
+
+
+def _discs(
+    blob: np.ndarray, r_min: float, r_max: float
+) -> tuple[list[tuple[float, float, float]], bool]:
+    """`discs`, the blob taken as it is."""
     # What runs out of the window a dot could fill (or of the patch, across the note's edge)
     # wider than any sticker is a field of colour (paper, a neighbouring note), not dots.
     # The blob's pixels along each side of the window: how far it is cut by it.

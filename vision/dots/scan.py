@@ -365,7 +365,10 @@ def _scan(
                     claimed[win] |= blob
                     faces.append(colour)
                     owners[win][blob > 0] = len(faces)
-                if cluster or hidden or first >= _WIDER_MARGIN or first < _WIDER_FROM:
+                # A bunch found once the strokes round it were taken off (`discs` gives None) is
+                # not judged again as the widest disc round each of its discs: those strokes are
+                # what is wider round them.
+                if cluster is not False or hidden or first >= _WIDER_MARGIN or first < _WIDER_FROM:
                     continue
                 # Only part of a dot may be of the seed's colour (a highlight, shading): the
                 # widest disc of things unlike the paper round this one is judged too, and
@@ -392,7 +395,7 @@ def _scan(
                         best = math.inf
             # A face round a highlight holds a disc not far from a dot's score (its widest
             # disc lies between the horns): that disc is ink, but the dot may be its circle.
-            if _WIDER_FROM < best <= 0 and not (cluster or hidden or short):
+            if _WIDER_FROM < best <= 0 and not (cluster is not False or hidden or short):
                 take_crescent(blob, win, colour, axis, (x0, y0, x1, y1))
     if claimed is None:
         return found, cores
