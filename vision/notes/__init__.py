@@ -26,7 +26,9 @@ cut into that grid, each cut on a seam where one shows at full resolution near t
 split (notes off one pad are one size; a line of writing further off is no seam, nor is
 noise on bare paper where the gradient does not peak). But a row of two, shorter than two
 of the wall's notes end to end, that shows no seam across it at full resolution is one long
-note on its side (3 x 5 in among 3 x 3 in ones). A single row or column of them is cut
+note on its side (3 x 5 in among 3 x 3 in ones); and rows whose cells are each a whole
+note long are notes stacked in columns, one over the edge of the next: cut between them at
+the even splits, seams seen or not. A single row or column of them is cut
 instead where edges of paper run straight down its whole width, when they show more pieces
 than its length holds notes (notes stuck each overlapping the next sideways: their edges
 fall between the even cuts; a line of writing or a dot does not run straight right down the

@@ -55,8 +55,8 @@ _FULL_PIECE = 0.5
 # grid): a seam is looked for within this share of a note of the even split, so that a
 # line of writing or an underline further off is not taken for one.
 _SEAM_SLACK = 0.14
-# A column of cells each this many times the typical note across and down is notes stacked
-# (see _seam_split): the cells of a stack of 3 x 3 in notes, each a few mm over the next, are
+# A grid of rows, its cells each this many times the typical note across and down, is notes
+# stacked (see _seam_split): the cells of a stack of 3 x 3 in notes, each a few mm over the next, are
 # 0.9-1.0 of a note long (perspective moves that a little); a long note stood on end cut in
 # two, 0.83.
 _STACKED = ((0.85, 1.18), (0.92, 1.18))
@@ -161,10 +161,11 @@ def _seam_split(
     one big sheet (a poster, a blank card, a patch of wall), far too big for a note: no
     note at all. `seams`: the grid's `_seams`, where they were measured already.
 
-    But a column whose cells are each the wall's typical note (`typical`: its width and
-    height at the quad's scale), within _STACKED, is cut across at every even split, seams
-    seen or not: notes stacked in a column, one over the edge of the next, touch with no seam
-    seen, their cells as long as notes; a long note stood on end is shorter than two.
+    But a grid of rows whose cells are each the wall's typical note (`typical`: its width and
+    height at the quad's scale), within _STACKED, is cut between its rows at every even
+    split, seams seen or not: notes stacked in columns, one over the edge of the next, touch
+    with no seam seen, their cells as long as notes; a long note stood on end is shorter than
+    two.
     """
     xs, ys = _seams(image, quad, cols, rows) if seams is None else seams
     seen = sum(s for _, s in xs) + sum(s for _, s in ys)
