@@ -429,9 +429,9 @@ def test_a_card_too_long_for_a_note_with_no_seam_across_it_is_no_pair_of_notes()
 
 
 def test_a_row_of_two_is_one_long_note_only_when_short_and_seamless():
-    # A yellow 3 x 5 in note on its side, 1.7 of the wall's notes long: one note. The same
-    # with a seam (a shadow line) across its middle, two notes that long end to end, or the
-    # same note stood on end: two notes. (The quads are given at half scale, as on the
+    # A yellow 3 x 5 in note on its side, 1.7 of the wall's notes long: one note. Not so the
+    # same with a seam (a shadow line) across its middle, two notes' length end to end, or a
+    # column of two (left to _seam_split). (The quads are given at half scale, as on the
     # working copy.)
     # mutations: drop the seam test; drop the length limit; let a column of two through.
     image = wall()
