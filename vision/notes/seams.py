@@ -176,11 +176,12 @@ def _seam_split(
     if on_seams and not all(s for _, s in xs + ys):
         return []  # asked for seams seen, and one is not
     w, h = _sides(quad)
-    if typical is not None and rows > 1:
-        across, down = w / cols / typical[0], h / rows / typical[1]
-        if _STACKED[0][0] <= across <= _STACKED[0][1] and _STACKED[1][0] <= down <= _STACKED[1][1]:
-            return _cells(quad, _kept(xs, w, h / rows), [0.0] + [at for at, _ in ys] + [1.0])
-    return _cells(quad, _kept(xs, w, h / rows), _kept(ys, h, w / cols))
+    stacked = (
+        typical is not None
+        and _STACKED[0][0] <= w / cols / typical[0] <= _STACKED[0][1]
+        and _STACKED[1][0] <= h / rows / typical[1] <= _STACKED[1][1]
+    )
+    return _cells(quad, _kept(xs, w, h / rows), _kept(ys, h, w / cols, every=stacked))
 
 
 def _grid_gradients(image: np.ndarray, quad: np.ndarray, width: int, height: int):
@@ -311,11 +312,13 @@ def _seams(image: np.ndarray, quad: np.ndarray, cols: int, rows: int):
     return xs, ys
 
 
-def _kept(cuts: list[tuple[float, bool]], length: float, across: float) -> list[float]:
+def _kept(
+    cuts: list[tuple[float, bool]], length: float, across: float, every: bool = False
+) -> list[float]:
     """The cuts (fractions of `length`) to make: those on a seen seam, or all of them if a
-    piece would otherwise be too long for one note `across` wide."""
+    piece would otherwise be too long for one note `across` wide, or if asked for `every`."""
     seen = [0.0] + [at for at, s in cuts if s] + [1.0]
-    if max(b - a for a, b in pairwise(seen)) * length <= _MAX_ASPECT * across:
+    if not every and max(b - a for a, b in pairwise(seen)) * length <= _MAX_ASPECT * across:
         return seen
     return [0.0] + [at for at, _ in cuts] + [1.0]
 
