@@ -1102,3 +1102,31 @@ def test_notes_stacked_in_a_column_with_no_seam_seen_are_cut_apart():
     # the wall's notes: cut.
     assert_seeded_found(2079, "medium", [(2559, 1511), (2589, 1288)])
     assert_seeded_found(2068, "medium", [(2585, 1520), (2593, 1654)])
+
+
+def test_a_pale_note_crowded_with_writing_is_no_bare_wall():
+    # Seeded medium wall: a pale yellow note on a whiteboard, thick with blue writing and
+    # orange dots, found only on the wiped copy; the median of its middle, dragged towards
+    # grey by the ink, came within reach of the wall's, and it was dropped as bare wall
+    # with its eight votes.
+    assert_seeded_found(2133, "medium", [(1736, 867)])
+
+
+def test_bare_wall_is_told_by_its_own_pixels_not_by_their_median():
+    from vision.notes.real_walls import _bare_wall
+
+    wall_lab = (85.0, -8.0, 4.0)
+    square = np.float32([[10, 10], [90, 10], [90, 90], [10, 90]])
+    # a third each of paper and of ink of two colours, none within 15 of the wall's colour,
+    # whose per-channel medians are the wall's colour
+    note = np.zeros((100, 100, 3), np.uint8)
+    kind = np.arange(100) % 3
+    note[kind == 0] = (100 * 255 / 100, 128 - 8, 128 + 4)
+    note[kind == 1] = (70 * 255 / 100, 128 - 8, 128 + 24)
+    note[kind == 2] = (85 * 255 / 100, 128 - 8, 128 - 16)
+    # the wall with a third of it covered by smeared strokes
+    bare = np.zeros_like(note)
+    bare[:] = (85 * 255 / 100, 128 - 8, 128 + 4)
+    bare[::3] = (40 * 255 / 100, 128, 128 - 20)
+    assert not _bare_wall(square, note, [wall_lab])
+    assert _bare_wall(square, bare, [wall_lab])

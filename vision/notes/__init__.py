@@ -74,7 +74,9 @@ typical note and longer than a 3 x 5 in one, that the wiped copy shows as two no
 side, is two of one colour run together (writing near their seam left no flat path round
 it): if nothing above changed it, it is cut in two where a seam shows across its middle. A
 note found only on the wiped copy must be paper on the photo too, not the wall (thick
-writing on the wall, wiped channel by channel, turns into patches of a false colour). A
+writing on the wall, wiped channel by channel, turns into patches of a false colour): the
+wall, where the middle's median is near the wall's colour and much of it is that colour
+pixel by pixel (on a pale note thick with ink the median alone comes near a light wall's). A
 sheet of paper with notes of other colours stuck on it is background, not a note; but a grid
 of coloured notes with a few of another colour among them, each filling one of its cells, is
 notes, and so is such a grid of dull ones (off-white, grey: as dull as a sheet) where every

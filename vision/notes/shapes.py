@@ -100,16 +100,21 @@ def _is_strip(quad: np.ndarray) -> bool:
     return not 1 / _MAX_ASPECT <= _aspect(quad) <= _MAX_ASPECT
 
 
-def _paper_lab(quad: np.ndarray, lab8: np.ndarray, step: int = 1):
-    """The median colour (L 0..100, signed a, b) inside a quad, its paper (writing and dots
-    are the lesser part), from every `step`-th pixel each way; None if it holds no pixel."""
+def _pixels_inside(quad: np.ndarray, lab8: np.ndarray, step: int = 1) -> np.ndarray:
+    """Every `step`-th pixel each way inside a quad (8-bit Lab, n x 3)."""
     h, w = lab8.shape[:2]
     x0, y0 = np.clip(np.floor(quad.min(axis=0)).astype(int), 0, (w, h))
     x1, y1 = np.clip(np.ceil(quad.max(axis=0)).astype(int) + 1, 0, (w, h))
     window = lab8[y0:y1, x0:x1]
     mask = np.zeros(window.shape[:2], np.uint8)
     cv2.fillConvexPoly(mask, np.round(quad - (x0, y0)).astype(np.int32), 1)
-    picked = window[::step, ::step][mask[::step, ::step] > 0]
+    return window[::step, ::step][mask[::step, ::step] > 0]
+
+
+def _paper_lab(quad: np.ndarray, lab8: np.ndarray, step: int = 1):
+    """The median colour (L 0..100, signed a, b) inside a quad, its paper (writing and dots
+    are the lesser part), from every `step`-th pixel each way; None if it holds no pixel."""
+    picked = _pixels_inside(quad, lab8, step)
     if not len(picked):
         return None
     colour = (np.median(picked, axis=0) - _LAB8_OFFSET) * _LAB8_SCALE
