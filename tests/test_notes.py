@@ -805,6 +805,36 @@ def test_a_note_found_in_part_grows_to_its_paper_not_its_soft_shadow():
     assert iou(grown, truth) > 0.93
 
 
+def test_a_note_found_in_part_grows_whole_beside_a_found_neighbour_of_its_colour():
+    # Two canary notes edge to edge; the left one found, of the right one only its top (a band
+    # of dots across it). What differs from the wall round the part runs on into the
+    # neighbour: the two are no note's size. Without the neighbour, the part's note is.
+    image = wall()
+    left = note(image, 450, 400, 220, shadow=False)
+    truth = note(image, 670, 400, 220, shadow=False)
+    for k in range(6):
+        cv2.circle(image, (690 + 38 * k, 560), 17, (200, 120, 30), -1, cv2.LINE_AA)
+    lab = cv2.cvtColor(cv2.medianBlur(image, 5), cv2.COLOR_BGR2Lab)
+    part = np.float64([[670, 400], [890, 400], [890, 535], [670, 535]])
+    grown = _whole(part, lab, TYPICAL, [left])
+    assert iou(grown, truth) > 0.93
+
+
+def test_a_note_found_in_part_is_not_grown_over_the_wall_beside_a_neighbour():
+    # As above, with a patch of the wall lit unlike the rest beside the foot of the part's
+    # note (it differs from the ring's wall): without the neighbour, the part and that patch
+    # are a box of a note's size, but the two leave much of it bare. Left as it was.
+    image = wall()
+    left = note(image, 450, 400, 220, shadow=False)
+    truth = note(image, 670, 400, 180, 220, shadow=False)
+    cv2.rectangle(image, (850, 560), (900, 640), (235, 240, 245), -1)
+    lab = cv2.cvtColor(cv2.medianBlur(image, 5), cv2.COLOR_BGR2Lab)
+    part = np.float64([[670, 400], [850, 400], [850, 535], [670, 535]])
+    grown = _whole(part, lab, TYPICAL, [left])
+    assert iou(grown, truth) < 0.8
+    assert np.array_equal(grown, part)
+
+
 def test_a_note_cut_short_under_writing_that_fills_the_band_along_its_end_grows_whole():
     # The band inside the end it was cut at is mostly ink: by that band's colour, no paper
     # shows beyond either end. By the note's own paper colour (most of a whole note is
@@ -1130,3 +1160,10 @@ def test_bare_wall_is_told_by_its_own_pixels_not_by_their_median():
     bare[::3] = (40 * 255 / 100, 128, 128 - 20)
     assert not _bare_wall(square, note, [wall_lab])
     assert _bare_wall(square, bare, [wall_lab])
+
+
+def test_a_note_crowded_with_dots_beside_a_note_of_its_colour_is_grown_whole():
+    # Seeded medium wall: a yellow note on cork crowded with nine big dots, 3 px from a yellow
+    # neighbour found whole; only a box round its middle was found, and it could not grow
+    # (its paper ran on into the neighbour's): 3 of its 9 votes counted.
+    assert_seeded_found(2177, "medium", [(975, 1535)])

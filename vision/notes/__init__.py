@@ -46,7 +46,9 @@ notes the first found only in pieces (crowded with dots, or with writing all ove
 note still smaller than the wall's notes may be the part of one that a clump of dots left
 plain: everything that differs from the wall around it (not its soft shadow: the wall
 darker, of its hue) and joins it is the note, when that is one note's size and shape and
-touches no other; so may a piece of paper that no note holds and that is no note itself,
+touches no other; where it runs on into a note found already (a neighbour of its colour
+across a narrow gap), what is left without the notes found is, if it fills its box as paper
+does; so may a piece of paper that no note holds and that is no note itself,
 turned from the wall's notes (a line of writing cut it off aslant), ragged, too narrow for a
 note (a column of big dots cut it off the rest), or too small for one (a band of it, a fifth
 of a note or more, left between lines of big writing), when that whole note is square to

@@ -44,6 +44,11 @@ _PAPER_SHARE = 0.12
 _INK_ROWS = 0.15
 _GAP_ROWS = 0.06
 _BARE = 0.02
+# The rim of a neighbouring note that its found outline leaves out, in working-copy pixels
+# (see _whole); where they are left out, what is left of the blob fills this share of its box
+# at least (a note's paper does, 0.9 and more; the wall's shading joined on leaves gaps).
+_OTHERS_RIM = 2.0
+_SOLID = 0.85
 # Paper beyond the ends of an axis less than this share of what it is short by: none (wall,
 # or another note, beyond both: a smaller note).
 _NO_PAPER = 0.5
@@ -82,23 +87,43 @@ def _whole(quad: np.ndarray, lab8: np.ndarray, typical, others: list[np.ndarray]
     off[..., 0] = np.maximum(off[..., 0], 0.0)
     diff = cv2.transform(np.abs(off), _SUM_L1)
     on_wall = (diff > _WALL_DELTA_E * 1.5).astype(np.uint8)
+    grown = _blob_note(on_wall, local, typical)
+    if grown is not None and not any(_overlap(grown + (x0, y0), o) > 0.15 for o in others):
+        return grown + (x0, y0)
+    # A neighbour of its colour across a narrow gap joins it, and the two are no note's size:
+    # the notes found already (and the rim of each that its outline leaves out) are not this
+    # one. Without them, what is left must fill its box as paper does: wall the light left
+    # unlike the ring's wall, joined on, does not.
+    for other in others:
+        cv2.fillConvexPoly(
+            on_wall, np.round(_grow(other, _OTHERS_RIM) - (x0, y0)).astype(np.int32), 0
+        )
+    grown = _blob_note(on_wall, local, typical, solid=_SOLID)
+    return quad if grown is None else grown + (x0, y0)
+
+
+def _blob_note(on_wall: np.ndarray, local: np.ndarray, typical, solid: float = 0.0):
+    """The box round the blob of `on_wall` that holds the quad `local` (window pixels), if
+    that is one note's size and shape, within the window (not running on beyond a note's
+    reach: a block of notes, or the wall's shading), and filled by the blob at least
+    `solid`; else None."""
+    on_wall = on_wall.copy()
     cv2.fillConvexPoly(on_wall, np.round(local).astype(np.int32), 1)
     count, labels = cv2.connectedComponents(on_wall, connectivity=4)
     centre = np.round(local.mean(axis=0)).astype(int)
     blob = labels == labels[centre[1], centre[0]]
     if blob[0, :].any() or blob[-1, :].any() or blob[:, 0].any() or blob[:, -1].any():
-        return quad  # runs on beyond a note's reach: a block of notes, or the wall's shading
+        return None
     points = cv2.findNonZero(blob.astype(np.uint8))
     (cx, cy), (rw, rh), angle = cv2.minAreaRect(points)
-    grown = _ordered(cv2.boxPoints(((cx, cy), (rw, rh), angle))) + (x0, y0)
+    grown = _ordered(cv2.boxPoints(((cx, cy), (rw, rh), angle)))
     big = _area(grown)
     if (
-        not (0.7 <= big / (note_w * note_h) <= 1.4)
+        not (0.7 <= big / (typical[0] * typical[1]) <= 1.4)
         or not 1 / _MAX_ASPECT <= _aspect(grown) <= _MAX_ASPECT
+        or len(points) < solid * big
     ):
-        return quad
-    if any(_overlap(grown, o) > 0.15 for o in others):
-        return quad
+        return None
     return grown
 
 
