@@ -1129,3 +1129,25 @@ def test_a_small_dot_whose_tinted_highlight_lies_to_one_side_counts(seed, tier, 
     quad = np.float32(note.polygon)
     _, dots = find_dots(wall.image, quad, Params())
     assert sum(depth_inside(quad, d.center) >= 0 for d in dots) == note.votes
+
+
+@pytest.mark.parametrize(
+    ("seed", "tier", "point"),
+    [
+        (2039, "medium", (2630, 1368)),
+        (2076, "medium", (1637, 1218)),
+        (2168, "medium", (1914, 669)),
+        (3025, "hard", (2192, 1102)),
+    ],
+)
+def test_a_faint_dot_touching_a_dot_found_at_the_first_look_counts_once(seed, tier, point):
+    # On these seeded walls a dot of about the paper's colour (a yellow dot on a canary note)
+    # touches a dot of another colour that the first look finds: at the lower threshold the two
+    # are one core, which the second look skipped whole. The rest of that core is looked at now,
+    # and what is found there overlapping the dot found, of its colour, is that dot (hard 3025:
+    # one dot, the first look's disc on part of it).
+    wall = make_wall(seed, tier)
+    note = next(n for n in wall.truth.notes if inside(n.polygon, point))
+    quad = np.float32(note.polygon)
+    _, dots = find_dots(wall.image, quad, Params())
+    assert sum(depth_inside(quad, d.center) >= 0 for d in dots) == note.votes

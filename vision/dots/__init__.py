@@ -110,6 +110,11 @@ both sides of it (the edge moved onto it would cut off the dots across the edge)
    first look did not (a dot of about the paper's colour, or one whose shaded
    rim fell under the threshold and cut it small), steps 2-7 are done again
    there (scan.py), and what they find must score well clear of ink to be a dot.
+   There a dot of about the paper's colour joins the dot it touches into one core
+   (a yellow dot beside a green one on a canary note): the dots the first look found
+   are cut out of such a core and the rest of it is looked at, and what is found there
+   overlapping one of them, of its colour (lit or shaded), is more of that dot, whose
+   disc the first look fitted to part of it (scan.py, `_held`, `_part_of`).
 9. One dot found twice (its blob cut by a highlight, or seen by both looks) is
    one dot (here, in `find_dots`).
 

@@ -34,6 +34,9 @@ _FAINT_SEEN = 0.8
 # Round a seed, the core is taken with its blob where it is this close to the paper (in
 # `dot_delta_e`): the blurred rim and shading; a thing of another colour next to it differs more.
 _FAINT_RIM = 1.5
+# A dot the first look found is cut out of the second look's core that holds it with this many
+# pixels more than its disc: its blurred rim, which passes the lower threshold.
+_CUT_RIM = 2
 # A blob grown from a seed's colour lies within the blob of the darker colour round it (the
 # dot's face round its highlight) where at most a rim pixel or so of it lies outside.
 _WITHIN = 0.9
@@ -60,10 +63,64 @@ def candidates(lab: np.ndarray, box: tuple[int, int, int, int], params: Params) 
         return found
     # A second look at a lower threshold, for dots of about the paper's colour (a yellow dot
     # on a canary note in a colour cast), only where it shows much more than the first look
-    # did and no dot was found: what it finds must look all the more like a sticker.
-    dots = {(min(h - 1, int(c.y)), min(w - 1, int(c.x))) for c in found if score(c, params) > 0}
-    more, _ = _scan(lab, inner, fit, masks[1], looks[1], (cores, sorted(dots)))
-    return found + [replace(c, faint=True) for c in more]
+    # did: what it finds must look all the more like a sticker.
+    dots = [c for c in found if score(c, params) > 0]
+    note, odd, faint_cores = masks[1]
+    held, rest = _held(faint_cores, dots)
+    more, _ = _scan(lab, inner, fit, (note, odd, rest), looks[1], (cores, faint_cores))
+    return found + [replace(c, faint=True) for c in more if not _part_of(c, held, dots)]
+
+
+def _held(
+    cores: np.ndarray, dots: list[Candidate]
+) -> tuple[tuple[np.ndarray, list[int]], np.ndarray]:
+    """The second look's cores that hold a dot the first look found, and the cores with those
+    dots cut out of them (uint8). At the lower threshold a dot of about the paper's colour
+    joins the dot it touches (a yellow dot beside a green one, on a canary note): the rest of
+    such a core is looked at, not the dot found already. The first are the cores marked (each
+    core holding a dot by a number of its own, from 2; the others 1) and the number of the core
+    each dot of `dots` lies in (0: none)."""
+    h, w = cores.shape
+    # Filled from each dot (most cores hold none: filling costs less than labelling them all);
+    # in floating point, which numbers any count of dots.
+    marks = cores.astype(np.float32)
+    at = []
+    for k, c in enumerate(dots):
+        x, y = min(w - 1, int(c.x)), min(h - 1, int(c.y))
+        mark = int(marks[y, x])
+        if mark == 1:
+            mark = k + 2
+            cv2.floodFill(marks, None, (x, y), mark, 0, 0, 8)
+        at.append(mark)
+    rest = cores
+    if any(at):
+        cut = np.zeros_like(cores)
+        for c, mark in zip(dots, at, strict=True):
+            if mark:
+                cv2.circle(cut, (int(round(c.x)), int(round(c.y))), int(c.r + _CUT_RIM), 1, -1)
+        rest = cores.copy()
+        rest[(cut > 0) & (marks > 1)] = 0
+    return (marks, at), rest
+
+
+def _part_of(c: Candidate, held: tuple[np.ndarray, list[int]], dots: list[Candidate]) -> bool:
+    """Whether a disc the second look found in a core holding a dot of the first look is more
+    of that dot: a disc overlapping it, of about its colour (lit or shaded). The first look can
+    fit a disc to part of a dot (a highlight or a faint half cut it off), which the second look
+    sees whole; a dot of another colour beside it is another dot."""
+    marks, at = held
+    h, w = marks.shape
+    mark = int(marks[min(h - 1, int(c.y)), min(w - 1, int(c.x))])
+    if mark < 2:
+        return False
+    a = np.float32(c.colour)
+    for k, where in zip(dots, at, strict=True):
+        if where != mark or math.hypot(c.x - k.x, c.y - k.y) >= c.r + k.r:
+            continue
+        b = np.float32(k.colour)
+        if near(a, b) or washed(a, b) or washed(b, a):
+            return True
+    return False
 
 
 def _masks(
@@ -136,14 +193,15 @@ def _scan(
     fit: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     masks: tuple[np.ndarray, np.ndarray, np.ndarray],
     params: Params,
-    seen: tuple[np.ndarray, list[tuple[int, int]]] | None,
+    seen: tuple[np.ndarray, np.ndarray] | None,
 ) -> tuple[list[Candidate], np.ndarray]:
     """The candidate discs of the things that differ from the paper by more than
     `params.dot_delta_e`, and the cores they were looked for in (uint8). `fit`: the paper's
     squared difference, colour, model, each pixel's offset from it and its squared length;
     `masks`: the note and what lies on it, what is odd there and its cores at this threshold
-    (`_masks`). `seen` (a second look): the first look's cores and the pixels (row, column) of
-    the dots it found; a core holding a dot, or mostly the first look's, is skipped."""
+    (`_masks`; on a second look, with the first look's dots cut out: `_held`). `seen` (a second
+    look): the first look's cores, and this look's whole, which blobs may grow within; a core
+    mostly the first look's is skipped."""
     d_min = params.dot_min * params.note_px
     d_max = params.dot_max * params.note_px
     # No disc is wider than the widest sticker: a round thing wider (a filled-in doodle, a
@@ -153,20 +211,20 @@ def _scan(
     diff2, paper, model, off, off2 = fit
     note, odd, cores = masks
     labels, boxes = parts(cores)
+    whole = cores
     if seen is not None and boxes:
-        first, dots = seen
+        first, whole = seen
         size = np.bincount(labels[cores > 0], minlength=len(boxes) + 1)  # the cores' pixels only
         before = np.bincount(labels[first > 0], minlength=len(size))
-        for y, x in dots:
-            boxes.pop(int(labels[y, x]), None)
         for label in [k for k in boxes if before[k] >= _FAINT_SEEN * size[k]]:
             boxes.pop(label)
     if not boxes:
         return [], cores  # nothing (new) on the note at least as wide as the smallest dot
     faint = (diff2 < (_FAINT_RIM * params.dot_delta_e) ** 2).view(np.uint8)  # shading, not things
     # Blobs are looked for only in the thick parts: a dot stays whole, the pen strokes it sits
-    # on (of its own colour, say) fall away.
-    thick = cv2.dilate(cores, _disc(_THICK_GROW)).view(bool) & note
+    # on (of its own colour, say) fall away. (On a second look, the whole cores: a dot beside
+    # one cut out of them is whole too.)
+    thick = cv2.dilate(whole, _disc(_THICK_GROW)).view(bool) & note
     found: list[Candidate] = []
 
     def measure_disc(blob_at, bounds, disc_at, cluster, colour, axis, covered=None) -> Candidate:
