@@ -1167,3 +1167,11 @@ def test_a_note_crowded_with_dots_beside_a_note_of_its_colour_is_grown_whole():
     # neighbour found whole; only a box round its middle was found, and it could not grow
     # (its paper ran on into the neighbour's): 3 of its 9 votes counted.
     assert_seeded_found(2177, "medium", [(975, 1535)])
+
+
+def test_two_notes_run_together_aslant_where_dots_cut_one_are_each_found():
+    # Seeded medium wall: two yellow notes side by side, the right one crowded with nine dots
+    # that cut its paper; the left one and a piece of the right one made one region, bigger
+    # than the wall's notes and outlined aslant (a corner 30 degrees off square), taken for a
+    # note: the right one was lost with its nine votes.
+    assert_seeded_found(2069, "medium", [(2284, 1748), (2110, 1745)], min_iou=0.8)

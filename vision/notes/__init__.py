@@ -13,7 +13,9 @@ notes set it; but not a piece of a note (a note cut in two by a line of writing,
 seen aslant, is two of its half, and each smaller far note one): a size that a bigger
 region of its paper holds, as one of it, or as a grid of it whose seams do not show at full
 resolution, is none. A region shaped like a note of about that size (or off a bigger pad:
-no side as long as one and a half of its), and square to the wall's notes, is a note. One
+no side as long as one and a half of its), and square to the wall's notes, is a note, unless
+it is bigger than the typical note with a corner well off square (two of one colour run
+together where dots cut one, outlined aslant across the other). One
 that is not, or is a good deal bigger than the typical note, is looked at again at the
 next, lower threshold, where the faint seams between touching notes of one colour (a shadow
 line, a slight change of shade) and the weak spots in an outline that let a note leak into

@@ -53,6 +53,12 @@ _EDGE_FLOOR = 5.0
 _CRISP = 0.9
 # A single note's area, relative to the wall's typical note.
 _SINGLE_AREA = (0.3, 1.6)
+# A region bigger than the typical note by this much, with a corner further from square than
+# this (degrees), is no single note: two of one colour run together where dots cut one of
+# them, their outline spanning one and a piece of the other aslant (a note seen in
+# perspective, or with a corner cut off, is about its size).
+_MERGED_AREA = 1.1
+_MERGED_SKEW = _SKEW_MIN
 # A note off a bigger pad than the wall's typical note's can be this many times its area
 # (see _search's one_size).
 _BIGGER_PAD = 2.25
@@ -213,11 +219,14 @@ def _search(bgr: np.ndarray, params: Params, min_px: float, typical=None, lab8=N
 
     def single(r: _Region) -> bool:
         return (
-            (one_size(r) and (shaped(r) or narrow(r)) and aligned(r))
+            (one_size(r) and (shaped(r) or narrow(r)) and aligned(r) and not merged(r))
             or strip(r)
             or far(r)
             or dim(r)
         )
+
+    def merged(r: _Region) -> bool:
+        return r.area > _MERGED_AREA * typical_area and _skew(r.quad) > _MERGED_SKEW
 
     def dim(r: _Region) -> bool:
         # A dark note (purple, in poor light) too dull to pass for paper by its colour: a
