@@ -1151,3 +1151,19 @@ def test_a_faint_dot_touching_a_dot_found_at_the_first_look_counts_once(seed, ti
     quad = np.float32(note.polygon)
     _, dots = find_dots(wall.image, quad, Params())
     assert sum(depth_inside(quad, d.center) >= 0 for d in dots) == note.votes
+
+
+@pytest.mark.parametrize(
+    ("seed", "tier", "point"),
+    [(2070, "medium", (1409, 1341)), (2167, "medium", (1225, 575)), (3065, "hard", (509, 821))],
+)
+def test_a_faint_dot_the_first_look_saw_only_in_part_counts(seed, tier, point):
+    # On these seeded walls a dot of the note's own hue (orange on orange, yellow on canary)
+    # shows only in part at the first threshold (its highlight or shaded rim falls under it),
+    # and no dot is found there; at the lower threshold its core grows by about a pixel all
+    # round, and the second look, which skipped a core grown so little, finds the dot whole.
+    wall = make_wall(seed, tier)
+    note = next(n for n in wall.truth.notes if inside(n.polygon, point))
+    quad = np.float32(note.polygon)
+    _, dots = find_dots(wall.image, quad, Params())
+    assert sum(depth_inside(quad, d.center) >= 0 for d in dots) == note.votes

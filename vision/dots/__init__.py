@@ -108,8 +108,9 @@ both sides of it (the edge moved onto it would cut off the dots across the edge)
    highlight and white paper both lie towards white.
 8. Where a lower threshold (`dot_faint` of `dot_delta_e`) shows something the
    first look did not (a dot of about the paper's colour, or one whose shaded
-   rim fell under the threshold and cut it small), steps 2-7 are done again
-   there (scan.py), and what they find must score well clear of ink to be a dot.
+   rim fell under the threshold and cut it small: a core grown there by as much
+   as a pixel all round), steps 2-7 are done again there (scan.py), and what
+   they find must score well clear of ink to be a dot.
    There a dot of about the paper's colour joins the dot it touches into one core
    (a yellow dot beside a green one on a canary note): the dots the first look found
    are cut out of such a core and the rest of it is looked at, and what is found there
