@@ -77,7 +77,10 @@ both sides of it (the edge moved onto it would cut off the dots across the edge)
    and other things (writing it covers, other dots). A glossy dot's highlight too tinted to be
    whitish (its colour washed out) spreads its lightness as blurred ink does: in a disc scoring a
    little short of a dot, such a highlight lying to one side of its middle (towards the lamp;
-   ink's blurred rim lies all round) is left out of the spread (ink.py, `_unlit_spread`).
+   ink's blurred rim lies all round; placed by all of it, its whitish core too) is left out of
+   the spread (ink.py, `_unlit_spread`). On a black dot the highlight lifts the mean colour so
+   much that its dimmer fringe is no lighter than that: it is also judged against the face's
+   darker part.
    A disc judged ink inside something wider that differs from the paper (a dot only part
    of which is of the seed's colour: lit, shaded) is judged again as the widest such disc,
    which must then look all the more like a sticker. What would be a dot is no dot if its
