@@ -1117,6 +1117,16 @@ def test_an_underline_along_the_notes_edge_does_not_move_the_edge_onto_it(side):
     assert_same_dots([d for d in dots if inside(quad, d.center)], n.dots)
 
 
+def assert_counted_on_true_outline(seed: int, tier: str, point) -> None:
+    """On the seeded wall, the note holding `point`, given its true outline, has its true
+    vote count (the dots whose centres lie on it)."""
+    wall = make_wall(seed, tier)
+    note = next(n for n in wall.truth.notes if inside(n.polygon, point))
+    quad = np.float32(note.polygon)
+    _, dots = find_dots(wall.image, quad, Params())
+    assert sum(depth_inside(quad, d.center) >= 0 for d in dots) == note.votes
+
+
 @pytest.mark.parametrize(
     ("seed", "tier", "point"), [(2046, "medium", (562, 1345)), (3060, "hard", (1231, 890))]
 )
@@ -1124,11 +1134,7 @@ def test_a_small_dot_whose_tinted_highlight_lies_to_one_side_counts(seed, tier, 
     # On these seeded walls a small glossy dot (about 9 mm) has the lamp's highlight off its
     # middle, too tinted to be whitish: its lightness spreads as blurred ink's does and it
     # scores just short of a dot, until the highlight is left out of the spread.
-    wall = make_wall(seed, tier)
-    note = next(n for n in wall.truth.notes if inside(n.polygon, point))
-    quad = np.float32(note.polygon)
-    _, dots = find_dots(wall.image, quad, Params())
-    assert sum(depth_inside(quad, d.center) >= 0 for d in dots) == note.votes
+    assert_counted_on_true_outline(seed, tier, point)
 
 
 @pytest.mark.parametrize(
@@ -1146,11 +1152,7 @@ def test_a_faint_dot_touching_a_dot_found_at_the_first_look_counts_once(seed, ti
     # are one core, which the second look skipped whole. The rest of that core is looked at now,
     # and what is found there overlapping the dot found, of its colour, is that dot (hard 3025:
     # one dot, the first look's disc on part of it).
-    wall = make_wall(seed, tier)
-    note = next(n for n in wall.truth.notes if inside(n.polygon, point))
-    quad = np.float32(note.polygon)
-    _, dots = find_dots(wall.image, quad, Params())
-    assert sum(depth_inside(quad, d.center) >= 0 for d in dots) == note.votes
+    assert_counted_on_true_outline(seed, tier, point)
 
 
 @pytest.mark.parametrize(
@@ -1162,11 +1164,7 @@ def test_a_faint_dot_the_first_look_saw_only_in_part_counts(seed, tier, point):
     # shows only in part at the first threshold (its highlight or shaded rim falls under it),
     # and no dot is found there; at the lower threshold its core grows by about a pixel all
     # round, and the second look, which skipped a core grown so little, finds the dot whole.
-    wall = make_wall(seed, tier)
-    note = next(n for n in wall.truth.notes if inside(n.polygon, point))
-    quad = np.float32(note.polygon)
-    _, dots = find_dots(wall.image, quad, Params())
-    assert sum(depth_inside(quad, d.center) >= 0 for d in dots) == note.votes
+    assert_counted_on_true_outline(seed, tier, point)
 
 
 @pytest.mark.parametrize(
@@ -1183,8 +1181,4 @@ def test_a_glossy_dot_whose_highlight_reaches_its_middle_counts(seed, tier, poin
     # fringe alone, a ring cut by the disc's edge, looked centred, as a blurred rim is, and on
     # the black dots the fringe was no lighter than the face's mean, lifted by the highlight.
     # The dot scored just short of one until the highlight is left out of its spread.
-    wall = make_wall(seed, tier)
-    note = next(n for n in wall.truth.notes if inside(n.polygon, point))
-    quad = np.float32(note.polygon)
-    _, dots = find_dots(wall.image, quad, Params())
-    assert sum(depth_inside(quad, d.center) >= 0 for d in dots) == note.votes
+    assert_counted_on_true_outline(seed, tier, point)
