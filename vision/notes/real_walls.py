@@ -17,8 +17,8 @@ from vision.notes.shapes import (
     _contains,
     _delta_e,
     _grow,
+    _median_lab,
     _overlap,
-    _paper_lab,
     _pixels_inside,
     _sides,
 )
@@ -202,14 +202,14 @@ def _framed(quad: np.ndarray, bgr: np.ndarray) -> bool:
 def _bare_wall(quad: np.ndarray, lab8: np.ndarray, walls: list) -> bool:
     """Whether a quad found on the wiped copy is the wall's colour on the photo (its inner
     part, where most of a note's paper shows between its writing and dots)."""
-    middle = _grow(quad, -_INNER * min(_sides(quad)))
-    inner = _paper_lab(middle, lab8, step=2)
+    picked = _pixels_inside(_grow(quad, -_INNER * min(_sides(quad))), lab8, step=2)
+    inner = _median_lab(picked)
     if inner is None or min(_delta_e(inner, w) for w in walls) > _BARE_DELTA_E:
         return False
     # The median alone is no proof: on a pale note crowded with writing and dots it is
     # dragged towards grey, near a light wall's. Bare wall shows as itself between the
     # smeared strokes; a note's paper nowhere does.
-    pixels = (_pixels_inside(middle, lab8, step=2) - _LAB8_OFFSET) * _LAB8_SCALE
+    pixels = (picked - _LAB8_OFFSET) * _LAB8_SCALE
     near = np.zeros(len(pixels), bool)
     for wall in walls:
         near |= np.linalg.norm(pixels - np.asarray(wall), axis=1) <= _BARE_DELTA_E

@@ -114,7 +114,11 @@ def _pixels_inside(quad: np.ndarray, lab8: np.ndarray, step: int = 1) -> np.ndar
 def _paper_lab(quad: np.ndarray, lab8: np.ndarray, step: int = 1):
     """The median colour (L 0..100, signed a, b) inside a quad, its paper (writing and dots
     are the lesser part), from every `step`-th pixel each way; None if it holds no pixel."""
-    picked = _pixels_inside(quad, lab8, step)
+    return _median_lab(_pixels_inside(quad, lab8, step))
+
+
+def _median_lab(picked: np.ndarray):
+    """The median colour (L 0..100, signed a, b) of 8-bit Lab pixels (n x 3); None if none."""
     if not len(picked):
         return None
     colour = (np.median(picked, axis=0) - _LAB8_OFFSET) * _LAB8_SCALE
