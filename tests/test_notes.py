@@ -805,6 +805,22 @@ def test_a_note_found_in_part_grows_to_its_paper_not_its_soft_shadow():
     assert iou(grown, truth) > 0.93
 
 
+def test_a_note_found_in_part_grows_to_its_edge_not_to_the_dots_stuck_across_it():
+    # Two dots stuck across the note's right edge, one above the other, are a bump on that
+    # side of what differs from the wall: the note's side is where most of its rows end.
+    # mutation: the smallest box round the blob (the side 18 px out, on the dots' rims).
+    image = wall()
+    truth = note(image, 670, 400, 220, shadow=False)
+    for y in (470, 504):
+        cv2.circle(image, (890, y), 17, (60, 160, 60), -1, cv2.LINE_AA)
+    for k in range(6):
+        cv2.circle(image, (690 + 34 * k, 560), 15, (200, 120, 30), -1, cv2.LINE_AA)
+    lab = cv2.cvtColor(cv2.medianBlur(image, 5), cv2.COLOR_BGR2Lab)
+    part = np.float64([[670, 400], [860, 400], [860, 535], [670, 535]])
+    grown = _whole(part, lab, TYPICAL, [])
+    assert np.abs(grown - truth).max() < 3
+
+
 def test_a_note_found_in_part_grows_whole_beside_a_found_neighbour_of_its_colour():
     # Two canary notes edge to edge; the left one found, of the right one only its top (a band
     # of dots across it). What differs from the wall round the part runs on into the

@@ -125,7 +125,7 @@ def _blob_note(on_wall: np.ndarray, local: np.ndarray, typical, solid: float = 0
         or len(points) < solid * big
     ):
         return None
-    return grown
+    return _sides_box(points.reshape(-1, 2))
 
 
 def _extended(quad: np.ndarray, bgr: np.ndarray, size, others: list[np.ndarray]) -> np.ndarray:
@@ -355,3 +355,28 @@ def _sharing(a: int, b: int, cap: int, need: float) -> tuple[float, float] | Non
     else:
         return None  # paper all round: inside a block of notes, no telling where
     return ext
+
+
+def _sides_box(points: np.ndarray) -> np.ndarray:
+    """The box of a blob of a note's pixels, each side where most of the note's rows (or
+    columns) end: a dot stuck across the edge, or two, is a bump a few rows long on the
+    side, and does not stretch the box as it stretches the smallest one round the blob."""
+    (cx, cy), _, angle = cv2.minAreaRect(points.astype(np.float32))
+    a = math.radians(angle)
+    u = np.array([math.cos(a), math.sin(a)])
+    v = np.array([-math.sin(a), math.cos(a)])
+    rel = points - (cx, cy)
+    pu, pv = rel @ u, rel @ v
+    ends = []
+    for along, across in ((pv, pu), (pu, pv)):
+        line = np.round(along).astype(np.int64)
+        line -= line.min()
+        lo = np.full(line.max() + 1, np.inf)
+        hi = np.full(line.max() + 1, -np.inf)
+        np.minimum.at(lo, line, across)
+        np.maximum.at(hi, line, across)
+        held = np.isfinite(lo)
+        ends.append((float(np.median(lo[held])) - 0.5, float(np.median(hi[held])) + 0.5))
+    (u0, u1), (v0, v1) = ends
+    corners = [(u0, v0), (u1, v0), (u1, v1), (u0, v1)]
+    return _ordered([(cx, cy) + s * u + t * v for s, t in corners])
