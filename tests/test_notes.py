@@ -630,13 +630,6 @@ def test_leftover_paper_that_is_a_strip_or_runs_on_is_no_note():
     image = wall()
     found = [note(image, 100 + 200 * k, 200, 200, shadow=False) for k in range(3)]
     note(image, 800, 200, 200, 80, shadow=False)  # a strip of canary: no note's shape
-    # an L of three canary notes, their seams showing: no block of notes (they would fill
-    # its box; cut as one, its fourth cell would be bare wall)
-    cv2.rectangle(image, (1100, 100), (1499, 299), CANARY, -1)
-    cv2.rectangle(image, (1100, 300), (1299, 499), CANARY, -1)
-    seam = tuple(int(c * 0.8) for c in CANARY)
-    cv2.line(image, (1300, 100), (1300, 299), seam, 2)
-    cv2.line(image, (1100, 300), (1299, 300), seam, 2)
     # a blank canary card, two notes by two: no seam shows, so no notes
     cv2.rectangle(image, (1100, 550), (1499, 949), CANARY, -1)
     # a panel of a canary sheet, in a thin printed line: it and the sheet round it are too
@@ -644,6 +637,61 @@ def test_leftover_paper_that_is_a_strip_or_runs_on_is_no_note():
     cv2.rectangle(image, (300, 520), (560, 780), CANARY, -1)
     cv2.rectangle(image, (325, 545), (535, 755), INK, 3)
     assert _leftover(image, found) == []
+
+
+def test_leftover_paper_in_an_l_of_notes_is_peeled_into_its_notes():
+    # Beside a row of canary notes found, an L of three more, their seams showing, left bare:
+    # no block (it does not fill its box; cut as one, its fourth cell would be bare wall), but
+    # a row of two with a note below one end: peeled off it, the biggest block first, each is
+    # a note (the one below, though it meets the notes found only at a corner: the row it
+    # was peeled with lies beside them).
+    # mutation: no peeling (nothing added).
+    image = wall()
+    found = [note(image, 100 + 200 * k, 200, 200, shadow=False) for k in range(3)]
+    seam = tuple(int(c * 0.8) for c in CANARY)
+    cv2.rectangle(image, (700, 200), (1099, 399), CANARY, -1)
+    cv2.rectangle(image, (700, 400), (899, 599), CANARY, -1)
+    cv2.line(image, (900, 200), (900, 399), seam, 2)
+    cv2.line(image, (700, 400), (899, 400), seam, 2)
+    cv2.line(image, (700, 200), (700, 399), seam, 2)  # the seam with the notes found
+    truths = [
+        np.float64([[x, y], [x + 200, y], [x + 200, y + 200], [x, y + 200]])
+        for x, y in ((700, 200), (900, 200), (700, 400))
+    ]
+    added = _leftover(image, found)
+    assert len(added) == 3
+    for truth in truths:
+        assert max(iou(q, truth) for q in added) > 0.85
+
+
+def test_a_column_of_notes_with_a_note_beside_it_is_peeled_into_blocks():
+    # The leftover paper of a block whose other notes were found: a column of three notes
+    # with a fourth beside the middle one. The column (the biggest block) comes first, then
+    # the note beside it; nothing else.
+    # mutation: rectangles set against the first patch's box, not what is left (the note
+    # beside the column is missed).
+    from vision.notes.unclaimed import _peeled
+
+    mask = np.zeros((170, 120), np.uint8)
+    mask[10:160, 10:60] = 1  # three notes 50 x 50, one above the other
+    mask[60:110, 60:110] = 1  # one beside the middle one
+    blocks = _peeled((5, 7, mask), (50.0, 50.0, 0.0))
+    assert [(cols, rows) for _, cols, rows in blocks] == [(1, 3), (1, 1)]
+    (column, _, _), (beside, _, _) = blocks
+    assert np.abs(column - [[15, 17], [65, 17], [65, 167], [15, 167]]).max() <= 1
+    assert np.abs(beside - [[65, 67], [115, 67], [115, 117], [65, 117]]).max() <= 1
+
+
+@pytest.mark.parametrize(
+    ("seed", "points"),
+    [(2297, [(902, 604), (905, 901), (911, 1196)]), (2200, [(1489, 1867), (1726, 1833)])],
+)
+def test_a_block_s_notes_left_bare_in_no_block_s_shape_are_found(seed, points):
+    # On these seeded walls the notes a block's search left bare, with scraps of paper beside
+    # them, are no block's shape: a column of three (medium 2297: a lime block on cork), a row
+    # of two (2200). Peeled off the scraps, they are blocks, cut on their seams. (Each found
+    # at 0.75 of overlap or more: the block's rectangle is set against the patch's corner.)
+    assert_seeded_found(seed, "medium", points, min_iou=0.7)
 
 
 def test_leftover_paper_whose_colour_runs_on_past_it_is_a_sheet():

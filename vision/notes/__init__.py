@@ -91,7 +91,8 @@ the block runs through one of them, were cut at a line of writing, off the seams
 way to it). Paper of a note's colour that no note holds once all the notes found are cleared
 is notes, when it is the size of one or a block of them (cut where their seams show), square
 to the wall's notes (a block of one colour left ragged at every level, or left bare by a
-neighbour fitted askew: `_unclaimed`); so is what no note holds and no wall is like, one
+neighbour fitted askew: `_unclaimed`), or when it is blocks of them, the biggest first, that
+take all of it but scraps (a column of notes with one beside it: `_peeled`); so is what no note holds and no wall is like, one
 whole note's size and shape with a note's paper showing (a note crowded with dots: clumps
 wider than the gap to its neighbours, so that no search sees its paper whole; its paper of a
 found note's colour or, where it is alone of its colour, its own commonest colour a sticky

@@ -39,6 +39,14 @@ _UNCLAIMED_SHRINK = 2
 _UNCLAIMED_MARGIN = 1.0
 _UNCLAIMED_SLIVER = 0.2
 _UNCLAIMED_NECK = 0.45
+# A patch is peeled into blocks (`_peeled`) whose notes are this share of the wall's note
+# across and down, leaving at most this share of a note's area (a strip of a note mostly
+# covered, a rim of paper round the notes found; but not a note-sized piece of a sheet).
+_PEEL_CELL = (0.75, 1.25)
+_PEEL_LEFT = 0.55
+# Of two or more blocks peeled off a patch, one has notes found on this share of a ring round
+# it at least (see _runs_on).
+_PEEL_BESIDE = 0.1
 # Notes end at their edges: paper whose own colour covers more than this share of a ring
 # round it (this share of a note wide, outside the notes found) is a piece of a sheet.
 _UNCLAIMED_RING = 0.15
@@ -97,7 +105,7 @@ def _unclaimed(
     for quad in [quad for quad, _ in notes] + dropped:
         cv2.fillConvexPoly(held, np.round(_grow(quad / k, _UNCLAIMED_MARGIN)).astype(np.int32), 1)
     size = (typical[0] / k, typical[1] / k, typical[2])
-    blocks = _blocks(mask & (held == 0), size)
+    blocks = _blocks(mask & (held == 0), size, peel=True)
     # A note crowded with dots (clumps of them wider than the gaps between its neighbours)
     # shows too little of its paper for that, and none of it is note-shaped: what differs
     # from every wall colour (its paper, its dots, its writing) and no note holds is a note,
@@ -109,10 +117,10 @@ def _unclaimed(
         diff = cv2.absdiff(lab8, (*own.tolist(), 0.0))
         far &= (cv2.transform(diff, _SUM_L1) > 2 * _UNCLAIMED_E).view(np.uint8)
     taken = held.copy()
-    for box, _, _ in blocks:
+    for box, _, _, _ in blocks:
         cv2.fillConvexPoly(taken, np.round(_grow(box, _UNCLAIMED_MARGIN)).astype(np.int32), 1)
     crowded = []
-    for box, cols, rows in _blocks(far & (taken == 0), size, _CROWDED_AREA[1]):
+    for box, cols, rows, _ in _blocks(far & (taken == 0), size, _CROWDED_AREA[1]):
         inside = np.zeros_like(mask)
         cv2.fillConvexPoly(inside, np.round(box).astype(np.int32), 1)
         paper = lab8[(inside & mask) > 0]
@@ -124,8 +132,21 @@ def _unclaimed(
             colour = (np.median(paper, axis=0) - _LAB8_OFFSET) * _LAB8_SCALE
             crowded.append((box, tuple(float(v) for v in colour)))
     out = list(notes)
-    for box, cols, rows in blocks:
-        if _runs_on(box, lab8, held, min(size[:2])):
+    for box, cols, rows, siblings in blocks:
+        beside = held
+        if siblings and all(
+            _held_round(b, held, min(size[:2])) < _PEEL_BESIDE for b in [box, *siblings]
+        ):
+            # Blocks peeled off one patch, cut where no seam need show: the rest of a block
+            # whose other notes were found lies beside them (a card two notes long alone on the
+            # wall is no notes).
+            continue
+        if siblings:
+            # (the blocks peeled off the same patch are notes beside it, not paper running on)
+            beside = held.copy()
+            for other in siblings:
+                cv2.fillConvexPoly(beside, np.round(other).astype(np.int32), 1)
+        if _runs_on(box, lab8, beside, min(size[:2])):
             continue
         quad = box * k
         colour = _paper_lab(quad, lab, step=2)
@@ -160,10 +181,13 @@ def _own_paper(pixels: np.ndarray) -> np.ndarray:
     return pixels[near < _UNCLAIMED_E]
 
 
-def _blocks(mask: np.ndarray, typical, most: float = _UNCLAIMED_AREA[1]) -> list:
-    """The notes and blocks of notes (quad, cols, rows) in a mask of leftover paper, on the
-    scale of `typical` (the wall's note: width, height, angle), each note `most` times the
-    wall's at most."""
+def _blocks(
+    mask: np.ndarray, typical, most: float = _UNCLAIMED_AREA[1], peel: bool = False
+) -> list:
+    """The notes and blocks of notes (quad, cols, rows, the other blocks peeled off the same
+    patch) in a mask of leftover paper, on the scale of `typical` (the wall's note: width,
+    height, angle), each note `most` times the wall's at most. With `peel`, a patch of no
+    block's shape is peeled into blocks (`_peeled`)."""
     note_w, note_h = typical[:2]
     kernel = cv2.getStructuringElement(
         cv2.MORPH_RECT, (max(3, int(_UNCLAIMED_SLIVER * min(note_w, note_h)) | 1),) * 2
@@ -184,16 +208,109 @@ def _blocks(mask: np.ndarray, typical, most: float = _UNCLAIMED_AREA[1]) -> list
             for px, py, part in _patches(opened, _UNCLAIMED_AREA[0] * note_area):
                 block = _block((x + px, y + py, part), typical, most)
                 if block is not None:
-                    blocks.append(block)
+                    blocks.append((*block, None))
+                elif peel:
+                    peeled = _peeled((x + px, y + py, part), typical, most)
+                    blocks += [(*b, [o[0] for o in peeled if o is not b]) for b in peeled]
         else:
-            blocks.append(block)
+            blocks.append((*block, None))
     return blocks
+
+
+def _peeled(piece, typical, most: float = _UNCLAIMED_AREA[1]) -> list:
+    """The blocks (quad, cols, rows) a patch of paper (x, y, mask) of no block's shape is
+    made of: a column of notes with a note beside one of them (the rest of a block whose other
+    notes were found), an L of them. Taken the biggest first, each a rectangle square to the
+    patch's box, set against a corner of what is left, that the paper fills as a block's does
+    (see `_block`). They must take all of it but slivers and scraps: paper of a note's
+    colour left over that no note fits is a sheet's, and so are the blocks cut from it."""
+    x, y, mask = piece
+    note_w, note_h, angle = typical
+    box = _ordered(cv2.boxPoints(cv2.minAreaRect(cv2.findNonZero(mask))))
+    turn = abs(_angle(box) - angle)
+    if min(turn, 90 - turn) > _MAX_TURN:
+        return []
+    bw, bh = _sides(box)
+    width, height = max(1, int(round(bw))), max(1, int(round(bh)))
+    frame = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
+    to_frame = cv2.getPerspectiveTransform(box.astype(np.float32), frame)
+    left = cv2.warpPerspective(mask, to_frame, (width, height), flags=cv2.INTER_NEAREST)
+    back = np.linalg.inv(to_frame)
+    sliver = cv2.getStructuringElement(
+        cv2.MORPH_RECT, (max(3, int(_UNCLAIMED_SLIVER * min(note_w, note_h)) | 1),) * 2
+    )
+    out = []
+    while True:
+        left = cv2.morphologyEx(left, cv2.MORPH_OPEN, sliver)
+        if cv2.countNonZero(left) <= _PEEL_LEFT * note_w * note_h:
+            # (one note and scraps is a note too long or too big for one: a card, a sheet)
+            return out if len(out) > 1 or (out and out[0][1] * out[0][2] > 1) else []
+        if len(out) == _UNCLAIMED_MAX:
+            return []
+        sums = cv2.integral(left)
+        lx, ly, lw, lh = cv2.boundingRect(left)
+        best = None
+        ws = {min(lw, round(c * note_w)) for c in range(1, max(1, round(lw / note_w)) + 1)} | {lw}
+        hs = {min(lh, round(r * note_h)) for r in range(1, max(1, round(lh / note_h)) + 1)} | {lh}
+        for w in ws:
+            for h in hs:
+                cols, rows = max(1, round(w / note_w)), max(1, round(h / note_h))
+                if cols * rows > _UNCLAIMED_MAX:
+                    continue
+                if not (
+                    _PEEL_CELL[0] <= w / cols / note_w <= _PEEL_CELL[1]
+                    and _PEEL_CELL[0] <= h / rows / note_h <= _PEEL_CELL[1]
+                    and 1 / _MAX_ASPECT <= (w / cols) / (h / rows) <= _MAX_ASPECT
+                ):
+                    continue
+                for x0 in {lx, lx + lw - w}:
+                    for y0 in {ly, ly + lh - h}:
+                        area = int(
+                            sums[y0 + h, x0 + w]
+                            - sums[y0, x0 + w]
+                            - sums[y0 + h, x0]
+                            + sums[y0, x0]
+                        )
+                        share = area / (cols * rows * note_w * note_h)
+                        if area < _UNCLAIMED_FILL * w * h or not (
+                            _UNCLAIMED_AREA[0] <= share <= most
+                        ):
+                            continue
+                        if best is None or area > best[0]:
+                            best = (area, x0, y0, w, h, cols, rows)
+        if best is None:
+            return []  # paper left over that is no note: a sheet's, not notes'
+        _, x0, y0, w, h, cols, rows = best
+        left[y0 : y0 + h, x0 : x0 + w] = 0
+        corners = np.float64([[x0, y0], [x0 + w, y0], [x0 + w, y0 + h], [x0, y0 + h]])
+        quad = cv2.perspectiveTransform(corners.reshape(-1, 1, 2), back).reshape(4, 2)
+        out.append((_ordered(quad) + (x, y), cols, rows))
 
 
 def _runs_on(box: np.ndarray, lab8: np.ndarray, held: np.ndarray, side: float) -> bool:
     """Whether the paper in `box` runs on past it (in a ring round it, outside the notes
     `held`): a piece of a sheet of that colour, not notes, which end at their edges."""
-    h, w = held.shape
+    window, inside, ring = _round(box, held.shape, side)
+    ring &= held[window] == 0
+    window = lab8[window]
+    if not ring.any() or not inside.any():
+        return False
+    own = np.median(window[inside > 0], axis=0)
+    diff = cv2.transform(cv2.absdiff(window, (*own.tolist(), 0.0)), _SUM_L1)
+    return float(np.mean(diff[ring] < _UNCLAIMED_E)) > _UNCLAIMED_RUNS
+
+
+def _held_round(box: np.ndarray, held: np.ndarray, side: float) -> float:
+    """The share of the ring round `box` (`_round`) that the notes `held` cover."""
+    window, _, ring = _round(box, held.shape, side)
+    return float(np.mean(held[window][ring] > 0)) if ring.any() else 0.0
+
+
+def _round(box: np.ndarray, shape, side: float):
+    """A ring round `box`, `_UNCLAIMED_RING` of a note's `side` wide: the window holding it
+    (slices into an image of `shape`), and in that window the box (uint8) and the ring
+    (bool)."""
+    h, w = shape[:2]
     outer = _grow(box, _UNCLAIMED_RING * side)
     x0, y0 = np.clip(np.floor(outer.min(axis=0)).astype(int), 0, (w, h))
     x1, y1 = np.clip(np.ceil(outer.max(axis=0)).astype(int) + 1, 0, (w, h))
@@ -201,13 +318,7 @@ def _runs_on(box: np.ndarray, lab8: np.ndarray, held: np.ndarray, side: float) -
     cv2.fillConvexPoly(inside, np.round(box - (x0, y0)).astype(np.int32), 1)
     ring = np.zeros_like(inside)
     cv2.fillConvexPoly(ring, np.round(outer - (x0, y0)).astype(np.int32), 1)
-    window = lab8[y0:y1, x0:x1]
-    ring = (ring > inside) & (held[y0:y1, x0:x1] == 0)
-    if not ring.any() or not inside.any():
-        return False
-    own = np.median(window[inside > 0], axis=0)
-    diff = cv2.transform(cv2.absdiff(window, (*own.tolist(), 0.0)), _SUM_L1)
-    return float(np.mean(diff[ring] < _UNCLAIMED_E)) > _UNCLAIMED_RUNS
+    return (slice(y0, y1), slice(x0, x1)), inside, ring > inside
 
 
 def _patches(mask: np.ndarray, min_area: float):
