@@ -607,7 +607,7 @@ def test_each_part_of_a_mask_gets_its_own_box_holes_and_islands_included():
 def test_each_look_gets_the_cores_its_own_threshold_gives(faint):
     # Both looks' cores come from one opening of their masks' sum (scan._masks): each must be
     # exactly what opening that look's own mask gives, whichever threshold is the higher; the
-    # lower threshold's mask closed first (its pinholes filled).
+    # lower threshold's mask closed first (its pinholes filled) away from the higher one's.
     from vision.dots.arith import SQUARE3
     from vision.dots.scan import _disc, _masks
 
@@ -624,14 +624,16 @@ def test_each_look_gets_the_cores_its_own_threshold_gives(faint):
     deltas = [params.dot_delta_e, faint * params.dot_delta_e]
     kernel = _disc(0.8 * params.dot_min * params.note_px)
     lowest = sorted(range(len(deltas)), key=lambda i: -deltas[i])[-1]  # (of equal ones, the last)
-    for i, (delta, (note, odd, cores)) in enumerate(
-        zip(deltas, _masks(diff2, wall2, inner, deltas, params), strict=True)
-    ):
+    looks = _masks(diff2, wall2, inner, deltas, params)
+    for i, (delta, (note, odd, cores)) in enumerate(zip(deltas, looks, strict=True)):
         assert np.array_equal(note, inner | (wall2 > delta**2))
         assert np.array_equal(odd, (diff2 > delta**2) & note)
         mask = odd.view(np.uint8)
         if i == lowest:
-            mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, SQUARE3)
+            other = looks[1 - i][1]  # the higher (or equal) threshold's
+            away = ~cv2.dilate(other.view(np.uint8), SQUARE3).view(bool)
+            filled = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, SQUARE3).view(bool) & away
+            mask = (odd | filled).view(np.uint8)
         opened = cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel)
         assert cores.dtype == np.uint8 and np.array_equal(cores, opened)
         assert 0 < np.count_nonzero(cores) < np.count_nonzero(odd)  # the case is not empty
@@ -1184,21 +1186,19 @@ def test_a_faint_dot_touching_a_dot_found_at_the_first_look_counts_once(seed, ti
 
 @pytest.mark.parametrize(
     ("seed", "tier", "point"),
-    [(2070, "medium", (1409, 1341)), (3065, "hard", (509, 821))],
+    [(2070, "medium", (1409, 1341)), (2167, "medium", (1225, 575)), (3065, "hard", (509, 821))],
 )
 def test_a_faint_dot_the_first_look_saw_only_in_part_counts(seed, tier, point):
     # On these seeded walls a dot of the note's own hue (orange on orange, yellow on canary)
     # shows only in part at the first threshold (its highlight or shaded rim falls under it),
     # and no dot is found there; at the lower threshold its core grows by about a pixel all
     # round, and the second look, which skipped a core grown so little, finds the dot whole.
-    # (Medium 2167 was a third case until the lower threshold's mask was closed: there the
-    # closing joins the dot's core to the ink beside it, and the seed falls on their mix.)
     assert_counted_on_true_outline(seed, tier, point)
 
 
 @pytest.mark.parametrize(
     ("seed", "tier", "point"),
-    [(2094, "medium", (1656, 1237)), (2211, "medium", (495, 1028)), (3011, "hard", (2824, 1651))],
+    [(2211, "medium", (495, 1028)), (2283, "medium", (1145, 353))],
 )
 def test_a_faint_dot_with_pinholes_in_its_face_counts(seed, tier, point):
     # On these seeded walls a dot of the note's own hue differs from the paper by little more

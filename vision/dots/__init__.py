@@ -114,8 +114,9 @@ both sides of it (the edge moved onto it would cut off the dots across the edge)
    rim fell under the threshold and cut it small: a core grown there by as much
    as a pixel all round), steps 2-7 are done again there (scan.py), and what
    they find must score well clear of ink to be a dot. Its mask is closed before it is
-   opened: a dot that differs from the paper by little more than that threshold dips under
-   it in pinholes, which would cut its core in two halves too thin to seed a dot.
+   opened, away from what the first threshold shows: a dot that differs from the paper by
+   little more than the lower threshold dips under it in pinholes, which would cut its core in
+   two halves too thin to seed a dot.
    There a dot of about the paper's colour joins the dot it touches into one core
    (a yellow dot beside a green one on a canary note): the dots the first look found
    are cut out of such a core and the rest of it is looked at, and what is found there

@@ -136,7 +136,8 @@ def _masks(
     The thresholds' masks are nested, so one opening of their sum (counting, for each pixel,
     the thresholds it passes) is the opening of each, taken as that sum's levels: a flat
     structuring element's opening commutes with thresholding. One opening costs half of two.
-    The lowest threshold's mask is closed by a pixel first (its pinholes filled)."""
+    The lowest threshold's mask is closed by a pixel first (its pinholes filled), but not next
+    to what the others show."""
     order = sorted(range(len(deltas)), key=lambda i: -deltas[i])  # nested: the highest first
     level = np.zeros(diff2.shape, np.uint8)
     notes, odds = {}, {}
@@ -146,9 +147,11 @@ def _masks(
         level += odds[i]
     if len(deltas) > 1:
         # Pinholes in a faint dot's face (noise about the lower threshold) would split its
-        # core: closed at that threshold alone.
+        # core: closed at that threshold alone, away from what the higher ones show (there a
+        # core filled out so would be looked at again, most often ink, for nothing).
         lowest = (level > 0).view(np.uint8)
-        level += cv2.morphologyEx(lowest, cv2.MORPH_CLOSE, SQUARE3) & (lowest ^ 1)
+        near = cv2.dilate((level > 1).view(np.uint8), SQUARE3)
+        level += cv2.morphologyEx(lowest, cv2.MORPH_CLOSE, SQUARE3) & (lowest ^ 1) & (near ^ 1)
     opened = cv2.morphologyEx(level, cv2.MORPH_OPEN, _disc(0.8 * params.dot_min * params.note_px))
     # The k-th highest threshold's pixels are those that pass at least k of them.
     return [
