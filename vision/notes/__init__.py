@@ -92,11 +92,11 @@ way to it). Paper of a note's colour that no note holds once all the notes found
 is notes, when it is the size of one or a block of them (cut where their seams show), square
 to the wall's notes (a block of one colour left ragged at every level, or left bare by a
 neighbour fitted askew: `_unclaimed`), or when it is blocks of them, the biggest first, that
-take all of it but scraps (a column of notes with one beside it: `_peeled`); so is what no note holds and no wall is like, one
-whole note's size and shape with a note's paper showing (a note crowded with dots: clumps
-wider than the gap to its neighbours, so that no search sees its paper whole; its paper of a
-found note's colour or, where it is alone of its colour, its own commonest colour a sticky
-note's). A note is a rectangle, and perspective changes slowly across a wall: an outline
+take all of it but scraps (a column of a block's notes beside scraps of paper: `_peeled`); so
+is what no note holds and no wall is like, one whole note's size and shape with a note's
+paper showing (a note crowded with dots: clumps wider than the gap to its neighbours, so that
+no search sees its paper whole; its paper of a found note's colour or, where it is alone of
+its colour, its own commonest colour a sticky note's). A note is a rectangle, and perspective changes slowly across a wall: an outline
 with a corner far less square than its neighbours' (a stroke or a dot across a corner, or a
 neighbour of its colour, took a slice off its paper aslant) is squared up, one of the sides
 at that corner set parallel to its opposite side, on the note's edge (`_squared`).

@@ -223,7 +223,8 @@ def _peeled(piece, typical, most: float = _UNCLAIMED_AREA[1]) -> list:
     notes were found), an L of them. Taken the biggest first, each a rectangle square to the
     patch's box, set against a corner of what is left, that the paper fills as a block's does
     (see `_block`). They must take all of it but slivers and scraps: paper of a note's
-    colour left over that no note fits is a sheet's, and so are the blocks cut from it."""
+    colour left over that no note fits is a sheet's, and so are the blocks cut from it; one
+    note and scraps is a card too long or too big for a note."""
     x, y, mask = piece
     note_w, note_h, angle = typical
     box = _ordered(cv2.boxPoints(cv2.minAreaRect(cv2.findNonZero(mask))))
@@ -243,7 +244,6 @@ def _peeled(piece, typical, most: float = _UNCLAIMED_AREA[1]) -> list:
     while True:
         left = cv2.morphologyEx(left, cv2.MORPH_OPEN, sliver)
         if cv2.countNonZero(left) <= _PEEL_LEFT * note_w * note_h:
-            # (one note and scraps is a note too long or too big for one: a card, a sheet)
             return out if len(out) > 1 or (out and out[0][1] * out[0][2] > 1) else []
         if len(out) == _UNCLAIMED_MAX:
             return []
