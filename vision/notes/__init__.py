@@ -96,10 +96,11 @@ take all of it but scraps (a column of a block's notes beside scraps of paper: `
 is what no note holds and no wall is like, one whole note's size and shape with a note's
 paper showing (a note crowded with dots: clumps wider than the gap to its neighbours, so that
 no search sees its paper whole; its paper of a found note's colour or, where it is alone of
-its colour, its own commonest colour a sticky note's). A note is a rectangle, and perspective changes slowly across a wall: an outline
-with a corner far less square than its neighbours' (a stroke or a dot across a corner, or a
-neighbour of its colour, took a slice off its paper aslant) is squared up, one of the sides
-at that corner set parallel to its opposite side, on the note's edge (`_squared`).
+its colour, its own commonest colour a sticky note's). A note is a rectangle, and
+perspective changes slowly across a wall: an outline with a corner far less square than its
+neighbours' (a stroke or a dot across a corner, or a neighbour of its colour, took a slice
+off its paper aslant) is squared up, one of the sides at that corner set parallel to its
+opposite side, on the note's edge (`_squared`).
 
 What real walls add (each a predicate of its own in `_search`, or a filter in `find_notes`):
 notes stuck on in overlapping rows show only a strip each, as long as a note, with the note
