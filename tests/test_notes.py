@@ -682,6 +682,24 @@ def test_a_column_of_notes_with_a_note_beside_it_is_peeled_into_blocks():
     assert np.abs(beside - [[65, 67], [115, 67], [115, 117], [65, 117]]).max() <= 1
 
 
+@pytest.mark.parametrize("shape", ["pixel", "row", "diagonal"])
+def test_a_patch_with_no_box_to_peel_in_gives_no_blocks(shape):
+    # A patch of a single pixel, a row of them or a diagonal line has no box: no blocks, and
+    # no error (its box's homography would be singular).
+    # mutation: no guard (the row, on a wall whose notes are turned 3 degrees, raised
+    # LinAlgError).
+    from vision.notes.unclaimed import _peeled
+
+    mask = np.zeros((40, 70), np.uint8)
+    if shape == "pixel":
+        mask[20, 20] = 1
+    elif shape == "row":
+        mask[2, 9:65] = 1
+    else:
+        np.fill_diagonal(mask, 1)
+    assert _peeled((0, 0, mask), (43.0, 12.5, 3.0)) == []
+
+
 @pytest.mark.parametrize(
     ("seed", "points"),
     [(2297, [(902, 604), (905, 901), (911, 1196)]), (2200, [(1489, 1867), (1726, 1833)])],

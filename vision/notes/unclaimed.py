@@ -232,7 +232,9 @@ def _peeled(piece, typical, most: float = _UNCLAIMED_AREA[1]) -> list:
     if min(turn, 90 - turn) > _MAX_TURN:
         return []
     bw, bh = _sides(box)
-    width, height = max(1, int(round(bw))), max(1, int(round(bh)))
+    if min(bw, bh) < 2:
+        return []  # a line of pixels: no box to peel in
+    width, height = int(round(bw)), int(round(bh))
     frame = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
     to_frame = cv2.getPerspectiveTransform(box.astype(np.float32), frame)
     left = cv2.warpPerspective(mask, to_frame, (width, height), flags=cv2.INTER_NEAREST)
