@@ -116,8 +116,8 @@ def _blob_note(on_wall: np.ndarray, local: np.ndarray, typical, solid: float = 0
     if blob[0, :].any() or blob[-1, :].any() or blob[:, 0].any() or blob[:, -1].any():
         return None
     points = cv2.findNonZero(blob.astype(np.uint8))
-    (cx, cy), (rw, rh), angle = cv2.minAreaRect(points)
-    grown = _ordered(cv2.boxPoints(((cx, cy), (rw, rh), angle)))
+    rect = cv2.minAreaRect(points)
+    grown = _ordered(cv2.boxPoints(rect))
     big = _area(grown)
     if (
         not (0.7 <= big / (typical[0] * typical[1]) <= 1.4)
@@ -125,7 +125,7 @@ def _blob_note(on_wall: np.ndarray, local: np.ndarray, typical, solid: float = 0
         or len(points) < solid * big
     ):
         return None
-    return _sides_box(points.reshape(-1, 2))
+    return _sides_box(points.reshape(-1, 2), rect)
 
 
 def _extended(quad: np.ndarray, bgr: np.ndarray, size, others: list[np.ndarray]) -> np.ndarray:
@@ -357,11 +357,12 @@ def _sharing(a: int, b: int, cap: int, need: float) -> tuple[float, float] | Non
     return ext
 
 
-def _sides_box(points: np.ndarray) -> np.ndarray:
-    """The box of a blob of a note's pixels, each side where most of the note's rows (or
-    columns) end: a dot stuck across the edge, or two, is a bump a few rows long on the
-    side, and does not stretch the box as it stretches the smallest one round the blob."""
-    (cx, cy), _, angle = cv2.minAreaRect(points.astype(np.float32))
+def _sides_box(points: np.ndarray, rect) -> np.ndarray:
+    """The box of a blob of a note's pixels (`rect`: the smallest one round them, as
+    cv2.minAreaRect gives it), each side where most of the note's rows (or columns) end: a
+    dot stuck across the edge, or two, is a bump a few rows long on the side, and does not
+    stretch the box as it stretches the smallest one round the blob."""
+    (cx, cy), _, angle = rect
     a = math.radians(angle)
     u = np.array([math.cos(a), math.sin(a)])
     v = np.array([-math.sin(a), math.cos(a)])

@@ -189,9 +189,7 @@ def _blocks(
     height, angle), each note `most` times the wall's at most. With `peel`, a patch of no
     block's shape is peeled into blocks (`_peeled`)."""
     note_w, note_h = typical[:2]
-    kernel = cv2.getStructuringElement(
-        cv2.MORPH_RECT, (max(3, int(_UNCLAIMED_SLIVER * min(note_w, note_h)) | 1),) * 2
-    )
+    kernel = _sliver(note_w, note_h)
     mask = cv2.morphologyEx(cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel), cv2.MORPH_OPEN, kernel)
     note_area = note_w * note_h
     # A note's paper may join another patch of its colour by a neck (a dot, a strip of
@@ -217,6 +215,13 @@ def _blocks(
     return blocks
 
 
+def _sliver(note_w: float, note_h: float) -> np.ndarray:
+    """A square kernel `_UNCLAIMED_SLIVER` of a note wide: an opening by it takes slivers off."""
+    return cv2.getStructuringElement(
+        cv2.MORPH_RECT, (max(3, int(_UNCLAIMED_SLIVER * min(note_w, note_h)) | 1),) * 2
+    )
+
+
 def _peeled(piece, typical, most: float = _UNCLAIMED_AREA[1]) -> list:
     """The blocks (quad, cols, rows) a patch of paper (x, y, mask) of no block's shape is
     made of: a column of notes with a note beside one of them (the rest of a block whose other
@@ -239,9 +244,7 @@ def _peeled(piece, typical, most: float = _UNCLAIMED_AREA[1]) -> list:
     to_frame = cv2.getPerspectiveTransform(box.astype(np.float32), frame)
     left = cv2.warpPerspective(mask, to_frame, (width, height), flags=cv2.INTER_NEAREST)
     back = np.linalg.inv(to_frame)
-    sliver = cv2.getStructuringElement(
-        cv2.MORPH_RECT, (max(3, int(_UNCLAIMED_SLIVER * min(note_w, note_h)) | 1),) * 2
-    )
+    sliver = _sliver(note_w, note_h)
     out = []
     while True:
         left = cv2.morphologyEx(left, cv2.MORPH_OPEN, sliver)
