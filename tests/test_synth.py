@@ -548,3 +548,58 @@ def test_bench_tier_scores_the_same_in_a_pool():
         pooled = bench_tier("easy", 2, lambda tier, seed, s: seen.append(seed), pool)
     assert untimed(pooled) == untimed(alone)
     assert seen == list(TIER_SEEDS["easy"][:2])  # reported in seed order
+
+
+# -- where wrong counts come from (vision.blame, bench --blame) -------------------------------
+
+
+def test_blame_puts_each_wrong_count_down_to_one_cause():
+    from vision.blame import blame
+
+    wall = make_wall(1000, "easy")  # the counter is right on every true outline here
+    truth = list(wall.truth.notes)
+    j = next(k for k, n in enumerate(truth) if n.votes >= 2)
+    note = truth[j]
+    right = dict(enumerate(truth))
+
+    def found(**changed):
+        return {**right, j: replace(note, **changed)} if changed else right
+
+    shifted = tuple((x + 0.2 * note.width, y) for x, y in note.polygon)
+    cases = {
+        "right": (truth, found()),
+        # the dots shared out wrong, on an outline in place
+        "pipeline": (truth, found(dots=note.dots[1:])),
+        # missed, or found off its place with a dot short
+        "outline": (truth, {k: n for k, n in right.items() if k != j}),
+        "moved": (truth, found(polygon=shifted, dots=note.dots[1:])),
+        # the truth says a dot more than the counter sees on the true outline
+        "counter": (
+            [*truth[:j], replace(note, dots=(*note.dots, note.dots[0])), *truth[j + 1 :]],
+            right,
+        ),
+    }
+    got = {name: blame(wall.image, t, f) for name, (t, f) in cases.items()}
+    assert all(b.notes == len(truth) for b in got.values())
+    assert got["right"].wrong == 0 and got["right"].counter_exact == len(truth)
+    assert (got["pipeline"].pipeline, got["pipeline"].wrong) == (1, 1)
+    assert (got["outline"].outline, got["outline"].wrong) == (1, 1)
+    assert (got["moved"].outline, got["moved"].wrong) == (1, 1)
+    assert (got["counter"].counter, got["counter"].wrong) == (1, 1)
+    assert got["counter"].counter_exact == len(truth) - 1
+
+
+def test_bench_blame_adds_up_per_tier(monkeypatch, capsys):
+    import vision.bench as bench
+
+    monkeypatch.setattr(bench, "real_labels", lambda: [])
+    assert bench.main(["--tier", "easy", "--walls", "2", "--blame", "--no-speed", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    walls = out["walls"]["easy"]
+    blamed = out["blame"]["easy"]
+    assert blamed["notes"] == sum(w["true_notes"] for w in walls)
+    wrong = blamed["outline"] + blamed["counter"] + blamed["pipeline"]
+    assert wrong == sum(w["voted"] - w["exact"] for w in walls)
+    assert out["blame"]["overall"] == blamed
+    assert bench.main(["--tier", "easy", "--walls", "1", "--blame", "--no-speed"]) == 0
+    assert "Where the wrong counts come from" in capsys.readouterr().out

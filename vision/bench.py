@@ -6,6 +6,8 @@ count, the mean absolute vote error, the share of boards whose top 3 are right,
 and speed: tally against cv2.imdecode on the same 12 MP JPEG, on one thread and
 on all, and the peak memory of a 12 MP tally. Where ../shared/data/real and
 tests/labels/*.json exist, the labelled real photos are scored the same way.
+With --blame, each synthetic wall's wrong counts are put down to the outline, the dot
+counter or neither (vision.blame).
 
 Scoring (importable; the tests use it):
 - a found note matches a true note when each one's centre lies inside the
@@ -39,6 +41,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from vision.blame import Blame, blame, total
 from vision.board import Board, Dot, Note, rank_notes, reading_order
 from vision.geometry import inside
 from vision.synth import TIER_NAMES, TIER_SEEDS, make_wall
@@ -64,6 +67,7 @@ class BoardScore:
     top3: bool | None  # None when truth's votes are not all known
     seconds: float | None = None
     error: str | None = None
+    blame: Blame | None = None  # where its wrong counts come from (`--blame`)
 
 
 @dataclass(frozen=True)
@@ -265,18 +269,24 @@ def run_tally(image) -> tuple[Board | None, float, str | None]:
     return board, time.perf_counter() - t0, None
 
 
-def score_image(image, truth: Board, **kw) -> BoardScore:
+def score_image(image, truth: Board, *, blamed: bool = False, **kw) -> BoardScore:
+    """Tally a photo and score it against its truth; `blamed`: with where its wrong counts
+    come from (each true note counted again on its true outline: `vision.blame`)."""
     board, seconds, error = run_tally(image)
     if board is None:
         board = Board(truth.width, truth.height)
     s = score_board(board, truth, seconds=seconds, **kw)
-    return s if error is None else BoardScore(**{**asdict(s), "error": error})
+    if blamed:
+        fnotes = _ranked(board.notes)
+        pairs = match_notes(fnotes, truth.notes)
+        s = replace(s, blame=blame(image, truth.notes, {j: fnotes[i] for i, j in pairs}))
+    return s if error is None else replace(s, error=error)
 
 
-def _score_seed(job: tuple[str, int]) -> BoardScore:
-    tier, seed = job
+def _score_seed(job: tuple[str, int, bool]) -> BoardScore:
+    tier, seed, blamed = job
     wall = make_wall(seed, tier)
-    return score_image(wall.image, wall.truth)
+    return score_image(wall.image, wall.truth, blamed=blamed)
 
 
 def _one_thread() -> None:
@@ -290,12 +300,15 @@ def _pool(jobs: int):
     return multiprocessing.get_context("spawn").Pool(jobs, initializer=_one_thread)
 
 
-def bench_tier(tier: str, walls: int, progress=None, pool=None) -> list[BoardScore]:
-    """Score the tier's first `walls` fixed seeds, in `pool` (a multiprocessing pool) if given."""
-    jobs = [(tier, seed) for seed in TIER_SEEDS[tier][:walls]]
+def bench_tier(
+    tier: str, walls: int, progress=None, pool=None, blamed: bool = False
+) -> list[BoardScore]:
+    """Score the tier's first `walls` fixed seeds, in `pool` (a multiprocessing pool) if given;
+    `blamed`: each with where its wrong counts come from."""
+    jobs = [(tier, seed, blamed) for seed in TIER_SEEDS[tier][:walls]]
     results = pool.imap(_score_seed, jobs) if pool is not None else map(_score_seed, jobs)
     scores = []
-    for (_, seed), score in zip(jobs, results, strict=True):
+    for (_, seed, _), score in zip(jobs, results, strict=True):
         scores.append(score)
         if progress:
             progress(tier, seed, score)
@@ -404,6 +417,17 @@ def _table(rows: list[tuple[str, Summary]], width: int = 10) -> str:
     return "\n".join(lines)
 
 
+def _blame_table(blames: list[tuple[str, Blame]]) -> str:
+    head = f"{'':8} {'notes':>6} {'wrong':>6} {'outline':>8} {'counter':>8} {'pipeline':>9}   counter exact on true outlines"
+    lines = [head]
+    for name, b in blames:
+        share = b.counter_exact / b.notes if b.notes else None
+        lines.append(
+            f"{name:8} {b.notes:6d} {b.wrong:6d} {b.outline:8d} {b.counter:8d} {b.pipeline:9d}   {_fmt(share)}"
+        )
+    return "\n".join(lines)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m vision.bench", description=__doc__.split("\n\n")[0]
@@ -438,6 +462,12 @@ def main(argv=None) -> int:
         help="score N walls at once, in N processes of one thread each (default 1); "
         "the speed figures are measured after, alone",
     )
+    parser.add_argument(
+        "--blame",
+        action="store_true",
+        help="also say where the synthetic walls' wrong counts come from: the outline, the "
+        "dot counter or neither (each true note counted again on its true outline)",
+    )
     parser.add_argument("--rss-child", metavar="JPEG", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.rss_child:
@@ -458,11 +488,15 @@ def main(argv=None) -> int:
 
     if args.jobs > 1:
         with _pool(args.jobs) as pool:
-            per_tier = {t: bench_tier(t, walls, progress, pool) for t in tiers}
+            per_tier = {t: bench_tier(t, walls, progress, pool, args.blame) for t in tiers}
     else:
-        per_tier = {t: bench_tier(t, walls, progress) for t in tiers}
+        per_tier = {t: bench_tier(t, walls, progress, blamed=args.blame) for t in tiers}
     rows = [(t, summarize(s)) for t, s in per_tier.items()]
     rows.append(("overall", summarize([s for v in per_tier.values() for s in v])))
+    blames = None
+    if args.blame:
+        blames = [(t, total(s.blame for s in v)) for t, v in per_tier.items()]
+        blames.append(("overall", total(b for _, b in blames)))
     real = bench_real(real_labels())
     real_rows = [(name, summarize([s])) for name, s in real]
     if real:
@@ -483,6 +517,7 @@ def main(argv=None) -> int:
                     },
                     "real": {name: asdict(s) for name, s in real_rows},
                     "real_errors": {name: s.error for name, s in real if s.error},
+                    "blame": None if blames is None else {t: asdict(b) for t, b in blames},
                     "speed": sp,
                 }
             )
@@ -495,6 +530,11 @@ def main(argv=None) -> int:
         print(
             f"(s/wall: each wall timed in one of {args.jobs} processes side by side, one thread each)"
         )
+    if blames is not None:
+        print(
+            "\nWhere the wrong counts come from (each true note counted again on its true outline)"
+        )
+        print(_blame_table(blames))
     if real:
         print("\nReal photos (../shared/data/real, labels in tests/labels)")
         print(_table([(n[:60], s) for n, s in real_rows], width=60))
