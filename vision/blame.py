@@ -5,8 +5,9 @@ apart from the outlines the note finder gave it.
 A true note counted wrong is the counter's if it is counted wrong on its true outline too;
 the outline's if it is counted right there, and was missed or found with its outline moved
 (a corner further than `_MOVED` of the note's side from the true one); else the pipeline's
-(dots shared out between notes, or one counted twice). Like the benchmark, a developer tool:
-it runs the counter, it reads and writes nothing.
+(the dots shared out between overlapping notes, or a count that an outline a few pixels off
+changed). Like the benchmark, a developer tool: it runs the counter, it reads and writes
+nothing.
 """
 
 from __future__ import annotations
