@@ -11,11 +11,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from vision.blame import on_true_outline
 from vision.dots import find_dots
 from vision.dots.discs import discs
 from vision.dots.ink import Candidate, is_dot, score
 from vision.dots.scan import _beyond
-from vision.geometry import depth_inside, inside
+from vision.geometry import inside
 from vision.params import Params
 from vision.synth import make_wall
 
@@ -531,9 +532,7 @@ def test_a_bunch_of_dots_on_writing_of_their_colour_on_a_seeded_wall_counts_them
     # Nine blue dots on a canary note, three of them bunched over blue letters (mediumx 2056).
     wall = make_wall(2056, "medium")
     note = next(n for n in wall.truth.notes if inside(n.polygon, (379, 963)))
-    quad = np.float32(note.polygon)
-    _, dots = find_dots(wall.image, quad, Params())
-    assert sum(depth_inside(quad, d.center) >= 0 for d in dots) == note.votes == 9
+    assert on_true_outline(wall.image, note, Params()) == note.votes == 9
 
 
 def _smudge(n: Note, colour, at, r, sigma):
@@ -1151,9 +1150,7 @@ def assert_counted_on_true_outline(seed: int, tier: str, point) -> None:
     vote count (the dots whose centres lie on it)."""
     wall = make_wall(seed, tier)
     note = next(n for n in wall.truth.notes if inside(n.polygon, point))
-    quad = np.float32(note.polygon)
-    _, dots = find_dots(wall.image, quad, Params())
-    assert sum(depth_inside(quad, d.center) >= 0 for d in dots) == note.votes
+    assert on_true_outline(wall.image, note, Params()) == note.votes
 
 
 @pytest.mark.parametrize(
