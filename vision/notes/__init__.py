@@ -41,7 +41,11 @@ stuck on beside a smaller one), the edge it shows there is the side between them
 (a cut put on a line drawn down one of them is off their seam). A region too long for one
 note but not for two, its paper ending all round it, with a seam seen across its middle, is
 two notes run together side by side, smaller than the typical note (a wall's notes come in
-more than one size): it is cut there.
+more than one size): it is cut there. Notes of one colour in a grid of two colours run
+together in an L, a step or a T, which a quad fits only aslant across the other notes (or
+not at all): where the rectangle round it is a grid of the typical note whose cells it fills
+whole or not at all, it is the rectangles of whole cells it fills; else the blocks it peels
+into, as leftover paper is (`_cell_blocks`).
 
 A second search, on a copy where everything smaller than a big dot is wiped out, adds the
 notes the first found only in pieces (crowded with dots, or with writing all over them). A
@@ -116,7 +120,8 @@ Where each part lives: `find_notes` here runs them in turn; search.py judges the
 of regions.py's tree; seams.py cuts touching notes apart; growth.py grows notes found in
 part; real_walls.py holds what real walls add; unclaimed.py finds notes in the paper left
 over; glow.py tells a block of paper from a patch of light; squared.py squares up outlines
-cut aslant; shapes.py has the measures they share.
+cut aslant; cells.py cuts an L or a step of notes into its blocks; shapes.py has the
+measures they share.
 """
 
 from __future__ import annotations

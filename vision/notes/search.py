@@ -8,6 +8,7 @@ from dataclasses import replace
 import cv2
 import numpy as np
 
+from vision.notes.cells import _PARALLEL, _cell_blocks, _unparallel
 from vision.notes.real_walls import _STRIP_LONG, _STRIP_WALL_E, _alone, _covered
 from vision.notes.regions import (
     _RECTANGULAR,
@@ -271,6 +272,9 @@ def _search(bgr: np.ndarray, params: Params, min_px: float, typical=None, lab8=N
         return r.area > _OVERSIZED * typical_area
 
     def grid(r: _Region):
+        cells = shaped_block(r)
+        if cells is not None:
+            return cells
         cut = block(r) or pair(r)
         # A row or column of notes off pads of two sizes: its notes, cut where its outline
         # steps, each one note's size (not a grid of the typical note's cells, which the
@@ -319,6 +323,25 @@ def _search(bgr: np.ndarray, params: Params, min_px: float, typical=None, lab8=N
         if not _alone(r, lab8, short) or not _seam_split(bgr, r.quad, cols, rows, on_seams=True):
             return None
         return r, cols, rows
+
+    def shaped_block(r: _Region):
+        # Notes of one colour run together in an L or a step, in among notes of another
+        # colour: no quadrilateral, or one with a side aslant across the other notes.
+        if r.area < 1.4 * typical_area or r.border or not paper(r):
+            return None
+        if _is_quad(r, min_px) and _unparallel(r.quad) <= _PARALLEL:
+            return None
+        cells = _cell_blocks(r, typical)
+        if cells is None or not all(aligned(c, (0, 1, 2, 3)) for c, _, _ in cells):
+            return None
+        # A white or dull sheet with a note stuck in its corner is an L too: the notes are
+        # coloured, or all their seams show (as in `sheet`).
+        if np.hypot(r.lab[1], r.lab[2]) <= _SHEET_CHROMA and (
+            seamed is None
+            or not all(seamed(c.quad, n, m, every=True) for c, n, m in cells if n * m > 1)
+        ):
+            return None
+        return cells
 
     def block(r: _Region):
         if r.area < 1.4 * typical_area or r.border or not paper(r):
@@ -597,9 +620,11 @@ def _select(node: _Node, single, grid, oversized) -> list:
     its pieces at the next lower threshold hold; or the region cut as a grid, if that makes
     more notes and the pieces (outlines really seen) cover little of it; or its notes cut
     where its outline steps (`grid` gives them as single notes: see _stepped), unless the
-    pieces are as many single notes filling most of it. A note bigger than the typical one
-    is its pieces instead if they are two notes or more that fill most of it: a note and
-    part of its neighbour, one colour, joined where their seam is faint."""
+    pieces are as many single notes filling most of it; or the blocks of notes of an L or a
+    step (see _cell_blocks), unless the pieces are single notes for half their cells. A
+    note bigger than the typical one is its pieces instead if they are two notes or more
+    that fill most of it: a note and part of its neighbour, one colour, joined where their
+    seam is faint."""
     r = node.region
     pieces = [s for child in node.children for s in _select(child, single, grid, oversized)]
     if r is not None and single(r):
@@ -616,8 +641,14 @@ def _select(node: _Node, single, grid, oversized) -> list:
     if len(cut) > 1:
         # Notes whose outlines show (a row of notes of two sizes, cut where its outline
         # steps) stand, unless the pieces are as many notes, whole, filling most of it.
+        # Blocks of whole notes that make an L or a step (see _cell_blocks), cut on even
+        # splits, give way to pieces that are single notes for half of their cells: those
+        # outlines were really seen.
         seen = [p for p, cols, rows in pieces if cols * rows == 1]
-        if len(seen) < len(cut) or sum(p.area for p in seen) < _PIECES_COVER * r.area:
+        cells = sum(cols * rows for _, cols, rows in cut)
+        if cells > len(cut) and 2 * len(seen) >= cells:
+            return pieces
+        if len(seen) < cells or sum(p.area for p in seen) < _PIECES_COVER * r.area:
             return cut
         return pieces
     if (
