@@ -1332,3 +1332,11 @@ def test_an_l_of_cream_notes_in_a_grid_is_found_note_by_note():
     # darker; those of one shade run together in an L (two rows of four and one below),
     # whose trapezoid was cut into cells aslant across three rows: four notes counted wrong.
     assert_seeded_found(2287, "medium", [(806, 561), (948, 560), (812, 702), (1200, 700)])
+
+
+def test_a_trapezoid_over_two_columns_of_notes_is_no_grid_to_cut():
+    # Seeded medium wall 2114: two columns of pale notes on cork, the right one a note
+    # longer; the region round them, fitted as a trapezoid (its bottom side 28 degrees off
+    # its top), was cut as a 2 x 4 grid whose cells ran aslant across three rows.
+    # mutation: no check that a grid's opposite sides are near parallel.
+    assert_seeded_found(2114, "medium", [(1146, 1171), (1041, 966), (1041, 1071)])

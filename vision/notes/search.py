@@ -358,7 +358,10 @@ def _search(bgr: np.ndarray, params: Params, min_px: float, typical=None, lab8=N
             # the top and both sides (a bottom curls): a trapezoid with a side leaning far is
             # notes of different widths
             and aligned(r, (0, 1, 3))
-            and (min(cols, rows) == 1 or square(r))
+            # and a grid of rows and columns of them a rectangle (its opposite sides as
+            # near parallel as perspective leaves them): a trapezoid is notes of one colour
+            # and the wall or another note between them (a row or column alone may lean)
+            and (min(cols, rows) == 1 or (square(r) and _unparallel(r.quad) <= _PARALLEL))
         ):
             return r, cols, rows
         return None
