@@ -1328,8 +1328,8 @@ def test_a_t_of_notes_of_one_colour_among_pink_ones_is_its_notes():
 
 
 def test_an_l_of_cream_notes_in_a_grid_is_found_note_by_note():
-    # Seeded medium wall 2287: a 4 x 4 grid of pale notes on a white wall, one row of them
-    # darker; those of one shade run together in an L (two rows of four and one below),
+    # Seeded medium wall 2287: a 4 x 4 grid of pale notes of two shades on a white wall;
+    # those of the one shade run together in an L (two rows of four and one below),
     # whose trapezoid was cut into cells aslant across three rows: four notes counted wrong.
     assert_seeded_found(2287, "medium", [(806, 561), (948, 560), (812, 702), (1200, 700)])
 
