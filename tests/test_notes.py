@@ -1265,7 +1265,8 @@ def test_an_l_of_notes_of_one_colour_is_cut_into_its_cells_not_aslant():
     # the box round it that it fills, as rectangles of whole cells; writing and dots inside
     # are paper.
     # mutation: blocks one row high (no run on down: three blocks).
-    from vision.notes.cells import _cell_blocks, _unparallel
+    from vision.notes.cells import _cell_blocks
+    from vision.notes.shapes import _unparallel
 
     typical = (50.0, 50.0, 0.0)
     mask = np.zeros((150, 200), np.uint8)

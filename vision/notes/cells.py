@@ -17,7 +17,7 @@ import numpy as np
 
 from vision.notes.regions import _Region
 from vision.notes.seams import _cells
-from vision.notes.shapes import _area, _ordered, _side_angles, _sides
+from vision.notes.shapes import _area, _ordered, _sides
 from vision.notes.unclaimed import _peeled
 
 # A cell the region fills this share of is one of its notes; one it fills this share or
@@ -33,13 +33,6 @@ _FIT = 0.2
 _PARALLEL = 8.0
 # The region's filled outline is sampled this many pixels per cell.
 _SAMPLES = 12
-
-
-def _unparallel(quad: np.ndarray) -> float:
-    """How far the quad's opposite sides are from parallel, the worse pair, in degrees."""
-    a = _side_angles(quad)
-    d = np.abs(np.array([a[0] - a[2], a[1] - a[3]]))
-    return float(np.minimum(d, 90.0 - d).max())
 
 
 def _cell_blocks(r: _Region, typical) -> list[tuple[_Region, int, int]] | None:

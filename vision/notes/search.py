@@ -8,7 +8,7 @@ from dataclasses import replace
 import cv2
 import numpy as np
 
-from vision.notes.cells import _PARALLEL, _cell_blocks, _unparallel
+from vision.notes.cells import _PARALLEL, _cell_blocks
 from vision.notes.real_walls import _STRIP_LONG, _STRIP_WALL_E, _alone, _covered
 from vision.notes.regions import (
     _RECTANGULAR,
@@ -38,6 +38,7 @@ from vision.notes.shapes import (
     _side_angles,
     _sides,
     _skew,
+    _unparallel,
     _weighted_median,
 )
 from vision.notes.squared import _SKEW_MIN, _SKEW_MORE
@@ -292,8 +293,12 @@ def _search(bgr: np.ndarray, params: Params, min_px: float, typical=None, lab8=N
             _NOTE_SIDE[0] < h / typical_h < _NOTE_SIDE[1]
         )
 
+    def may_be_block(r: _Region) -> bool:
+        # paper too big for one note, clear of the photo's border: maybe a block of them
+        return r.area >= 1.4 * typical_area and not r.border and paper(r)
+
     def stepped_row(r: _Region):
-        if r.area < 1.4 * typical_area or r.border or not _is_quad(r, min_px) or not paper(r):
+        if not may_be_block(r) or not _is_quad(r, min_px):
             return None
         w, h = _sides(r.quad)
         cols, rows = max(1, round(w / typical_w)), max(1, round(h / typical_h))
@@ -327,7 +332,7 @@ def _search(bgr: np.ndarray, params: Params, min_px: float, typical=None, lab8=N
     def shaped_block(r: _Region):
         # Notes of one colour run together in an L or a step, in among notes of another
         # colour: no quadrilateral, or one with a side aslant across the other notes.
-        if r.area < 1.4 * typical_area or r.border or not paper(r):
+        if not may_be_block(r):
             return None
         if _is_quad(r, min_px) and _unparallel(r.quad) <= _PARALLEL:
             return None
@@ -344,7 +349,7 @@ def _search(bgr: np.ndarray, params: Params, min_px: float, typical=None, lab8=N
         return cells
 
     def block(r: _Region):
-        if r.area < 1.4 * typical_area or r.border or not paper(r):
+        if not may_be_block(r):
             return None
         if not _is_quad(r, min_px):
             r = _boxed(r)  # a column or row of notes, not quite aligned

@@ -68,6 +68,13 @@ def _skew(quad: np.ndarray) -> float:
     return float(np.degrees(np.arcsin(_corners(quad).max())))
 
 
+def _unparallel(quad: np.ndarray) -> float:
+    """How far the quad's opposite sides are from parallel, the worse pair, in degrees."""
+    a = _side_angles(quad)
+    d = np.abs(np.array([a[0] - a[2], a[1] - a[3]]))
+    return float(np.minimum(d, 90.0 - d).max())
+
+
 def _cyclic(points) -> np.ndarray:
     """A convex quad's corners, given in order round it either way, as `order_quad` gives
     them (clockwise from the top-left), for a fraction of its cost."""
