@@ -1008,6 +1008,15 @@ def test_a_note_alone_on_the_wall_with_a_corner_cut_off_is_squared_up():
     assert _skew(found.quad) < 5.0
 
 
+def test_a_note_cut_a_little_aslant_by_its_dots_is_squared_up():
+    # Seeded medium wall 2055: a green note with nine dots in the middle of a column of three
+    # of its colour. Its paper shows below the dots only, cut off along their lower edge: a
+    # corner 10 degrees off square, under the 12 that were needed to square it up, and the
+    # note was counted with none of its nine votes.
+    # mutation: _SKEW_MIN back at 12 (IoU 0.47).
+    assert_seeded_found(2055, "medium", [(879, 567)], min_iou=0.9)
+
+
 def test_a_block_cut_off_its_seam_keeps_each_note_to_the_edge_its_paper_shows():
     # A canary note stuck on a little over a smaller one of its colour, its paper sticking
     # out above and below the smaller one's; no seam shows between them, but a line drawn

@@ -41,7 +41,7 @@ from vision.notes.shapes import (
     _unparallel,
     _weighted_median,
 )
-from vision.notes.squared import _SKEW_MIN, _SKEW_MORE
+from vision.notes.squared import _SKEW_MORE
 from vision.params import Params
 
 # Edge thresholds tried: the photo's own (Params.edge_min, edge_k), then up to _LEVELS - 1
@@ -60,7 +60,7 @@ _SINGLE_AREA = (0.3, 1.6)
 # them, their outline spanning one and a piece of the other aslant (a note seen in
 # perspective, or with a corner cut off, is about its size).
 _MERGED_AREA = 1.1
-_MERGED_SKEW = _SKEW_MIN
+_MERGED_SKEW = 12.0
 # A note off a bigger pad than the wall's typical note's can be this many times its area
 # (see _search's one_size).
 _BIGGER_PAD = 2.25
@@ -97,8 +97,11 @@ _PIECES_COVER = 0.7
 _IN_CELL = 0.5
 # A grid of touching notes has at most this share of notes of other colours among them.
 _AMONG = 0.25
-# A grid of touching notes is about as square as this percentile of the note-shaped regions.
+# A grid of touching notes is about as square as this percentile of the note-shaped regions
+# (a corner up to _SKEW_MORE degrees further from square than theirs), or has no corner more
+# than this many degrees from square.
 _SQUARE_SHARE = 90.0
+_BLOCK_SKEW = 12.0
 # Chroma above which paper is a sticky note's, not a sheet's.
 _SHEET_CHROMA = 25.0
 # A region along the photo's border this many typical notes big is more wall.
@@ -382,7 +385,7 @@ def _search(bgr: np.ndarray, params: Params, min_px: float, typical=None, lab8=N
         if not skews:
             seen = [_skew(o.quad) for o in _descendants(roots) if shaped(o)] or [0.0]
             skews.append(float(np.percentile(seen, _SQUARE_SHARE)))
-        return _skew(_refined(r).quad) <= max(_SKEW_MIN, skews[0] + _SKEW_MORE)
+        return _skew(_refined(r).quad) <= max(_BLOCK_SKEW, skews[0] + _SKEW_MORE)
 
     # Down the levels, only into the regions that are not a note already (nor the wall: a
     # note on it is a hole in it, not a piece of it).

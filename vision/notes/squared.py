@@ -32,7 +32,7 @@ from vision.notes.shapes import (
 # up, it is within half of each (half this many from square, or half that many more than
 # theirs, whichever is more) or is left as it was.
 _SKEW_MORE = 8.0
-_SKEW_MIN = 12.0
+_SKEW_MIN = 8.0
 # Squared up, the outline keeps this share of its area at least, and this many times at most
 # (a slice off a note, not half a note).
 _SQUARED_AREA = (0.7, 1.4)
