@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vision.blame import on_true_outline
-from vision.dots import find_dots
+from vision.dots import contending, count_wall, find_dots, look_closer
 from vision.dots.discs import discs
 from vision.dots.ink import Candidate, is_dot, score
 from vision.dots.scan import _beyond
@@ -554,8 +554,61 @@ def test_a_small_faint_dot_of_the_notes_own_hue_counts():
 
 
 @pytest.mark.parametrize(
+    ("paper", "colour"), [(CANARY, (65, 218, 242)), (BLUE_NOTE, (212, 177, 92))]
+)
+def test_a_dot_of_the_notes_own_hue_under_the_second_look_counts_on_a_note_in_the_running(
+    paper, colour
+):
+    # A shade of the paper a few units of Lab from it once blurred: under the second look's
+    # threshold too. A note that decides the ranking is looked at closer, lower still.
+    n = Note(colour=paper)
+    n.dot(290, 240, r=22, colour=colour)
+    n.dot(370, 320, r=17, colour=RED)
+    n.write(215, 390, "olden", colour=BLACK, size=30, thickness=5)
+    photo = n.photo()
+    (counted,) = count_wall(photo, [n.quad], Params())
+    assert_same_dots(counted.dots, n.dots)
+    # the closer look is what finds it
+    (plain,) = count_wall(photo, [n.quad], Params(dot_closer=0))
+    assert len(plain.dots) == 1
+
+
+@pytest.mark.parametrize(
+    ("votes", "looked_at"),
+    [
+        ([9, 7, 5, 4, 3, 2, 1, 0], [0, 1, 2, 3, 4]),  # within two of the third's five
+        ([3, 8, 3, 3, 1], [1, 0, 2, 3, 4]),  # the first given first, of those tied
+        ([2] * 9, [0, 1, 2, 3, 4, 5]),  # six at most
+        ([0, 0, 1], [2]),  # a note with no vote is in the running for nothing
+        ([0, 0], []),
+        ([], []),
+    ],
+)
+def test_the_notes_looked_at_closer_are_those_in_the_running_for_the_top_places(votes, looked_at):
+    assert contending(votes) == looked_at
+
+
+def test_a_wall_lets_go_of_what_a_closer_look_needs_once_a_note_is_out_of_the_running():
+    wall = make_wall(2000, "medium")
+    quads = [np.float32(n.polygon) for n in wall.truth.notes]
+    counted = count_wall(wall.image, quads, Params())
+    running = contending([c.votes for c in counted])
+    assert 0 < len(running) < len(counted)
+    for k, c in enumerate(counted):
+        assert (c.seen is not None) == (k in running)
+    out = next(c for k, c in enumerate(counted) if k not in running)
+    with pytest.raises(ValueError, match="let go"):
+        look_closer(out, Params())
+
+
+@pytest.mark.parametrize(
     ("paper", "colour", "r", "fade"),
-    [(CANARY, (55, 210, 238), 18, 4.0), (BLUE_NOTE, (205, 168, 82), 24, 5.0)],
+    [
+        (CANARY, (55, 210, 238), 18, 4.0),
+        (BLUE_NOTE, (205, 168, 82), 24, 5.0),
+        # fainter: seen by the closer look alone, scoring under its margin
+        (CANARY, (65, 218, 242), 18, 4.0),
+    ],
 )
 def test_a_smudge_of_the_notes_own_hue_is_not_a_vote(paper, colour, r, fade):
     # As big and as dark as a faint dot, but fading out over a few millimetres: the lower
@@ -564,6 +617,10 @@ def test_a_smudge_of_the_notes_own_hue_is_not_a_vote(paper, colour, r, fade):
     _smudge(n, colour, (300, 250), r, fade)
     n.dot(380, 330, r=14, colour=RED)
     assert_same_dots(n.found(), n.dots)
+    # Nor on a note in the running for the top places, looked at closer (lower still, where
+    # the smudge is wider and looks more like a sticker than it is: judged no dot already).
+    (counted,) = count_wall(n.photo(), [n.quad], Params())
+    assert_same_dots(counted.dots, n.dots)
 
 
 @pytest.mark.parametrize(("paper", "colour"), [(PINK, BLUE), (BLUE_NOTE, RED)])

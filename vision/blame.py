@@ -18,7 +18,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from vision.board import Note
-from vision.dots import find_dots
+from vision.dots import count_wall
 from vision.geometry import depth_inside
 from vision.params import Params
 
@@ -41,10 +41,19 @@ class Blame:
 
 
 def on_true_outline(image: np.ndarray, note: Note, params: Params) -> int:
-    """The dots the counter finds inside a note's true outline."""
-    quad = np.asarray(note.polygon, dtype=np.float32)
-    _, dots = find_dots(image, quad, params)
-    return sum(depth_inside(quad, d.center) >= 0 for d in dots)
+    """The dots the counter finds inside a note's true outline (the note alone)."""
+    return on_true_outlines(image, [note], params)[0]
+
+
+def on_true_outlines(image: np.ndarray, notes: Sequence[Note], params: Params) -> list[int]:
+    """The dots the counter finds inside each note's true outline, the notes counted together
+    as the tally counts a wall's (those in the running for the top places looked at closer)."""
+    quads = [np.asarray(note.polygon, dtype=np.float32) for note in notes]
+    counted = count_wall(image, quads, params)
+    return [
+        sum(depth_inside(quad, d.center) >= 0 for d in c.dots)
+        for quad, c in zip(quads, counted, strict=True)
+    ]
 
 
 def _moved(found: Note, true: Note) -> bool:
@@ -63,8 +72,9 @@ def blame(
     each true note, by its index (the benchmark's `match_notes`)."""
     params = params or Params()
     exact = outline = counter = pipeline = 0
-    for j, true in enumerate(truth):
-        on_true = on_true_outline(image, true, params)
+    for j, (true, on_true) in enumerate(
+        zip(truth, on_true_outlines(image, truth, params), strict=True)
+    ):
         exact += on_true == true.votes
         found = found_of.get(j)
         if found is not None and found.votes == true.votes:

@@ -34,3 +34,10 @@ class Params:
     # look finds must look all the more like a sticker. 0.6 counts the same on the benchmark's
     # walls; at 0.8 faint same-hue dots and dots with a shaded rim are missed again.
     dot_faint: float = 0.7
+    # The notes in the running for the top places are looked at closer still, at this share
+    # of `dot_delta_e` (0: not), for dots of the paper's own hue, within this Lab distance of
+    # its a and b (a yellow dot on a canary note: about 5 from the paper, under the second
+    # look). Everything else that faint is shading and ink, and every note so looked at
+    # costs a few milliseconds: the notes looked at are those that decide the ranking.
+    dot_closer: float = 0.5
+    dot_closer_hue: float = 12.0

@@ -9,7 +9,7 @@ import numpy as np
 
 from vision.board import Board, Dot, Note, rank_notes, reading_order
 from vision.colours import note_colour
-from vision.dots import find_dots
+from vision.dots import count_wall
 from vision.geometry import depth_inside
 from vision.notes import find_notes
 from vision.params import Params
@@ -49,7 +49,7 @@ def tally(image, params: Params | None = None) -> Board:
         return Board(width=width, height=height)
 
     candidates = find_notes(image, params)
-    measured = [find_dots(image, c.quad, params) for c in candidates]
+    measured = [(c.quad, c.dots) for c in count_wall(image, [c.quad for c in candidates], params)]
     quads = [quad for quad, _ in measured]
     # Each note's patch sees the dots near its edges too, so a dot can turn up twice: keep
     # one of each, and give it to the note that holds its centre (the deepest inside, where
