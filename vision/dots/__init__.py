@@ -129,9 +129,9 @@ both sides of it (the edge moved onto it would cut off the dots across the edge)
    looked at closer (`Params.dot_closer`), steps 2-7 again at a threshold lower still, where
    the second look's dots are cut out of the cores as in step 8: a disc of the paper's own hue
    (a yellow dot on a canary note, an orange one on an orange note, a few units of Lab from
-   the paper) is a dot if it scores as well clear of ink as the second look's must, and is
-   not what a look before judged no dot seen again a little wider (a smudge of the paper's
-   hue: scan.py, `closer`). Done on every note, it would cost a quarter more time for a few
+   the paper) is a dot if it scores clearer of ink than the second look's must, and is not
+   what a look before judged no dot seen again a little wider (a smudge of the paper's hue:
+   scan.py, `closer`). Done on every note, it would cost a quarter more time for a few
    more notes counted right; a dot missed there changes the ranking only on the notes at the
    top.
 
@@ -199,7 +199,7 @@ def count_wall(image: np.ndarray, quads: Sequence[np.ndarray], params: Params) -
         counted.append(count_dots(image, quad, params))
         # What a closer look needs is let go as soon as a note is out of the running (it stays
         # out as more are counted): held for every note of a wall, the memory paged in afresh
-        # for the next ones cost about half as much time as the closer looks.
+        # for the next ones cost nearly as much time as the closer looks themselves.
         running = set(contending([c.votes for c in counted])) if params.dot_closer > 0 else ()
         counted = [
             c if k in running or c.seen is None else replace(c, patch=None, seen=None)

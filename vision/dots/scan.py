@@ -109,8 +109,9 @@ def looked(lab: np.ndarray, box: tuple[int, int, int, int], params: Params) -> L
 def closer(seen: Looked, params: Params) -> list[Candidate]:
     """`seen`'s candidates and those of a third look, at `Params.dot_closer` of `dot_delta_e`,
     that are of the paper's own hue (a yellow dot on a canary note, an orange one on an orange
-    note: a few units of Lab from the paper, under the second look's threshold), and as clear
-    of ink as the second look's. Everything else this low is shading and blurred ink."""
+    note: a few units of Lab from the paper, under the second look's threshold), and clearer
+    of ink than the second look's must be (`_CLOSER_MARGIN`). Everything else this low is
+    shading and blurred ink."""
     if params.dot_closer <= 0 or seen.cores is None:
         return seen.found
     inner = _inner(seen.lab, seen.box)
