@@ -550,6 +550,19 @@ def test_bench_tier_scores_the_same_in_a_pool():
     assert seen == list(TIER_SEEDS["easy"][:2])  # reported in seed order
 
 
+def test_the_peak_memory_a_child_reports_is_its_own_not_the_benchmarks():
+    # The benchmark measures a tally's peak memory in a child process; ru_maxrss keeps the
+    # parent's peak across fork and exec, and reported the benchmark's (260 MB for 121).
+    import subprocess
+    import sys
+
+    held = np.ones(300 * 2**20, np.uint8)  # the parent's memory, paged in
+    code = "from vision.bench import _peak_rss_mb; print(_peak_rss_mb())"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert held.sum() > 0
+    assert float(done.stdout) < 250
+
+
 # -- where wrong counts come from (vision.blame, bench --blame) -------------------------------
 
 
