@@ -194,18 +194,20 @@ def count_dots(image: np.ndarray, quad: np.ndarray, params: Params) -> Counted:
 def count_wall(image: np.ndarray, quads: Sequence[np.ndarray], params: Params) -> list[Counted]:
     """Every note of a wall counted, those in the running for the top places looked at closer
     (step 10)."""
+    if params.dot_closer <= 0:  # no closer look: nothing held for one
+        return [replace(count_dots(image, q, params), patch=None, seen=None) for q in quads]
     counted: list[Counted] = []
     for quad in quads:
         counted.append(count_dots(image, quad, params))
         # What a closer look needs is let go as soon as a note is out of the running (it stays
         # out as more are counted): held for every note of a wall, the memory paged in afresh
         # for the next ones cost nearly as much time as the closer looks themselves.
-        running = set(contending([c.votes for c in counted])) if params.dot_closer > 0 else ()
+        running = set(contending([c.votes for c in counted]))
         counted = [
             c if k in running or c.seen is None else replace(c, patch=None, seen=None)
             for k, c in enumerate(counted)
         ]
-    for k in contending([c.votes for c in counted]) if params.dot_closer > 0 else ():
+    for k in contending([c.votes for c in counted]):
         counted[k] = look_closer(counted[k], params)
     return counted
 

@@ -116,18 +116,19 @@ def closer(seen: Looked, params: Params) -> list[Candidate]:
         return seen.found
     inner = _inner(seen.lab, seen.box)
     diff2, paper = seen.fit[:2]
-    deltas = [params.dot_delta_e, params.dot_faint * params.dot_delta_e]
-    deltas.append(params.dot_closer * params.dot_delta_e)
+    # (the two looks' thresholds too: the lowest one's pinholes are closed away from theirs)
+    deltas = [params.dot_delta_e * share for share in (1.0, params.dot_faint, params.dot_closer)]
     note, odd, own_cores = _masks(diff2, seen.wall2, inner, deltas, params)[2]
     look = replace(params, dot_delta_e=deltas[2])
-    dots = [c for c in seen.found if is_dot(c, params)]
+    is_dots = [is_dot(c, params) for c in seen.found]
+    dots = [c for c, yes in zip(seen.found, is_dots, strict=True) if yes]
     held, rest = _held(own_cores, dots)
     own, _ = _scan(seen.lab, inner, seen.fit, (note, odd, rest), look, (seen.cores, own_cores))
     # What the looks before judged no dot (a smudge, blurred ink) is not judged again: seen a
     # little wider at a lower threshold, it looks more like a sticker than it is. (A dot the
     # second look saw only a part of, cut by its highlight or shaded rim, is seen whole here:
     # a disc far wider, or off that part's middle.)
-    judged = [c for c in seen.found if not is_dot(c, params)]
+    judged = [c for c, yes in zip(seen.found, is_dots, strict=True) if not yes]
     paper_ab = np.float32(paper[1:])
     more = []
     for c in own:
