@@ -7,7 +7,7 @@ import cv2
 import numpy as np
 
 from vision.notes.regions import _components
-from vision.notes.seams import _on_seams
+from vision.notes.seams import _long_note, _on_seams
 from vision.notes.shapes import (
     _LAB8_OFFSET,
     _LAB8_SCALE,
@@ -152,7 +152,9 @@ def _unclaimed(
         colour = _paper_lab(quad, lab, step=2)
         if colour is None:
             continue
-        if cols * rows == 1:
+        if cols * rows == 1 or _long_note(image, quad, scale, cols, rows, typical):
+            # (a row of two with no seam across it is one long note on its side, as in the
+            # search's blocks: cut on a line of its writing, its halves were two notes)
             out.append((quad, colour))
         else:
             # cut only on seams seen: a blank sheet of a note's colour shows none
