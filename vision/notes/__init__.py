@@ -48,7 +48,8 @@ whole or not at all, it is the rectangles of whole cells it fills; else the bloc
 into, as leftover paper is (`_cell_blocks`).
 
 A second search, on a copy where everything smaller than a big dot is wiped out, adds the
-notes the first found only in pieces (crowded with dots, or with writing all over them). A
+notes the first found only in pieces (crowded with dots, or with writing all over them),
+each side pulled in to where its paper ends where the wipe smeared it out over the wall. A
 note still smaller than the wall's notes may be the part of one that a clump of dots left
 plain: everything that differs from the wall around it (not its soft shadow: the wall
 darker, of its hue) and joins it is the note, when that is one note's size and shape and
@@ -146,6 +147,7 @@ from vision.notes.seams import (
     _seams,
     _shows_every_seam,
     _shows_seams,
+    _shrunk,
     _split_in_two,
     _trimmed,
 )
@@ -326,6 +328,8 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
             ):
                 continue  # big writing on a sheet, smeared: the sheet's paper all round it
             kept = (_grow(_refined(r).quad, _GROW) / factor, r.lab, cols, rows)
+            if cols * rows == 1:  # (smeared out over the wall beside it by the wipe?)
+                kept = (_shrunk(kept[0], lab, r.lab, walls), r.lab, cols, rows)
             found = others + [kept]
             boxes = _boxes([f[0] for f in found])
     # A note found smaller than the wall's notes may be the part of it that dots and writing

@@ -115,6 +115,13 @@ _BAND_DELTA_E = 16.0
 _BAND = 0.1
 _REFIT = 0.08
 _REFIT_MAX = 0.45
+# A note the second search found, on the copy wiped of dots and writing, can be smeared out
+# over the wall beside it: its paper ends where a run of what is not its paper, this share of
+# the note across, starts, going out from its middle (a dot in its way stops a row or two
+# short: the line through them all leaves those out), and the side is pulled in there when
+# what that leaves out is this share of it the wall at least (see _shrunk).
+_SHRINK_RUN = 0.06
+_SHRINK_WALL = 0.5
 # Where a cell's paper sticks out beyond both ends of its neighbour's (this share of the cell
 # at least: a note off a bigger pad, or stuck on higher, beside one), the edge that paper
 # shows there (seen within this share of the cell beyond it; a straight line, turned from
@@ -654,14 +661,7 @@ def _trimmed(quad: np.ndarray, lab8: np.ndarray, paper) -> np.ndarray:
         keep = mask[lo:hi].any(axis=1) & (first > 1)
         if keep.sum() < 0.6 * len(rows):
             return None
-        ys, xs = rows[keep], first[keep]
-        fit = _line(ys, xs)
-        res = np.abs(np.polyval(fit, ys) - xs)
-        good = res <= max(2.0, np.percentile(res, 70))  # dots and writing at the edge: off
-        fit = _line(ys[good], xs[good])
-        if np.median(np.abs(np.polyval(fit, ys) - xs)) > 1.5:
-            return None
-        return fit
+        return _robust_line(rows[keep], first[keep])
 
     r0, r1 = mg + round(0.15 * H), mg + H - round(0.15 * H)
     c0, c1 = mg + round(0.15 * W), mg + W - round(0.15 * W)
@@ -687,6 +687,90 @@ def _trimmed(quad: np.ndarray, lab8: np.ndarray, paper) -> np.ndarray:
         return quad
     back = np.linalg.inv(to_patch)
     return cv2.perspectiveTransform(out.reshape(-1, 1, 2), back).reshape(4, 2)
+
+
+def _shrunk(quad: np.ndarray, lab8: np.ndarray, paper, walls) -> np.ndarray:
+    """A note found on the wiped copy (in `lab8`'s pixels) with each side pulled in to where
+    its paper (`paper`: L 0..100, signed a and b) ends, going out from its middle, where
+    what that leaves out is mostly the wall (`walls`: its colours): the wipe, coarse, can
+    smear a note out over the wall beside it (see _SHRINK_RUN); a straight line fitted to
+    where the paper ends, row by row, as in `_trimmed`."""
+    w, h = _sides(quad)
+    W, H = max(4, round(w)), max(4, round(h))
+    to_patch = rect_homography(quad, W, H, 0)
+    patch = cv2.warpPerspective(lab8, to_patch, (W, H), flags=cv2.INTER_LINEAR).astype(np.float32)
+
+    def near(colour) -> np.ndarray:
+        ref = np.float32(np.asarray(colour) / _LAB8_SCALE + _LAB8_OFFSET)
+        return cv2.transform(np.abs(patch - ref), _SUM_L1) < _BAND_DELTA_E
+
+    off = (~near(paper)).astype(np.float32)
+    mx, my = W // 2, H // 2
+
+    def edge(out: np.ndarray, lo: int, hi: int, across: int):
+        # How far out from the middle the paper ends in rows lo..hi of `out` (what is not
+        # the paper, counted from the middle outward; the note `across` wide that way), as
+        # a fitted line, or None.
+        run = max(3, round(_SHRINK_RUN * across))
+        if out.shape[1] <= run:
+            return None
+        ends = (
+            cv2.filter2D(
+                out[lo:hi],
+                -1,
+                np.ones((1, run), np.float32),
+                anchor=(0, 0),
+                borderType=cv2.BORDER_CONSTANT,
+            )
+            >= run - 0.5
+        )
+        seen = ends.any(axis=1)
+        if seen.sum() < 0.6 * (hi - lo):
+            return None
+        return _robust_line(
+            np.arange(lo, hi)[seen], np.argmax(ends, axis=1)[seen].astype(np.float64)
+        )
+
+    r0, r1 = round(0.15 * H), H - round(0.15 * H)
+    c0, c1 = round(0.15 * W), W - round(0.15 * W)
+    left, right = edge(off[:, :mx][:, ::-1], r0, r1, W), edge(off[:, mx:], r0, r1, W)
+    top, bottom = edge(off[:my].T[:, ::-1], c0, c1, H), edge(off[my:].T, c0, c1, H)
+    corners = np.float64([[0, 0], [W, 0], [W, H], [0, H]])
+    out = corners.copy()
+    for _ in range(2):  # each corner where the lines of its two sides meet (moved in only)
+        for k in range(4):
+            if k in (0, 3) and left is not None:
+                out[k, 0] = max(out[k, 0], mx - np.polyval(left, out[k, 1]))
+            if k in (1, 2) and right is not None:
+                out[k, 0] = min(out[k, 0], mx + np.polyval(right, out[k, 1]))
+            if k in (0, 1) and top is not None:
+                out[k, 1] = max(out[k, 1], my - np.polyval(top, out[k, 0]))
+            if k in (2, 3) and bottom is not None:
+                out[k, 1] = min(out[k, 1], my + np.polyval(bottom, out[k, 0]))
+    shift = np.abs(out - corners).max(axis=0)
+    if shift.max() < _REFIT * min(W, H) or shift[0] > _REFIT_MAX * W or shift[1] > _REFIT_MAX * H:
+        return quad
+    kept = np.zeros((H, W), np.uint8)
+    cv2.fillConvexPoly(kept, np.round(out).astype(np.int32), 1)
+    wall = np.zeros((H, W), bool)
+    for colour in walls:
+        wall |= near(colour)
+    if wall[kept == 0].mean() < _SHRINK_WALL:
+        return quad  # what it leaves out is its dots or its neighbour's paper, not the wall
+    back = np.linalg.inv(to_patch)
+    return cv2.perspectiveTransform(out.reshape(-1, 1, 2), back).reshape(4, 2)
+
+
+def _robust_line(ys: np.ndarray, xs: np.ndarray):
+    """The line x = a y + b through where an edge was seen in each row, the rows off it
+    (dots and writing at the edge) left out; None where it is no straight edge."""
+    fit = _line(ys, xs)
+    res = np.abs(np.polyval(fit, ys) - xs)
+    good = res <= max(2.0, np.percentile(res, 70))
+    fit = _line(ys[good], xs[good])
+    if np.median(np.abs(np.polyval(fit, ys) - xs)) > 1.5:
+        return None
+    return fit
 
 
 def _line(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
