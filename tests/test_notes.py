@@ -1025,6 +1025,24 @@ def test_a_note_the_wipe_smeared_over_the_wall_is_pulled_in_to_its_paper():
     assert_seeded_found(2150, "medium", [(1888, 405)], min_iou=0.9)
 
 
+def test_a_busy_long_note_cut_short_at_its_curl_is_found_whole():
+    # Seeded medium wall 2220: a canary 3 x 5 in note on its side, alone on dark wood, with
+    # four lines of writing and six dots. In the first search its paper is in bands; on the
+    # wiped copy its curled bottom is cut off at every level, leaving a piece too long for a
+    # note: the note was not found at all.
+    # mutation: no piece taken from the wiped copy (not found), or no long note grown from a
+    # piece (not found).
+    assert_seeded_found(2220, "medium", [(948, 247)], min_iou=0.9)
+
+
+def test_a_note_crowded_with_dots_beside_one_of_another_colour_is_found():
+    # Seeded medium wall 2053: a magenta note with six dots on it, touching a lime one: found
+    # in neither search (its paper in pieces in the first; blotched by its dots' colours,
+    # mixed, on the wiped copy), it was missed, with its six votes.
+    # mutation: no piece taken from the wiped copy (not found).
+    assert_seeded_found(2053, "medium", [(676, 1222)], min_iou=0.85)
+
+
 def test_a_long_note_left_over_unclaimed_is_not_cut_in_two():
     # Seeded medium wall 2145: an orange 3 x 5 in note on its side, with six dots, no note
     # found over it in either search. Its paper, left over, is two of the wall's notes long

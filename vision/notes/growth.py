@@ -57,6 +57,15 @@ _NO_PAPER = 0.5
 # may be one, when that paper ends this many times its neighbours' other side from its far
 # end (a square note of its colour touching it would make two sides).
 _LONG_NOTE = (1.45, 1.85)
+# What differs from the wall round a note found in part is its whole self where it overlaps
+# no other note by more than this share (see _whole); a long note's, hardly at all (one note
+# and a piece of its neighbour of its colour make a blob as long). A long note is as wide as
+# the wall's notes within this many times.
+_TOUCH = 0.15
+_LONG_TOUCH = 0.02
+_ONE_WIDE = 1.25
+# One note's area, as a share of the wall's typical note's (see _blob_note).
+_ONE_AREA = (0.7, 1.4)
 # A side grown into another note is drawn back in this many steps, until the quad overlaps
 # no note by more than _OVERLAP_GROWN: to within a step or two of that note's edge (the
 # corners are re-found on the photo later, where the dots are counted).
@@ -66,7 +75,8 @@ _TRIM_STEPS = 10
 def _whole(quad: np.ndarray, lab8: np.ndarray, typical, others: list[np.ndarray]) -> np.ndarray:
     """The whole note that `quad` is a part of: what differs from the wall around it (taken
     in a ring a little way out; the wall in a soft shadow, darker but of its hue, does not),
-    joined to it, when that is one note's size and shape and reaches no other note; where it
+    joined to it, when that is one note's size and shape and reaches no other note (a long
+    note's, touching none: `_LONG_TOUCH`); where it
     runs on into a note of `others`, what is left of it without them, if that is one note's
     size and shape and fills its box as paper does. Else `quad` as it was."""
     note_w, note_h = typical[:2]
@@ -88,8 +98,10 @@ def _whole(quad: np.ndarray, lab8: np.ndarray, typical, others: list[np.ndarray]
     off[..., 0] = np.maximum(off[..., 0], 0.0)
     diff = cv2.transform(np.abs(off), _SUM_L1)
     on_wall = (diff > _WALL_DELTA_E * 1.5).astype(np.uint8)
-    grown = _blob_note(on_wall, local, typical)
-    if grown is not None and not any(_overlap(grown + (x0, y0), o) > 0.15 for o in others):
+    grown = _blob_note(on_wall, local, typical, long=True)
+    long = grown is not None and _area(grown) > _ONE_AREA[1] * note_w * note_h
+    touch = _LONG_TOUCH if long else _TOUCH
+    if grown is not None and not any(_overlap(grown + (x0, y0), o) > touch for o in others):
         return grown + (x0, y0)
     # A neighbour of its colour across a narrow gap joins it, and the two are no note's size:
     # the notes found already (and the rim of each that its outline leaves out) are not this
@@ -103,11 +115,13 @@ def _whole(quad: np.ndarray, lab8: np.ndarray, typical, others: list[np.ndarray]
     return quad if grown is None else grown + (x0, y0)
 
 
-def _blob_note(on_wall: np.ndarray, local: np.ndarray, typical, solid: float = 0.0):
+def _blob_note(
+    on_wall: np.ndarray, local: np.ndarray, typical, solid: float = 0.0, long: bool = False
+):
     """The box round the blob of `on_wall` that holds the quad `local` (window pixels), if
-    that is one note's size and shape, within the window (not running on beyond a note's
-    reach: a block of notes, or the wall's shading), and filled by the blob at least
-    `solid`; else None."""
+    that is one note's size and shape (with `long`, a long note's too: `_long_blob`), within
+    the window (not running on beyond a note's reach: a block of notes, or the wall's
+    shading), and filled by the blob at least `solid`; else None."""
     on_wall = on_wall.copy()
     cv2.fillConvexPoly(on_wall, np.round(local).astype(np.int32), 1)
     count, labels = cv2.connectedComponents(on_wall, connectivity=4)
@@ -120,7 +134,10 @@ def _blob_note(on_wall: np.ndarray, local: np.ndarray, typical, solid: float = 0
     grown = _ordered(cv2.boxPoints(rect))
     big = _area(grown)
     if (
-        not (0.7 <= big / (typical[0] * typical[1]) <= 1.4)
+        not (
+            _ONE_AREA[0] <= big / (typical[0] * typical[1]) <= _ONE_AREA[1]
+            or (long and _long_blob(grown, typical))
+        )
         or not 1 / _MAX_ASPECT <= _aspect(grown) <= _MAX_ASPECT
         or len(points) < solid * big
     ):
@@ -355,6 +372,17 @@ def _sharing(a: int, b: int, cap: int, need: float) -> tuple[float, float] | Non
     else:
         return None  # paper all round: inside a block of notes, no telling where
     return ext
+
+
+def _long_blob(box: np.ndarray, typical) -> bool:
+    """Whether a box is a 3 x 5 in note among the wall's 3 x 3 in ones: as wide as they are,
+    and one and a half to two of them long (see _LONG_NOTE)."""
+    w, h = _sides(box)
+    tw, th = typical[:2]
+    return (
+        _LONG_NOTE[0] <= max(w, h) / max(tw, th) <= _LONG_NOTE[1]
+        and 1 / _ONE_WIDE <= min(w, h) / min(tw, th) <= _ONE_WIDE
+    )
 
 
 def _sides_box(points: np.ndarray, rect) -> np.ndarray:

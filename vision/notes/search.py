@@ -402,21 +402,28 @@ def _search(bgr: np.ndarray, params: Params, min_px: float, typical=None, lab8=N
     walls += [r.lab for r in _descendants(roots) if wall_piece(r)]
 
     found = [s for root in roots for s in _select(root, single, grid, oversized)]
+
     # Pieces of paper a note's size or less that are no note themselves: turned from the
     # wall's notes (a line of writing or a clump of dots across a note cut them off aslant),
     # ragged (writing all over the note), too narrow for a note (a column of big dots cut off
     # the rest of it) or too small (a band of it between lines of big writing): maybe part
     # of a note (see _whole). (One that is a note is grown as one if short: see find_notes.)
-    parts = [
-        r.quad
-        for r in _descendants(roots)
-        if not wiped
-        and _PART_OF[0] * typical_area <= r.area <= _PART_OF[1] * typical_area
-        and r.rectangularity > _RECTANGULAR
-        and not r.border
-        and paper(r)
-        and not single(r)
-    ]
+    # One too long and narrow for a note may be as big as one: a long note whose curled
+    # bottom is cut off at every level. Only those are taken from the wiped copy, where a
+    # note busy with writing and dots is whole but for its curl (the wipe smears the rest).
+    def part(r: _Region) -> bool:
+        narrow = not 1 / _MAX_ASPECT <= _aspect(r.quad) <= _MAX_ASPECT
+        most = _SINGLE_AREA[1] if narrow else _PART_OF[1]
+        return (
+            (narrow or not wiped)
+            and _PART_OF[0] * typical_area <= r.area <= most * typical_area
+            and r.rectangularity > _RECTANGULAR
+            and not r.border
+            and paper(r)
+            and not single(r)
+        )
+
+    parts = [r.quad for r in _descendants(roots) if part(r)]
 
     # A sheet with notes stuck on it is background, not a giant note: a solid region (the
     # notes on it are holes in it) holding a note of another colour. (A ragged piece of a
