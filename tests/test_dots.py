@@ -588,6 +588,23 @@ def test_the_notes_looked_at_closer_are_those_in_the_running_for_the_top_places(
     assert contending(votes) == looked_at
 
 
+def test_a_note_off_a_bigger_pad_is_counted_at_the_scale_of_the_walls_notes():
+    # Seeded medium wall 2144, on its true outlines: a note 1.35 times as wide as three
+    # quarters of the wall's, with two dots as big as everyone's, 0.109 of its side. Warped
+    # at its own scale, the purple one was no dot.
+    # mutation: `_BIGGER_PAD` 2 (no note counted at the wall's scale): 1 vote.
+    wall = make_wall(2144, "medium")
+    quads = [np.float32(n.polygon) for n in wall.truth.notes]
+    counted = count_wall(wall.image, quads, Params())
+    (k,) = [
+        k
+        for k, n in enumerate(wall.truth.notes)
+        if np.hypot(*np.subtract(n.center, (890, 1179))) < 50
+    ]
+    assert wall.truth.notes[k].votes == 2
+    assert counted[k].votes == 2
+
+
 def test_a_wall_lets_go_of_what_a_closer_look_needs_once_a_note_is_out_of_the_running():
     wall = make_wall(2000, "medium")
     quads = [np.float32(n.polygon) for n in wall.truth.notes]

@@ -60,25 +60,30 @@ class Patch:
     scale: float  # patch pixels per image pixel
 
 
-def flatten(image: np.ndarray, quad: np.ndarray, params: Params) -> Patch:
+def flatten(
+    image: np.ndarray, quad: np.ndarray, params: Params, side: float | None = None
+) -> Patch:
+    """The note flattened, its short side `params.note_px` across; or, given `side` (image
+    pixels), that many pixels of the photo are (a note off a bigger pad, warped at the scale
+    of the wall's notes: its dots are stickers of their size)."""
     margin = int(params.dot_max * params.note_px / 2) + 3
-    lab, to_image, scale, width, height = _warp(image, quad, params, margin)
+    lab, to_image, scale, width, height = _warp(image, quad, params, margin, side)
     for _ in range(_ROUNDS):
         corners = _turned(lab, margin, width, height)
         if corners is None:
             break
         lab, to_image, scale, width, height = _warp(
-            image, transform(corners, to_image), params, margin
+            image, transform(corners, to_image), params, margin, side
         )
     left, top, right, bottom = box = _edges(lab, margin, width, height)
     found = transform([[left, top], [right, top], [right, bottom], [left, bottom]], to_image)
     return Patch(lab=lab, box=box, quad=found, to_image=to_image, scale=scale)
 
 
-def _warp(image: np.ndarray, quad, params: Params, margin: int):
+def _warp(image: np.ndarray, quad, params: Params, margin: int, side: float | None = None):
     """The note's patch in Lab, the homography back to the image, the scale, its size."""
     w, h = quad_sides(quad)
-    scale = params.note_px / max(min(w, h), 1.0)
+    scale = params.note_px / max(side or min(w, h), 1.0)
     width, height = max(8, round(w * scale)), max(8, round(h * scale))
     patch, to_image = warp_quad(image, quad, width, height, margin)
     # 5 x 5 taps: what OpenCV would add for sigma 0.8 (7 x 7) weighs under 0.1% a tap.
