@@ -3,12 +3,13 @@
 The note is warped flat to a fixed width (with a margin for dots across its
 edge), so dots are always about the same number of pixels whatever the photo
 (patch.py); on a wall (`count_wall`), a note off a bigger pad than the others is warped at
-their scale, its dots as wide as theirs. Where its edges, re-found there as lines, show the outline squared at a
-slightly wrong angle, it is warped again from the corners they meet at: the outline
-returned is the note's own, and the steps below see it squared. Each edge is then re-found
-where the colour changes most near where the coarse pass put it, but never moved in across
-the paper: a bold line written along the edge changes the colour as much, with the paper on
-both sides of it (the edge moved onto it would cut off the dots across the edge). Then:
+their scale, its dots as wide as theirs. Where its edges, re-found there as lines, show the
+outline squared at a slightly wrong angle, it is warped again from the corners they meet at:
+the outline returned is the note's own, and the steps below see it squared. Each edge is
+then re-found where the colour changes most near where the coarse pass put it, but never
+moved in across the paper: a bold line written along the edge changes the colour as much,
+with the paper on both sides of it (the edge moved onto it would cut off the dots across
+the edge). Then:
 
 1. The paper (paper.py): its commonest colour (not the median, which a note half
    covered in writing drags into the ink; nor, on a note thick with dots of one

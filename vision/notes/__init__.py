@@ -57,9 +57,10 @@ touches no other; where it runs on into a note found already (a neighbour of its
 across a narrow gap), what is left without the notes found is, if it fills its box as paper
 does; so may a piece of paper that no note holds and that is no note itself,
 turned from the wall's notes (a line of writing cut it off aslant), ragged, too narrow for a
-note (a column of big dots cut it off the rest), or too small for one (a band of it, a fifth
-of a note or more, left between lines of big writing), when that whole note is square to
-them. A note shorter than its neighbours across one axis, whose own paper goes on beyond
+note (a column of big dots cut it off the rest) or, as big as one, too long (a long note,
+its curled bottom cut off; such a piece is taken from the wiped copy too), or too small for
+one (a band of it, a fifth of a note or more, left between lines of big writing), when that
+whole note is square to them (a long note: when it touches no other). A note shorter than its neighbours across one axis, whose own paper goes on beyond
 a short side (a line of writing or a row of dots right across it cut it there; its paper
 told by the whole note's colour where writing along that side fills the band inside it), is
 grown on that side to where its paper ends (at the wall, a gap, another colour), or, where

@@ -76,9 +76,9 @@ def _whole(quad: np.ndarray, lab8: np.ndarray, typical, others: list[np.ndarray]
     """The whole note that `quad` is a part of: what differs from the wall around it (taken
     in a ring a little way out; the wall in a soft shadow, darker but of its hue, does not),
     joined to it, when that is one note's size and shape and reaches no other note (a long
-    note's, touching none: `_LONG_TOUCH`); where it
-    runs on into a note of `others`, what is left of it without them, if that is one note's
-    size and shape and fills its box as paper does. Else `quad` as it was."""
+    note's, touching none: `_LONG_TOUCH`); where it runs on into a note of `others`, what is
+    left of it without them, if that is one note's size and shape and fills its box as paper
+    does. Else `quad` as it was."""
     note_w, note_h = typical[:2]
     reach = max(note_w, note_h)
     h, w = lab8.shape[:2]

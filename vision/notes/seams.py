@@ -755,7 +755,8 @@ def _shrunk(quad: np.ndarray, lab8: np.ndarray, paper, walls) -> np.ndarray:
     wall = np.zeros((H, W), bool)
     for colour in walls:
         wall |= near(colour)
-    if wall[kept == 0].mean() < _SHRINK_WALL:
+    left_out = wall[kept == 0]
+    if not left_out.size or left_out.mean() < _SHRINK_WALL:
         return quad  # what it leaves out is its dots or its neighbour's paper, not the wall
     back = np.linalg.inv(to_patch)
     return cv2.perspectiveTransform(out.reshape(-1, 1, 2), back).reshape(4, 2)
