@@ -264,7 +264,7 @@ def find_notes(image: np.ndarray, params: Params) -> list[Candidate]:
         clean, params, min_px * factor, (typical[0] * factor, typical[1] * factor, typical[2])
     )
     # (a piece the wipe made of big writing on the wall is none)
-    parts += [p / factor for p in wiped_parts if not _bare_wall(p / factor, lab, walls)]
+    parts += [q for q in (p / factor for p in wiped_parts) if not _bare_wall(q, lab, walls)]
     # The first search's notes stand (their outlines are the finer); the second's are added
     # where the first has nothing, or only pieces of them: a note cut in two by a band of
     # dots there is whole here.

@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 
 from vision.colours import to_lab
-from vision.geometry import rect_homography, warp_quad
+from vision.geometry import rect_homography, transform, warp_quad
 from vision.notes.growth import _extended
 from vision.notes.shapes import (
     _LAB8_OFFSET,
@@ -682,11 +682,9 @@ def _trimmed(quad: np.ndarray, lab8: np.ndarray, paper) -> np.ndarray:
                 out[k, 1] = np.polyval(top, out[k, 0])
             if k in (2, 3) and bottom is not None:
                 out[k, 1] = last_y - np.polyval(bottom, out[k, 0])
-    shift = np.abs(out - corners).max(axis=0)
-    if shift.max() < _REFIT * min(W, H) or shift[0] > _REFIT_MAX * W or shift[1] > _REFIT_MAX * H:
+    if not _refit_moves(out, corners, W, H):
         return quad
-    back = np.linalg.inv(to_patch)
-    return cv2.perspectiveTransform(out.reshape(-1, 1, 2), back).reshape(4, 2)
+    return transform(out, np.linalg.inv(to_patch))
 
 
 def _shrunk(quad: np.ndarray, lab8: np.ndarray, paper, walls) -> np.ndarray:
@@ -747,8 +745,7 @@ def _shrunk(quad: np.ndarray, lab8: np.ndarray, paper, walls) -> np.ndarray:
                 out[k, 1] = max(out[k, 1], my - np.polyval(top, out[k, 0]))
             if k in (2, 3) and bottom is not None:
                 out[k, 1] = min(out[k, 1], my + np.polyval(bottom, out[k, 0]))
-    shift = np.abs(out - corners).max(axis=0)
-    if shift.max() < _REFIT * min(W, H) or shift[0] > _REFIT_MAX * W or shift[1] > _REFIT_MAX * H:
+    if not _refit_moves(out, corners, W, H):
         return quad
     kept = np.zeros((H, W), np.uint8)
     cv2.fillConvexPoly(kept, np.round(out).astype(np.int32), 1)
@@ -758,8 +755,18 @@ def _shrunk(quad: np.ndarray, lab8: np.ndarray, paper, walls) -> np.ndarray:
     left_out = wall[kept == 0]
     if not left_out.size or left_out.mean() < _SHRINK_WALL:
         return quad  # what it leaves out is its dots or its neighbour's paper, not the wall
-    back = np.linalg.inv(to_patch)
-    return cv2.perspectiveTransform(out.reshape(-1, 1, 2), back).reshape(4, 2)
+    return transform(out, np.linalg.inv(to_patch))
+
+
+def _refit_moves(out: np.ndarray, corners: np.ndarray, W: int, H: int) -> bool:
+    """Whether corners refitted on a W x H patch (`out`, from `corners`) moved enough to
+    take (`_REFIT`), and not so far that the lines fitted must be wrong (`_REFIT_MAX`)."""
+    shift = np.abs(out - corners).max(axis=0)
+    return (
+        _REFIT * min(W, H) <= shift.max()
+        and shift[0] <= _REFIT_MAX * W
+        and shift[1] <= _REFIT_MAX * H
+    )
 
 
 def _robust_line(ys: np.ndarray, xs: np.ndarray):
